@@ -1,0 +1,13 @@
+// The one script a plain page needs: adds the component's stylesheet and starts the WebAssembly
+// bundle that sits beside this file, which mounts a component on every [data-plaid-link] element.
+// `mount(element, options)` is re-exported for pages that prefer JavaScript.
+import init, { mount } from "./plaid-link-leptos.js";
+
+const stylesheet = document.createElement("link");
+stylesheet.rel = "stylesheet";
+stylesheet.href = new URL("./plaid-link.css", import.meta.url).href;
+document.head.append(stylesheet);
+
+await init();
+
+export { mount };
