@@ -1,0 +1,225 @@
+//! The two calls to the application's backend: the only code that knows their JSON.
+//!
+//! `POST link_token_url` answers `{"link_token": "link-…", "expiration": "…"}`.
+//! `POST exchange_url` takes the public token with what the user chose; any 2xx is success and may
+//! carry `{"item_id": "…"}`. A failure's body may be `{"error": "message for the user"}`.
+
+use std::rc::Rc;
+
+use gloo_net::http::{Request, RequestBuilder};
+use js_sys::{Array, Object, Reflect, JSON};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{AbortSignal, RequestCredentials};
+
+use crate::plaid::types::{Account, Institution, SuccessMetadata};
+use crate::tokens::{LinkToken, PublicToken};
+
+/// Extra headers for every backend call, read at call time (a CSRF token, say).
+pub type HeaderSource = Rc<dyn Fn() -> Vec<(String, String)>>;
+
+/// A backend call failed. `Display` is a message for the user.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BackendError {
+    /// The request never got an answer: offline, refused, reset, or blocked by the browser.
+    #[error("We could not reach the server. Check your connection, then try again.")]
+    Network(String),
+    /// No answer within the time limit; the request was aborted.
+    #[error("The server took too long to answer. Please try again.")]
+    Timeout,
+    /// The backend answered with a non-2xx status.
+    #[error("{}", status_message(*.status, .message.as_deref()))]
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The backend's own `{"error": …}` message, when it sent one.
+        message: Option<String>,
+    },
+    /// The answer was not the JSON this call expects.
+    #[error("The server sent an answer we could not read. Please try again later.")]
+    Malformed(String),
+    /// The request was cancelled, because its component went away.
+    #[error("The request was cancelled.")]
+    Cancelled,
+    /// The request could not even be built (a header with a bad value, say).
+    #[error("The request could not be sent ({0}).")]
+    Request(String),
+}
+
+fn status_message(status: u16, message: Option<&str>) -> String {
+    if let Some(message) = message.filter(|m| !m.trim().is_empty()) {
+        return message.to_owned();
+    }
+    match status {
+        401 | 403 => "Your session has expired. Sign in again, then try again.".to_owned(),
+        429 => "Too many attempts. Please wait a moment, then try again.".to_owned(),
+        500..=599 => "The server had a problem. Please try again in a moment.".to_owned(),
+        _ => format!("The server refused the request (HTTP {status})."),
+    }
+}
+
+/// The link-token call's answer.
+#[derive(Debug, Default, Deserialize)]
+struct LinkTokenResponse {
+    link_token: String,
+}
+
+/// The exchange call's answer: the backend keeps the access token and tells only the item's id.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct ExchangeOutcome {
+    /// Plaid's id for the new connection, when the backend shares it.
+    #[serde(default)]
+    pub item_id: Option<String>,
+}
+
+/// A failure's body.
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: String,
+}
+
+/// The exchange request's body, but for the public token, which is added on the JS side only.
+#[derive(Serialize)]
+struct ExchangeRequest<'a> {
+    institution: Option<&'a Institution>,
+    accounts: &'a [Account],
+    link_session_id: &'a str,
+}
+
+/// Talks to the application's backend.
+#[derive(Clone)]
+pub struct BackendClient {
+    /// Where to POST for a link token.
+    pub link_token_url: String,
+    /// Where to POST the public token.
+    pub exchange_url: String,
+    /// Fields of the link-token request's JSON body (`{}` when empty).
+    pub link_token_fields: Vec<(String, String)>,
+    /// How long one request may take, in milliseconds.
+    pub timeout_ms: u32,
+    /// Headers added to both calls.
+    pub headers: Option<HeaderSource>,
+}
+
+impl BackendClient {
+    /// Asks the backend for a link token.
+    pub async fn create_link_token(&self, cancel: Option<&AbortSignal>) -> Result<LinkToken, BackendError> {
+        let body = Object::new();
+        for (name, value) in &self.link_token_fields {
+            Reflect::set(&body, &name.into(), &value.into())
+                .map_err(|e| BackendError::Request(crate::plaid::describe(&e)))?;
+        }
+        let answer: LinkTokenResponse = self.post(&self.link_token_url, &body, cancel).await?;
+        if answer.link_token.is_empty() {
+            return Err(BackendError::Malformed("empty link_token".into()));
+        }
+        Ok(LinkToken::new(answer.link_token))
+    }
+
+    /// Hands the public token to the backend, which exchanges it. The token is consumed.
+    ///
+    /// The body is assembled as a JS object and serialised by the browser, so the token goes from
+    /// Link's callback to the network without ever being copied into WebAssembly memory.
+    pub async fn exchange_public_token(
+        &self,
+        token: PublicToken,
+        metadata: &SuccessMetadata,
+    ) -> Result<ExchangeOutcome, BackendError> {
+        let request = ExchangeRequest {
+            institution: metadata.institution.as_ref(),
+            accounts: &metadata.accounts,
+            link_session_id: &metadata.link_session_id,
+        };
+        // json_compatible: `None` becomes `null`, as the backend's contract says, not a missing field.
+        let body = request
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .ok()
+            .and_then(|v| v.dyn_into::<Object>().ok())
+            .ok_or_else(|| BackendError::Request("metadata".into()))?;
+        Reflect::set(&body, &"public_token".into(), &token.into_js())
+            .map_err(|e| BackendError::Request(crate::plaid::describe(&e)))?;
+        self.post(&self.exchange_url, &body, None).await
+    }
+
+    /// POSTs `body` as JSON and reads a JSON answer into `T`.
+    async fn post<T: DeserializeOwned + Default>(
+        &self,
+        url: &str,
+        body: &Object,
+        cancel: Option<&AbortSignal>,
+    ) -> Result<T, BackendError> {
+        let body = JSON::stringify(body).map_err(|e| BackendError::Request(crate::plaid::describe(&e)))?;
+        let timeout = AbortSignal::timeout_with_u32(self.timeout_ms);
+        let signal = match cancel {
+            Some(cancel) => AbortSignal::any(&Array::of2(&timeout, cancel)),
+            None => timeout,
+        };
+        let mut request: RequestBuilder = Request::post(url)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .credentials(RequestCredentials::SameOrigin)
+            .abort_signal(Some(&signal));
+        if let Some(headers) = &self.headers {
+            for (name, value) in headers() {
+                request = request.header(&name, &value);
+            }
+        }
+        let response = request
+            .body(JsValue::from(body))
+            .map_err(|e| BackendError::Request(e.to_string()))?
+            .send()
+            .await
+            .map_err(classify)?;
+        let text = response.text().await.map_err(classify)?;
+        if !response.ok() {
+            let message = parse::<ErrorBody>(&text).ok().map(|b| b.error);
+            return Err(BackendError::Status { status: response.status(), message });
+        }
+        // Any 2xx is success; an empty body stands for "nothing more to say".
+        if text.trim().is_empty() {
+            return Ok(T::default());
+        }
+        parse(&text)
+    }
+}
+
+/// Parses JSON with the browser's own parser, then reads it into `T`.
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T, BackendError> {
+    let value = JSON::parse(text).map_err(|_| BackendError::Malformed("not JSON".into()))?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| BackendError::Malformed(e.to_string()))
+}
+
+/// Tells a timeout, a cancellation and a network failure apart by the DOMException's name.
+fn classify(error: gloo_net::Error) -> BackendError {
+    match error {
+        gloo_net::Error::JsError(e) if e.name == "TimeoutError" => BackendError::Timeout,
+        gloo_net::Error::JsError(e) if e.name == "AbortError" => BackendError::Cancelled,
+        other => BackendError::Network(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_message_is_shown_as_sent() {
+        let e = BackendError::Status { status: 400, message: Some("Your session expired.".into()) };
+        assert_eq!(e.to_string(), "Your session expired.");
+    }
+
+    #[test]
+    fn status_without_message_gets_a_readable_one() {
+        let e = |status| BackendError::Status { status, message: None }.to_string();
+        assert!(e(401).contains("Sign in again"));
+        assert!(e(503).contains("server had a problem"));
+        assert!(e(418).contains("HTTP 418"));
+    }
+
+    #[test]
+    fn network_error_message_does_not_leak_internals() {
+        let e = BackendError::Network("TypeError: Failed to fetch".into());
+        assert!(!e.to_string().contains("TypeError"));
+    }
+}

@@ -1,0 +1,103 @@
+//! Embedding in any page: `[data-plaid-link]` elements, or `mount(element, options)` from JS.
+
+use leptos::prelude::*;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlElement;
+
+use crate::options::PlaidLinkOptions;
+use crate::ui::{PlaidLink, DEFAULT_LABEL};
+
+/// Marks an element already given a component, so a second `mount_all` leaves it alone.
+const MOUNTED: &str = "data-plaid-link-mounted";
+
+/// What a page may configure from JavaScript or data attributes. All optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EmbedOptions {
+    /// `data-link-token-url` / `linkTokenUrl`.
+    pub link_token_url: Option<String>,
+    /// `data-exchange-url` / `exchangeUrl`.
+    pub exchange_url: Option<String>,
+    /// `data-script-src` / `scriptSrc`.
+    pub script_src: Option<String>,
+    /// `data-label` / `label`.
+    pub label: Option<String>,
+}
+
+impl EmbedOptions {
+    fn from_element(element: &HtmlElement) -> Self {
+        let attr = |name: &str| element.get_attribute(name).filter(|v| !v.is_empty());
+        Self {
+            link_token_url: attr("data-link-token-url"),
+            exchange_url: attr("data-exchange-url"),
+            script_src: attr("data-script-src"),
+            label: attr("data-label"),
+        }
+    }
+
+    fn into_parts(self) -> (PlaidLinkOptions, String) {
+        let mut options = PlaidLinkOptions::default();
+        if let Some(url) = self.link_token_url {
+            options = options.link_token_url(url);
+        }
+        if let Some(url) = self.exchange_url {
+            options = options.exchange_url(url);
+        }
+        if let Some(src) = self.script_src {
+            options = options.script_src(src);
+        }
+        (options, self.label.unwrap_or_else(|| DEFAULT_LABEL.to_owned()))
+    }
+}
+
+/// A component mounted from JavaScript; `unmount()` removes it and tears Link down.
+#[wasm_bindgen]
+pub struct Mounted {
+    handle: Option<Box<dyn std::any::Any>>,
+}
+
+#[wasm_bindgen]
+impl Mounted {
+    /// Removes the component: Link is exited and destroyed, pending requests cancelled.
+    pub fn unmount(&mut self) {
+        self.handle.take();
+    }
+}
+
+fn mount_on(element: HtmlElement, options: EmbedOptions) -> Box<dyn std::any::Any> {
+    let _ = element.set_attribute(MOUNTED, "");
+    let (options, label) = options.into_parts();
+    Box::new(leptos::mount::mount_to(element, move || view! { <PlaidLink options label /> }))
+}
+
+/// `mount(element, {linkTokenUrl, exchangeUrl, scriptSrc, label})` for pages that prefer JS.
+#[wasm_bindgen]
+pub fn mount(element: HtmlElement, options: JsValue) -> Result<Mounted, JsError> {
+    let options = if options.is_undefined() || options.is_null() {
+        EmbedOptions::default()
+    } else {
+        serde_wasm_bindgen::from_value(options)
+            .map_err(|e| JsError::new(&format!("plaid-link: bad options: {e}")))?
+    };
+    Ok(Mounted { handle: Some(mount_on(element, options)) })
+}
+
+/// Mounts a component on every `[data-plaid-link]` element not mounted yet; they live as long as
+/// the page.
+pub fn mount_all() {
+    let Ok(found) = document().query_selector_all("[data-plaid-link]") else {
+        return;
+    };
+    for i in 0..found.length() {
+        let Some(element) = found.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) else {
+            continue;
+        };
+        if element.has_attribute(MOUNTED) {
+            continue;
+        }
+        let options = EmbedOptions::from_element(&element);
+        // Page-long by design: these components are removed only with the page itself.
+        std::mem::forget(mount_on(element, options));
+    }
+}

@@ -1,0 +1,230 @@
+//! `use_plaid_link`: the whole flow as a Leptos hook.
+//!
+//! On mount it asks the backend for a link token and loads Link's script at the same time, creates
+//! Link, and reports `ready` once Link's `onLoad` fires. `onSuccess` hands the public token straight
+//! to the backend; `onExit` decides between "closed", "failed, reopen" and "token expired, start
+//! over". Everything it starts is stopped when its owner is cleaned up, except an exchange already
+//! under way: that one finishes, so that a user who got through Link does not lose the connection.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::AbortController;
+
+use crate::backend::BackendError;
+use crate::options::PlaidLinkOptions;
+use crate::plaid::handler::{LinkCallbacks, LinkHandler};
+use crate::plaid::loader::load_link_script;
+use crate::plaid::types::{ExitMetadata, LinkError, SuccessMetadata};
+use crate::status::{Connection, LinkFailure, LinkStatus};
+use crate::tokens::PublicToken;
+
+/// What [`use_plaid_link`] returns.
+pub struct UsePlaidLinkReturn {
+    /// Whether `open` will open Link now: Link has loaded and is not busy.
+    pub ready: Signal<bool>,
+    /// Where the flow stands.
+    pub status: Signal<LinkStatus>,
+    /// Why the flow stopped, when it did.
+    pub error: Signal<Option<LinkFailure>>,
+    /// Opens Link. Does nothing unless `ready`.
+    pub open: Callback<()>,
+    /// Closes Link; `true` forces it shut without asking the user.
+    pub exit: Callback<bool>,
+    /// After a failure or a close: reopens Link, or starts over with a fresh link token when the
+    /// old one cannot be used again.
+    pub retry: Callback<()>,
+}
+
+/// Drives Plaid Link for the current component. See the crate docs for an example.
+pub fn use_plaid_link(options: PlaidLinkOptions) -> UsePlaidLinkReturn {
+    let flow = Flow {
+        options: StoredValue::new_local(options),
+        handler: StoredValue::new_local(None),
+        cancel: StoredValue::new_local(None),
+        attempt: StoredValue::new(0),
+        status: RwSignal::new(LinkStatus::Preparing),
+        loaded: RwSignal::new(false),
+    };
+    flow.prepare();
+    on_cleanup(move || flow.stop());
+
+    let status = flow.status;
+    let loaded = flow.loaded;
+    UsePlaidLinkReturn {
+        ready: Signal::derive(move || loaded.get() && can_open(&status.get())),
+        status: status.into(),
+        error: Signal::derive(move || match status.get() {
+            LinkStatus::Failed(failure) => Some(failure),
+            _ => None,
+        }),
+        open: Callback::new(move |()| flow.open()),
+        exit: Callback::new(move |force| flow.exit(force)),
+        retry: Callback::new(move |()| flow.retry()),
+    }
+}
+
+/// The states from which Link may be opened (given that it has loaded).
+fn can_open(status: &LinkStatus) -> bool {
+    match status {
+        LinkStatus::Ready | LinkStatus::Closed => true,
+        LinkStatus::Failed(failure) => failure.reopens(),
+        _ => false,
+    }
+}
+
+/// The hook's state: arena handles, so the whole thing is `Copy` and every callback can hold it.
+#[derive(Clone, Copy)]
+struct Flow {
+    options: StoredValue<PlaidLinkOptions, LocalStorage>,
+    handler: StoredValue<Option<LinkHandler>, LocalStorage>,
+    /// Cancels the link-token request in flight.
+    cancel: StoredValue<Option<AbortController>, LocalStorage>,
+    /// Counts `prepare` calls, so that a late answer to an older one is dropped.
+    attempt: StoredValue<u32>,
+    status: RwSignal<LinkStatus>,
+    /// Link's `onLoad` has fired for the current handler.
+    loaded: RwSignal<bool>,
+}
+
+impl Flow {
+    /// Starts (or starts over): a fresh link token and the script, together; then Link.
+    fn prepare(self) {
+        self.stop();
+        let attempt = self.attempt.get_value().wrapping_add(1);
+        self.attempt.set_value(attempt);
+        self.loaded.set(false);
+        self.status.set(LinkStatus::Preparing);
+
+        let controller = AbortController::new().ok();
+        let signal = controller.as_ref().map(AbortController::signal);
+        self.cancel.set_value(controller);
+        let (backend, src, nonce, script_timeout) = self
+            .options
+            .with_value(|o| (o.backend(), o.script_src.clone(), o.nonce.clone(), o.script_timeout_ms));
+
+        spawn_local(async move {
+            let (token, script) = futures::future::join(
+                backend.create_link_token(signal.as_ref()),
+                load_link_script(&src, nonce.as_deref(), script_timeout),
+            )
+            .await;
+            if self.status.is_disposed() || self.attempt.try_get_value() != Some(attempt) {
+                return;
+            }
+            let created = match (token, script) {
+                (Err(BackendError::Cancelled), _) => return,
+                (Err(e), _) => Err(LinkFailure::LinkToken(e)),
+                (_, Err(e)) => Err(LinkFailure::Script(e)),
+                (Ok(token), Ok(())) => {
+                    LinkHandler::create(&token, self.callbacks()).map_err(LinkFailure::Plaid)
+                }
+            };
+            match created {
+                Ok(handler) => self.handler.set_value(Some(handler)),
+                Err(failure) => self.status.set(LinkStatus::Failed(failure)),
+            }
+        });
+    }
+
+    fn callbacks(self) -> LinkCallbacks {
+        LinkCallbacks {
+            on_load: Box::new(move || {
+                self.loaded.set(true);
+                if self.status.get_untracked() == LinkStatus::Preparing {
+                    self.status.set(LinkStatus::Ready);
+                }
+            }),
+            on_success: Box::new(move |token, metadata| self.forward(token, metadata)),
+            on_exit: Box::new(move |error, metadata| self.exited(error, metadata)),
+            on_event: Box::new(move |event| {
+                if let Some(on_event) = self.options.with_value(|o| o.on_event.clone()) {
+                    on_event(&event);
+                }
+            }),
+        }
+    }
+
+    /// `onSuccess`: the token goes straight into the exchange request and nowhere else.
+    fn forward(self, token: Option<PublicToken>, metadata: SuccessMetadata) {
+        let Some(token) = token else {
+            self.status.set(LinkStatus::Failed(LinkFailure::NoPublicToken));
+            return;
+        };
+        self.status.set(LinkStatus::Sending);
+        let backend = self.options.with_value(|o| o.backend());
+        spawn_local(async move {
+            // Not tied to the component's life: an unmount must not lose a finished Link session.
+            let result = backend.exchange_public_token(token, &metadata).await;
+            if self.status.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(outcome) => {
+                    let connection = Connection {
+                        institution: metadata.institution.map(|i| i.name),
+                        accounts: metadata.accounts.len(),
+                        item_id: outcome.item_id,
+                    };
+                    if let Some(on_connected) = self.options.with_value(|o| o.on_connected.clone()) {
+                        on_connected(&connection);
+                    }
+                    self.status.set(LinkStatus::Connected(connection));
+                }
+                Err(e) => self.status.set(LinkStatus::Failed(LinkFailure::Exchange(e))),
+            }
+        });
+    }
+
+    /// `onExit`.
+    fn exited(self, error: Option<LinkError>, metadata: ExitMetadata) {
+        if let Some(on_exit) = self.options.with_value(|o| o.on_exit.clone()) {
+            on_exit(error.as_ref(), &metadata);
+        }
+        if matches!(self.status.get_untracked(), LinkStatus::Sending | LinkStatus::Connected(_)) {
+            return;
+        }
+        match error {
+            // The token expired while Link was open: start over, outside of Link's callback.
+            Some(e) if e.is_invalid_link_token() => spawn_local(async move { self.prepare() }),
+            Some(e) => self.status.set(LinkStatus::Failed(LinkFailure::Link(e))),
+            None => self.status.set(LinkStatus::Closed),
+        }
+    }
+
+    fn open(self) {
+        if !(self.loaded.get_untracked() && can_open(&self.status.get_untracked())) {
+            return;
+        }
+        // Open first in our state: Link may call back synchronously from `open()`.
+        self.status.set(LinkStatus::Open);
+        let opened = self.handler.with_value(|h| h.as_ref().map(LinkHandler::open));
+        if let Some(Err(e)) = opened {
+            self.status.set(LinkStatus::Failed(LinkFailure::Plaid(e)));
+        }
+    }
+
+    fn exit(self, force: bool) {
+        self.handler.with_value(|h| {
+            if let Some(h) = h {
+                h.exit(force);
+            }
+        });
+    }
+
+    fn retry(self) {
+        match self.status.get_untracked() {
+            LinkStatus::Failed(failure) if !failure.reopens() => self.prepare(),
+            _ => self.open(),
+        }
+    }
+
+    /// Cancels the link-token request and destroys Link.
+    fn stop(self) {
+        if let Some(Some(controller)) = self.cancel.try_update_value(Option::take) {
+            controller.abort();
+        }
+        // Taken out first and dropped here, outside the stored value's lock.
+        let handler = self.handler.try_update_value(Option::take).flatten();
+        drop(handler);
+    }
+}

@@ -1,0 +1,38 @@
+//! Connect a bank account with [Plaid Link](https://plaid.com/docs/link/web/) from a Leptos page.
+//!
+//! The component asks the application's backend for a link token, loads Link's script once per
+//! page, drives Link, and hands the `public_token` straight to the backend, keeping no copy of it.
+//! Plaid's `client_id`, `secret` and access tokens stay on the server.
+//!
+//! ```no_run
+//! use leptos::prelude::*;
+//! use plaid_link::{PlaidLink, PlaidLinkOptions};
+//!
+//! #[component]
+//! fn Settings() -> impl IntoView {
+//!     let options = PlaidLinkOptions::default()
+//!         .link_token_url("/api/link_token")
+//!         .exchange_url("/api/exchange_public_token");
+//!     view! { <PlaidLink options /> }
+//! }
+//! ```
+//!
+//! Or with the hook, for a UI of your own: [`use_plaid_link`] returns `ready`, `status`, `error`,
+//! `open`, `exit` and `retry`.
+#![deny(missing_docs)]
+
+pub mod backend;
+pub mod embed;
+mod hook;
+mod options;
+pub mod plaid;
+mod status;
+mod tokens;
+mod ui;
+
+pub use embed::{mount, mount_all};
+pub use hook::{use_plaid_link, UsePlaidLinkReturn};
+pub use options::PlaidLinkOptions;
+pub use status::{Connection, LinkFailure, LinkStatus};
+pub use tokens::{LinkToken, PublicToken};
+pub use ui::PlaidLink;

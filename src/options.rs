@@ -1,0 +1,132 @@
+//! How a page configures the flow: endpoints, Link's script, limits and the application's callbacks.
+
+use std::rc::Rc;
+
+use crate::backend::{BackendClient, HeaderSource};
+use crate::plaid::loader::DEFAULT_SCRIPT_SRC;
+use crate::plaid::types::{ExitMetadata, LinkError, LinkEvent};
+use crate::status::Connection;
+
+type OnConnected = Rc<dyn Fn(&Connection)>;
+type OnExit = Rc<dyn Fn(Option<&LinkError>, &ExitMetadata)>;
+type OnEvent = Rc<dyn Fn(&LinkEvent)>;
+
+/// Options for [`use_plaid_link`](crate::use_plaid_link) and [`PlaidLink`](crate::PlaidLink).
+///
+/// ```
+/// use plaid_link::PlaidLinkOptions;
+/// let options = PlaidLinkOptions::default()
+///     .link_token_url("/api/link_token")
+///     .exchange_url("/api/exchange_public_token")
+///     .request_timeout_ms(10_000);
+/// ```
+#[derive(Clone)]
+pub struct PlaidLinkOptions {
+    pub(crate) link_token_url: String,
+    pub(crate) exchange_url: String,
+    pub(crate) link_token_fields: Vec<(String, String)>,
+    pub(crate) script_src: String,
+    pub(crate) nonce: Option<String>,
+    pub(crate) request_timeout_ms: u32,
+    pub(crate) script_timeout_ms: u32,
+    pub(crate) headers: Option<HeaderSource>,
+    pub(crate) on_connected: Option<OnConnected>,
+    pub(crate) on_exit: Option<OnExit>,
+    pub(crate) on_event: Option<OnEvent>,
+}
+
+impl Default for PlaidLinkOptions {
+    fn default() -> Self {
+        Self {
+            link_token_url: "/api/link_token".to_owned(),
+            exchange_url: "/api/exchange_public_token".to_owned(),
+            link_token_fields: Vec::new(),
+            script_src: DEFAULT_SCRIPT_SRC.to_owned(),
+            nonce: None,
+            request_timeout_ms: 15_000,
+            script_timeout_ms: 20_000,
+            headers: None,
+            on_connected: None,
+            on_exit: None,
+            on_event: None,
+        }
+    }
+}
+
+impl PlaidLinkOptions {
+    /// Where to POST for a link token. Default `/api/link_token`.
+    pub fn link_token_url(mut self, url: impl Into<String>) -> Self {
+        self.link_token_url = url.into();
+        self
+    }
+
+    /// Where to POST the public token. Default `/api/exchange_public_token`.
+    pub fn exchange_url(mut self, url: impl Into<String>) -> Self {
+        self.exchange_url = url.into();
+        self
+    }
+
+    /// Adds a string field to the link-token request's JSON body (`{}` by default).
+    pub fn link_token_field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.link_token_fields.push((name.into(), value.into()));
+        self
+    }
+
+    /// Where to load Link's script from. Default: Plaid's CDN.
+    pub fn script_src(mut self, src: impl Into<String>) -> Self {
+        self.script_src = src.into();
+        self
+    }
+
+    /// The page's CSP nonce, put on the Link script tag.
+    pub fn nonce(mut self, nonce: impl Into<String>) -> Self {
+        self.nonce = Some(nonce.into());
+        self
+    }
+
+    /// How long one backend request may take before it is aborted. Default 15 s.
+    pub fn request_timeout_ms(mut self, ms: u32) -> Self {
+        self.request_timeout_ms = ms;
+        self
+    }
+
+    /// How long Link's script may take to load. Default 20 s.
+    pub fn script_timeout_ms(mut self, ms: u32) -> Self {
+        self.script_timeout_ms = ms;
+        self
+    }
+
+    /// Headers to add to both backend calls, read at each call (a CSRF token, say).
+    pub fn headers(mut self, headers: impl Fn() -> Vec<(String, String)> + 'static) -> Self {
+        self.headers = Some(Rc::new(headers));
+        self
+    }
+
+    /// Called once the backend has stored the connection.
+    pub fn on_connected(mut self, f: impl Fn(&Connection) + 'static) -> Self {
+        self.on_connected = Some(Rc::new(f));
+        self
+    }
+
+    /// Called when the user leaves Link, with Link's error if the session ended in one.
+    pub fn on_exit(mut self, f: impl Fn(Option<&LinkError>, &ExitMetadata) + 'static) -> Self {
+        self.on_exit = Some(Rc::new(f));
+        self
+    }
+
+    /// Called for each of Link's `onEvent` events, for analytics.
+    pub fn on_event(mut self, f: impl Fn(&LinkEvent) + 'static) -> Self {
+        self.on_event = Some(Rc::new(f));
+        self
+    }
+
+    pub(crate) fn backend(&self) -> BackendClient {
+        BackendClient {
+            link_token_url: self.link_token_url.clone(),
+            exchange_url: self.exchange_url.clone(),
+            link_token_fields: self.link_token_fields.clone(),
+            timeout_ms: self.request_timeout_ms,
+            headers: self.headers.clone(),
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! A safe owner for one `Plaid.create` handler and the callbacks it was given.
+//!
+//! Link may call back late, even after `destroy()`. So Link never holds a Rust closure: it holds
+//! bound copies of one page-wide dispatcher (`dispatcher.bind(null, id, kind)`), and each handler's
+//! callbacks sit in a registry under its id. Destroying a handler removes its entry and drops its
+//! callbacks at once; a late call then finds nothing and is ignored, instead of calling freed memory.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Reflect};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+use super::bindings::{self, RawHandler};
+use super::types::{EventMetadata, EventName, ExitMetadata, LinkError, LinkEvent, SuccessMetadata};
+use super::{describe, PlaidError};
+use crate::tokens::{LinkToken, PublicToken};
+
+/// What the application does when Link calls back. Each one runs only while the handler is live.
+pub struct LinkCallbacks {
+    /// `onSuccess`: the public token (`None` if Link passed none) and what the user chose.
+    pub on_success: Box<dyn FnMut(Option<PublicToken>, SuccessMetadata)>,
+    /// `onExit`: the error, if the session ended in one, and where the user was.
+    pub on_exit: Box<dyn FnMut(Option<LinkError>, ExitMetadata)>,
+    /// `onEvent`: every step the user takes, for analytics.
+    pub on_event: Box<dyn FnMut(LinkEvent)>,
+    /// `onLoad`: Link is ready to open.
+    pub on_load: Box<dyn FnMut()>,
+}
+
+/// Which of Link's callbacks a bound dispatcher stands for.
+const KINDS: [(&str, u32); 4] = [("onSuccess", 0), ("onExit", 1), ("onEvent", 2), ("onLoad", 3)];
+
+type Dispatcher = Closure<dyn Fn(JsValue, JsValue, JsValue, JsValue)>;
+
+thread_local! {
+    static REGISTRY: RefCell<HashMap<u32, Rc<RefCell<LinkCallbacks>>>> = RefCell::new(HashMap::new());
+    static NEXT_ID: Cell<u32> = const { Cell::new(0) };
+    // One closure for the whole page, alive as long as the page: Link may call a bound copy of it
+    // at any time, and it must always be there to say "no such handler".
+    static DISPATCHER: Dispatcher = Closure::new(dispatch);
+}
+
+/// Routes a callback from Link to the live handler it belongs to; ignores it if there is none.
+fn dispatch(id: JsValue, kind: JsValue, a: JsValue, b: JsValue) {
+    let (Some(id), Some(kind)) = (id.as_f64(), kind.as_f64()) else {
+        return;
+    };
+    let entry = REGISTRY.with(|r| r.borrow().get(&(id as u32)).cloned());
+    let Some(entry) = entry else {
+        return;
+    };
+    // A callback that re-enters its own handler (Link calling back from inside a callback) is dropped.
+    let Ok(mut callbacks) = entry.try_borrow_mut() else {
+        return;
+    };
+    match kind as u32 {
+        0 => (callbacks.on_success)(PublicToken::from_js(a), parse_or_default(b, "onSuccess")),
+        1 => {
+            // An error we cannot read is still an error, not a user who closed Link.
+            let error = (!a.is_null() && !a.is_undefined())
+                .then(|| serde_wasm_bindgen::from_value(a).unwrap_or_else(|_| LinkError::unreadable()));
+            (callbacks.on_exit)(error, parse_or_default(b, "onExit"));
+        }
+        2 => {
+            let name = EventName::from(a.as_string().unwrap_or_default());
+            let metadata: EventMetadata = parse_or_default(b, "onEvent");
+            (callbacks.on_event)(LinkEvent { name, metadata });
+        }
+        _ => (callbacks.on_load)(),
+    }
+}
+
+/// One live Link session handler.
+#[must_use = "dropping the handler destroys Link"]
+pub struct LinkHandler {
+    raw: RawHandler,
+    id: u32,
+}
+
+impl LinkHandler {
+    /// `Plaid.create` with this token and these callbacks.
+    pub fn create(token: &LinkToken, callbacks: LinkCallbacks) -> Result<Self, PlaidError> {
+        if !bindings::is_loaded() {
+            return Err(PlaidError::NotLoaded);
+        }
+        let id = NEXT_ID.with(|n| {
+            let id = n.get().wrapping_add(1);
+            n.set(id);
+            id
+        });
+
+        let config = Object::new();
+        let set = |key: &str, value: &JsValue| Reflect::set(&config, &key.into(), value);
+        let filled = set("token", &token.as_str().into()).and_then(|_| {
+            DISPATCHER.with(|dispatcher| {
+                let dispatcher: &Function = dispatcher.as_ref().unchecked_ref();
+                KINDS.iter().try_for_each(|(name, kind)| {
+                    set(name, &dispatcher.bind2(&JsValue::NULL, &id.into(), &(*kind).into())).map(|_| ())
+                })
+            })
+        });
+        filled.map_err(|e| PlaidError::Create(describe(&e)))?;
+
+        REGISTRY.with(|r| r.borrow_mut().insert(id, Rc::new(RefCell::new(callbacks))));
+        match bindings::create(&config) {
+            Ok(raw) => Ok(Self { raw, id }),
+            Err(e) => {
+                REGISTRY.with(|r| r.borrow_mut().remove(&id));
+                Err(PlaidError::Create(describe(&e)))
+            }
+        }
+    }
+
+    /// Shows Link.
+    pub fn open(&self) -> Result<(), PlaidError> {
+        self.raw.open().map_err(|e| PlaidError::Open(describe(&e)))
+    }
+
+    /// Asks Link to close; with `force`, at once and without asking the user.
+    pub fn exit(&self, force: bool) {
+        let options = Object::new();
+        if force {
+            let _ = Reflect::set(&options, &"force".into(), &true.into());
+        }
+        if let Err(e) = self.raw.exit(&options) {
+            leptos::logging::warn!("Plaid Link exit failed: {}", describe(&e));
+        }
+    }
+
+    /// Sends data to the Link session in progress (Plaid's `handler.submit`).
+    pub fn submit(&self, data: &JsValue) -> Result<(), PlaidError> {
+        self.raw.submit(data).map_err(|e| PlaidError::Open(describe(&e)))
+    }
+
+    /// Closes and removes Link, and drops its callbacks: later calls from Link are ignored. Idempotent.
+    pub fn destroy(&self) {
+        let entry = REGISTRY.with(|r| r.borrow_mut().remove(&self.id));
+        if entry.is_some() {
+            self.exit(true);
+            if let Err(e) = self.raw.destroy() {
+                leptos::logging::warn!("Plaid Link destroy failed: {}", describe(&e));
+            }
+        }
+    }
+}
+
+impl Drop for LinkHandler {
+    fn drop(&mut self) {
+        self.destroy();
+    }
+}
+
+/// Link's metadata is informative; a shape we cannot read must not lose the user's session.
+fn parse_or_default<T: DeserializeOwned + Default>(value: JsValue, callback: &str) -> T {
+    serde_wasm_bindgen::from_value(value).unwrap_or_else(|e| {
+        leptos::logging::warn!("Plaid Link {callback} metadata was not understood: {e}");
+        T::default()
+    })
+}

@@ -1,0 +1,96 @@
+//! Loads Link's script once per page, however many components ask for it.
+//!
+//! It is a real `<script src>` element (Link's script looks for its own tag), carries the page's
+//! CSP nonce when one is given, and settles through a JS `Promise` that every caller awaits: a
+//! component that unmounts mid-load drops only its own wait, never the load. A failed load removes
+//! its element and forgets itself, so the next attempt starts afresh.
+
+use std::cell::RefCell;
+
+use js_sys::Promise;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::HtmlScriptElement;
+
+use super::{bindings, describe, ScriptError};
+
+/// Where Plaid serves Link's script.
+pub const DEFAULT_SCRIPT_SRC: &str = "https://cdn.plaid.com/link/v2/stable/link-initialize.js";
+
+/// The load in progress, shared by every caller on the page.
+#[derive(Clone)]
+struct Load {
+    promise: Promise,
+    script: HtmlScriptElement,
+}
+
+thread_local! {
+    static LOAD: RefCell<Option<Load>> = const { RefCell::new(None) };
+}
+
+/// Resolves once `window.Plaid` exists, inserting the script if no one has yet.
+///
+/// `timeout_ms` bounds a load this call starts; callers joining a load in progress share its bound.
+pub async fn load_link_script(src: &str, nonce: Option<&str>, timeout_ms: u32) -> Result<(), ScriptError> {
+    if bindings::is_loaded() {
+        return Ok(());
+    }
+    let load = match LOAD.with(|l| l.borrow().clone()) {
+        Some(load) => load,
+        None => {
+            let load = insert(src, nonce, timeout_ms)?;
+            LOAD.with(|l| *l.borrow_mut() = Some(load.clone()));
+            load
+        }
+    };
+    let result = match JsFuture::from(load.promise.clone()).await {
+        Ok(_) if bindings::is_loaded() => Ok(()),
+        Ok(_) => Err(ScriptError::NoPlaidGlobal),
+        // The timer rejects with no argument; the element's `error` event rejects with the event.
+        Err(reason) if reason.is_undefined() => Err(ScriptError::TimedOut { after_ms: timeout_ms }),
+        Err(_) => Err(ScriptError::Failed),
+    };
+    forget(&load, result.is_err());
+    result
+}
+
+fn insert(src: &str, nonce: Option<&str>, timeout_ms: u32) -> Result<Load, ScriptError> {
+    let window = web_sys::window().ok_or_else(|| ScriptError::Page("no window".into()))?;
+    let document = window.document().ok_or_else(|| ScriptError::Page("no document".into()))?;
+    let script: HtmlScriptElement =
+        document.create_element("script").map_err(|e| ScriptError::Page(describe(&e)))?.unchecked_into();
+    script.set_src(src);
+    script.set_async(true);
+    if let Some(nonce) = nonce.filter(|n| !n.is_empty()) {
+        script.set_nonce(nonce);
+    }
+    // No Rust closure is involved: the element and the timer call the promise's own functions.
+    let promise = Promise::new(&mut |resolve, reject| {
+        script.set_onload(Some(&resolve));
+        script.set_onerror(Some(&reject));
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            &reject,
+            i32::try_from(timeout_ms).unwrap_or(i32::MAX),
+        );
+    });
+    let parent = document.head().map(web_sys::Element::from).or_else(|| document.document_element());
+    parent
+        .ok_or_else(|| ScriptError::Page("no <head>".into()))?
+        .append_child(&script)
+        .map_err(|e| ScriptError::Page(describe(&e)))?;
+    Ok(Load { promise, script })
+}
+
+/// Forgets a settled load: later calls either find `window.Plaid` or start afresh. A failed load's
+/// element is removed, so that a retry inserts a new one.
+fn forget(load: &Load, failed: bool) {
+    if failed {
+        load.script.remove();
+    }
+    LOAD.with(|l| {
+        let mut current = l.borrow_mut();
+        if current.as_ref().is_some_and(|c| js_sys::Object::is(&c.promise, &load.promise)) {
+            *current = None;
+        }
+    });
+}

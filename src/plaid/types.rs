@@ -1,0 +1,339 @@
+//! What Link hands to its callbacks, as Rust types.
+//!
+//! Plaid adds fields and values over time, so every struct ignores unknown fields, every field
+//! that Plaid may leave out or set to `null` is optional or defaulted, and every open vocabulary
+//! (event names, error types, exit statuses) keeps values it does not know in `Other`.
+
+use serde::{Deserialize, Serialize};
+
+/// Declares an enum for one of Plaid's open string vocabularies, with an `Other` fallback.
+macro_rules! open_vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+        #[serde(from = "String")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+            /// A value this version does not know; Plaid's exact text is kept.
+            Other(String),
+        }
+
+        impl From<String> for $name {
+            fn from(text: String) -> Self {
+                match text.as_str() {
+                    $($text => Self::$variant,)+
+                    _ => Self::Other(text),
+                }
+            }
+        }
+
+        impl $name {
+            /// Plaid's own spelling of this value.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $text,)+
+                    Self::Other(text) => text,
+                }
+            }
+        }
+    };
+}
+
+open_vocabulary! {
+    /// The name of an `onEvent` event.
+    EventName {
+        /// Link opened.
+        Open = "OPEN",
+        /// The user moved to another view.
+        TransitionView = "TRANSITION_VIEW",
+        /// The user searched for an institution.
+        SearchInstitution = "SEARCH_INSTITUTION",
+        /// The user chose an institution.
+        SelectInstitution = "SELECT_INSTITUTION",
+        /// The user submitted credentials.
+        SubmitCredentials = "SUBMIT_CREDENTIALS",
+        /// The user submitted a multi-factor answer.
+        SubmitMfa = "SUBMIT_MFA",
+        /// The user was sent to their bank's OAuth page.
+        OpenOauth = "OPEN_OAUTH",
+        /// A recoverable error was shown to the user.
+        Error = "ERROR",
+        /// Link finished successfully and is handing control back.
+        Handoff = "HANDOFF",
+        /// The user left Link.
+        Exit = "EXIT",
+    }
+}
+
+open_vocabulary! {
+    /// Plaid's `error_type`: the broad family of an error.
+    ErrorType {
+        /// The request was malformed.
+        InvalidRequest = "INVALID_REQUEST",
+        /// The request was well formed but used a bad value (an expired link token, say).
+        InvalidInput = "INVALID_INPUT",
+        /// A result could not be used.
+        InvalidResult = "INVALID_RESULT",
+        /// The bank is down or failing.
+        InstitutionError = "INSTITUTION_ERROR",
+        /// Too many requests.
+        RateLimitExceeded = "RATE_LIMIT_EXCEEDED",
+        /// Plaid itself failed.
+        ApiError = "API_ERROR",
+        /// The login failed (wrong credentials, locked account, …).
+        ItemError = "ITEM_ERROR",
+        /// An asset report failed.
+        AssetReportError = "ASSET_REPORT_ERROR",
+        /// Plaid's bot check failed.
+        RecaptchaError = "RECAPTCHA_ERROR",
+        /// The bank's OAuth sign-in failed.
+        OauthError = "OAUTH_ERROR",
+        /// A payment failed.
+        PaymentError = "PAYMENT_ERROR",
+        /// A bank transfer failed.
+        BankTransferError = "BANK_TRANSFER_ERROR",
+        /// Sandbox-only failure.
+        SandboxError = "SANDBOX_ERROR",
+    }
+}
+
+open_vocabulary! {
+    /// Where in Link the user was when they left (`onExit` metadata's `status`).
+    ExitStatus {
+        /// Waiting for security questions.
+        RequiresQuestions = "requires_questions",
+        /// Waiting for a selection.
+        RequiresSelections = "requires_selections",
+        /// Waiting for a one-time code.
+        RequiresCode = "requires_code",
+        /// Choosing a device for a one-time code.
+        ChooseDevice = "choose_device",
+        /// On the credentials screen.
+        RequiresCredentials = "requires_credentials",
+        /// Choosing accounts.
+        RequiresAccountSelection = "requires_account_selection",
+        /// Waiting for the bank's OAuth sign-in.
+        RequiresOauth = "requires_oauth",
+        /// Searching for a bank that was not found.
+        InstitutionNotFound = "institution_not_found",
+        /// The chosen bank is not supported.
+        InstitutionNotSupported = "institution_not_supported",
+    }
+}
+
+/// A financial institution as Link names it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Institution {
+    /// Plaid's id, such as `ins_109508`.
+    #[serde(default)]
+    pub institution_id: String,
+    /// The name to show a person. Untrusted text: render it as text, never as markup.
+    #[serde(default)]
+    pub name: String,
+}
+
+/// An account the user chose in Link.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Account {
+    /// Plaid's account id.
+    pub id: String,
+    /// The account's name at the bank. Untrusted text.
+    #[serde(default)]
+    pub name: String,
+    /// The last digits of the account number.
+    #[serde(default)]
+    pub mask: Option<String>,
+    /// `depository`, `credit`, `loan`, `investment` or `other`.
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    /// `checking`, `savings`, … .
+    #[serde(default)]
+    pub subtype: Option<String>,
+}
+
+/// `onSuccess` metadata.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct SuccessMetadata {
+    /// The institution the user connected, when Link reports one.
+    #[serde(default)]
+    pub institution: Option<Institution>,
+    /// The accounts the user chose.
+    #[serde(default)]
+    pub accounts: Vec<Account>,
+    /// Link's session id, for support requests.
+    #[serde(default)]
+    pub link_session_id: String,
+}
+
+/// The error object `onExit` receives when the session ended in error.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct LinkError {
+    /// The broad family.
+    pub error_type: ErrorType,
+    /// The precise code, such as `INVALID_LINK_TOKEN` or `INVALID_CREDENTIALS`.
+    #[serde(default)]
+    pub error_code: String,
+    /// A developer-facing message; never shown to the user.
+    #[serde(default)]
+    pub error_message: String,
+    /// A message Plaid wrote for the user, when it has one. Untrusted text.
+    #[serde(default)]
+    pub display_message: Option<String>,
+}
+
+impl LinkError {
+    /// Stands for an error object whose shape could not be read.
+    pub fn unreadable() -> Self {
+        Self {
+            error_type: ErrorType::Other(String::new()),
+            error_code: String::new(),
+            error_message: String::new(),
+            display_message: None,
+        }
+    }
+
+    /// Link ended because its link token expired or was otherwise unusable: a fresh one is needed.
+    pub fn is_invalid_link_token(&self) -> bool {
+        self.error_code == "INVALID_LINK_TOKEN"
+    }
+
+    /// What to tell the user: Plaid's own `display_message` when it gives one, else a message
+    /// chosen by `error_type`.
+    pub fn user_message(&self) -> String {
+        if let Some(message) = self.display_message.as_deref().filter(|m| !m.trim().is_empty()) {
+            return message.to_owned();
+        }
+        match self.error_type {
+            ErrorType::ItemError => "Your bank did not accept those details. Please try again.",
+            ErrorType::InstitutionError => {
+                "Your bank is not responding right now. Please try again later."
+            }
+            ErrorType::RateLimitExceeded => {
+                "Too many attempts. Please wait a few minutes, then try again."
+            }
+            ErrorType::ApiError => "Plaid had a problem on its side. Please try again.",
+            ErrorType::OauthError => "Signing in at your bank did not finish. Please try again.",
+            ErrorType::RecaptchaError => "We could not verify this browser. Please try again.",
+            ErrorType::InvalidRequest | ErrorType::InvalidInput | ErrorType::InvalidResult => {
+                "This connection could not be set up. Please try again, and contact support if it keeps happening."
+            }
+            _ => "Something went wrong while connecting your bank. Please try again.",
+        }
+        .to_owned()
+    }
+}
+
+/// `onExit` metadata.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct ExitMetadata {
+    /// The institution the user had chosen, if any.
+    #[serde(default)]
+    pub institution: Option<Institution>,
+    /// Where the user was when they left.
+    #[serde(default)]
+    pub status: Option<ExitStatus>,
+    /// Link's session id.
+    #[serde(default)]
+    pub link_session_id: String,
+    /// Plaid's request id, for support requests.
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+/// `onEvent` metadata. Every field is optional: each event fills in its own.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct EventMetadata {
+    /// Link's session id.
+    #[serde(default)]
+    pub link_session_id: Option<String>,
+    /// Plaid's request id.
+    #[serde(default)]
+    pub request_id: Option<String>,
+    /// When the event happened, ISO 8601.
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    /// The view the user is on, such as `CREDENTIAL`.
+    #[serde(default)]
+    pub view_name: Option<String>,
+    /// The chosen institution's id.
+    #[serde(default)]
+    pub institution_id: Option<String>,
+    /// The chosen institution's name. Untrusted text.
+    #[serde(default)]
+    pub institution_name: Option<String>,
+    /// On `ERROR` events: the error family.
+    #[serde(default)]
+    pub error_type: Option<ErrorType>,
+    /// On `ERROR` events: the error code.
+    #[serde(default)]
+    pub error_code: Option<String>,
+    /// On `EXIT` events: where the user was.
+    #[serde(default)]
+    pub exit_status: Option<ExitStatus>,
+}
+
+/// One `onEvent` call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkEvent {
+    /// What happened.
+    pub name: EventName,
+    /// Its details.
+    pub metadata: EventMetadata,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_vocabulary_maps_to_its_variant_and_back() {
+        assert_eq!(EventName::from("HANDOFF".to_owned()), EventName::Handoff);
+        assert_eq!(EventName::Handoff.as_str(), "HANDOFF");
+        assert_eq!(ExitStatus::from("requires_credentials".to_owned()), ExitStatus::RequiresCredentials);
+    }
+
+    #[test]
+    fn unknown_vocabulary_is_kept_verbatim() {
+        let name = EventName::from("SELECT_BRAND".to_owned());
+        assert_eq!(name, EventName::Other("SELECT_BRAND".to_owned()));
+        assert_eq!(name.as_str(), "SELECT_BRAND");
+    }
+
+    fn error(error_type: &str, display_message: Option<&str>) -> LinkError {
+        LinkError {
+            error_type: ErrorType::from(error_type.to_owned()),
+            error_code: "SOME_CODE".to_owned(),
+            error_message: "developer text".to_owned(),
+            display_message: display_message.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn user_message_prefers_plaids_display_message() {
+        let e = error("ITEM_ERROR", Some("The credentials were not correct."));
+        assert_eq!(e.user_message(), "The credentials were not correct.");
+    }
+
+    #[test]
+    fn user_message_falls_back_on_the_error_type() {
+        assert!(error("ITEM_ERROR", None).user_message().contains("did not accept"));
+        assert!(error("INSTITUTION_ERROR", Some("  ")).user_message().contains("not responding"));
+        assert!(error("RATE_LIMIT_EXCEEDED", None).user_message().contains("wait"));
+        assert!(error("BRAND_NEW_ERROR", None).user_message().contains("Something went wrong"));
+    }
+
+    #[test]
+    fn user_message_never_shows_the_developer_message() {
+        for t in ["ITEM_ERROR", "API_ERROR", "INVALID_INPUT", "X"] {
+            assert!(!error(t, None).user_message().contains("developer text"));
+        }
+    }
+
+    #[test]
+    fn invalid_link_token_is_recognised_by_its_code() {
+        let mut e = error("INVALID_INPUT", None);
+        assert!(!e.is_invalid_link_token());
+        e.error_code = "INVALID_LINK_TOKEN".to_owned();
+        assert!(e.is_invalid_link_token());
+    }
+}

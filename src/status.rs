@@ -1,0 +1,115 @@
+//! Where the flow stands, and why it failed: the states the hook reports and the button shows.
+
+use crate::backend::BackendError;
+use crate::plaid::types::LinkError;
+use crate::plaid::{PlaidError, ScriptError};
+
+/// One step of the flow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkStatus {
+    /// Fetching a link token and loading Link's script, then waiting for Link's `onLoad`.
+    Preparing,
+    /// Link can be opened.
+    Ready,
+    /// Link is open.
+    Open,
+    /// Link succeeded; the public token is on its way to the backend.
+    Sending,
+    /// The backend has the connection.
+    Connected(Connection),
+    /// The user closed Link without finishing; it can be opened again.
+    Closed,
+    /// Something failed; see [`LinkFailure::reopens`] for what "try again" does.
+    Failed(LinkFailure),
+}
+
+impl LinkStatus {
+    /// A stable lowercase name, for CSS (`data-status`) and tests.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Preparing => "preparing",
+            Self::Ready => "ready",
+            Self::Open => "open",
+            Self::Sending => "sending",
+            Self::Connected(_) => "connected",
+            Self::Closed => "closed",
+            Self::Failed(_) => "failed",
+        }
+    }
+}
+
+/// A connection the backend stored. Holds nothing secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Connection {
+    /// The bank's name, when Link reported one. Untrusted text.
+    pub institution: Option<String>,
+    /// How many accounts the user shared.
+    pub accounts: usize,
+    /// The backend's id for the connection, when it shares one.
+    pub item_id: Option<String>,
+}
+
+/// Why the flow stopped. `Display` is a message for the user.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LinkFailure {
+    /// Link's script could not be loaded.
+    #[error("{0}")]
+    Script(ScriptError),
+    /// The backend did not give a link token.
+    #[error("{0}")]
+    LinkToken(BackendError),
+    /// Link refused to start.
+    #[error("{0}")]
+    Plaid(PlaidError),
+    /// The Link session ended in an error.
+    #[error("{}", .0.user_message())]
+    Link(LinkError),
+    /// Link reported success but passed no public token.
+    #[error("Plaid Link finished without a result. Please try again.")]
+    NoPublicToken,
+    /// The backend did not take the public token.
+    #[error("Your bank account could not be saved. {0}")]
+    Exchange(BackendError),
+}
+
+impl LinkFailure {
+    /// Whether trying again reopens the same Link (true) or starts over with a fresh link token.
+    pub fn reopens(&self) -> bool {
+        matches!(self, Self::Link(e) if !e.is_invalid_link_token())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plaid::types::ErrorType;
+
+    fn link_error(code: &str) -> LinkError {
+        LinkError {
+            error_type: ErrorType::InvalidInput,
+            error_code: code.to_owned(),
+            error_message: String::new(),
+            display_message: None,
+        }
+    }
+
+    #[test]
+    fn a_link_session_error_reopens_the_same_link() {
+        assert!(LinkFailure::Link(link_error("INVALID_CREDENTIALS")).reopens());
+    }
+
+    #[test]
+    fn backend_and_script_failures_start_over() {
+        assert!(!LinkFailure::LinkToken(BackendError::Timeout).reopens());
+        assert!(!LinkFailure::Script(ScriptError::Failed).reopens());
+        assert!(!LinkFailure::Exchange(BackendError::Timeout).reopens());
+        assert!(!LinkFailure::Link(link_error("INVALID_LINK_TOKEN")).reopens());
+    }
+
+    #[test]
+    fn exchange_failure_says_what_was_lost_and_why() {
+        let message = LinkFailure::Exchange(BackendError::Timeout).to_string();
+        assert!(message.starts_with("Your bank account could not be saved."));
+        assert!(message.contains("took too long"));
+    }
+}

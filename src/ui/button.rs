@@ -1,0 +1,49 @@
+//! `<PlaidLink>`: one button and one status line that follow the flow.
+
+use leptos::prelude::*;
+
+use super::text::{actionable, button_label, status_message};
+use crate::hook::use_plaid_link;
+use crate::options::PlaidLinkOptions;
+use crate::status::LinkStatus;
+
+/// The label the button shows when Link can be opened.
+pub const DEFAULT_LABEL: &str = "Connect a bank account";
+
+/// A button that connects a bank account through Plaid Link.
+///
+/// Every text it shows (bank names, backend messages) is rendered as text, never as markup.
+#[component]
+pub fn PlaidLink(
+    /// Endpoints, script and callbacks; defaults talk to `/api/…` on the page's origin.
+    #[prop(optional)]
+    options: Option<PlaidLinkOptions>,
+    /// The button's text when Link can be opened.
+    #[prop(optional, into)]
+    label: Option<String>,
+) -> impl IntoView {
+    let link = use_plaid_link(options.unwrap_or_default());
+    let label = label.unwrap_or_else(|| DEFAULT_LABEL.to_owned());
+    let status = link.status;
+    let busy = move || matches!(status.get(), LinkStatus::Preparing | LinkStatus::Open | LinkStatus::Sending);
+    let on_click = move |_| match status.get_untracked() {
+        LinkStatus::Failed(_) | LinkStatus::Closed => link.retry.run(()),
+        _ => link.open.run(()),
+    };
+    view! {
+        <div class="plaid-link" data-status=move || status.get().name()>
+            <button
+                type="button"
+                class="plaid-link__button"
+                disabled=move || !actionable(&status.get())
+                aria-busy=move || busy().to_string()
+                on:click=on_click
+            >
+                {move || button_label(&status.get(), &label)}
+            </button>
+            <p class="plaid-link__message" role="status" aria-live="polite">
+                {move || status_message(&status.get())}
+            </p>
+        </div>
+    }
+}

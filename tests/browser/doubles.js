@@ -1,0 +1,116 @@
+// Test doubles for the in-browser suite: a fake `window.Plaid` that behaves like Link's handler
+// (onLoad arrives asynchronously, open/exit/destroy are recorded), and a fake `fetch` standing in
+// for the application's backend (queued answers, network failures, requests that hang until aborted).
+
+const plaid = { handlers: [], scriptRuns: 0, manualLoad: false };
+
+function fakePlaid() {
+  return {
+    create(config) {
+      const record = { config, opened: 0, exits: [], destroyed: false };
+      plaid.handlers.push(record);
+      if (!plaid.manualLoad) setTimeout(() => { if (!record.destroyed) config.onLoad(); }, 0);
+      return {
+        open() { record.opened += 1; },
+        exit(options) { record.exits.push(options || {}); },
+        submit() {},
+        destroy() { record.destroyed = true; },
+      };
+    },
+  };
+}
+
+export function fake_plaid_install(manual_load) {
+  plaid.handlers = [];
+  plaid.manualLoad = manual_load;
+  window.Plaid = fakePlaid();
+}
+
+export function fake_plaid_remove() {
+  delete window.Plaid;
+  plaid.handlers = [];
+  plaid.scriptRuns = 0;
+  plaid.manualLoad = false;
+}
+
+// A script URL whose code installs the fake, as Link's script installs `window.Plaid`.
+// With fail_first, its first run defines nothing (a broken deploy); later runs work.
+export function fake_plaid_script_url(fail_first) {
+  window.__fakePlaidScript = () => {
+    plaid.scriptRuns += 1;
+    if (fail_first && plaid.scriptRuns === 1) return;
+    window.Plaid = fakePlaid();
+  };
+  const code = "window.__fakePlaidScript();";
+  return URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+}
+
+export function fake_plaid_script_runs() { return plaid.scriptRuns; }
+export function fake_plaid_handlers() { return plaid.handlers.length; }
+const h = (i) => plaid.handlers[i];
+export function fake_plaid_token(i) { return h(i).config.token; }
+export function fake_plaid_opened(i) { return h(i).opened; }
+export function fake_plaid_destroyed(i) { return h(i).destroyed; }
+export function fake_plaid_forced_exit(i) { return h(i).exits.some((o) => o.force === true); }
+export function fake_plaid_load(i) { h(i).config.onLoad(); }
+export function fake_plaid_success(i, token, metadata) { h(i).config.onSuccess(token, JSON.parse(metadata)); }
+export function fake_plaid_exit(i, error, metadata) { h(i).config.onExit(JSON.parse(error), JSON.parse(metadata)); }
+export function fake_plaid_event(i, name, metadata) { h(i).config.onEvent(name, JSON.parse(metadata)); }
+
+const backend = { answers: new Map(), requests: [], held: new Map() };
+
+async function fakeFetch(input, init) {
+  const request = new Request(input, init);
+  const path = new URL(request.url).pathname;
+  const entry = { path, method: request.method, body: await request.text(), headers: Object.fromEntries(request.headers) };
+  backend.requests.push(entry);
+  // Answers are given in order; the last one keeps being given once the others are used up.
+  const queue = backend.answers.get(path) || [];
+  const answer = queue.find((a) => !a.used) || queue[queue.length - 1];
+  if (answer) answer.used = true;
+  if (!answer) return new Response('{"error":"no answer configured"}', { status: 404 });
+  const abortable = (promise) => new Promise((resolve, reject) => {
+    if (request.signal.aborted) return reject(request.signal.reason);
+    request.signal.addEventListener("abort", () => reject(request.signal.reason));
+    promise.then(resolve, reject);
+  });
+  if (answer.kind === "network") throw new TypeError("Failed to fetch");
+  if (answer.kind === "hang") return abortable(new Promise(() => {}));
+  if (backend.held.has(path)) await abortable(backend.held.get(path).promise);
+  return new Response(answer.body, { status: answer.status, headers: { "Content-Type": "application/json" } });
+}
+
+export function backend_reset() {
+  backend.answers = new Map();
+  backend.requests = [];
+  backend.held = new Map();
+  window.fetch = fakeFetch;
+}
+export function backend_respond(path, status, body) {
+  if (!backend.answers.has(path)) backend.answers.set(path, []);
+  backend.answers.get(path).push({ kind: "answer", status, body });
+}
+export function backend_fail(path, kind) {
+  if (!backend.answers.has(path)) backend.answers.set(path, []);
+  backend.answers.get(path).push({ kind });
+}
+export function backend_hold(path) {
+  let release;
+  const promise = new Promise((r) => { release = r; });
+  backend.held.set(path, { promise, release });
+}
+export function backend_release(path) {
+  const held = backend.held.get(path);
+  backend.held.delete(path);
+  if (held) held.release();
+}
+export function backend_request_count(path) { return backend.requests.filter((r) => r.path === path).length; }
+export function backend_request_body(path, i) { return backend.requests.filter((r) => r.path === path)[i].body; }
+
+export function scripts_with_src(src) {
+  return [...document.scripts].filter((s) => s.getAttribute("src") === src).length;
+}
+export function page_storage_is_empty() {
+  return localStorage.length === 0 && sessionStorage.length === 0 && document.cookie === "";
+}
+export function next_turn(ms) { return new Promise((r) => setTimeout(r, ms)); }

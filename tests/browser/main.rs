@@ -1,0 +1,342 @@
+//! In-browser tests (headless Chromium): the component against test doubles of Plaid and the backend.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use plaid_link::PlaidLinkOptions;
+use support::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A page where Link's script has already run, with a backend that answers.
+fn ready_page() -> PlaidLinkOptions {
+    fresh_backend();
+    fake_plaid_install(false);
+    PlaidLinkOptions::default().request_timeout_ms(3_000)
+}
+
+async fn ready_component() -> Mounted {
+    let link = Mounted::new(ready_page());
+    link.wait_for_status("ready").await;
+    link
+}
+
+#[wasm_bindgen_test]
+async fn ready_component_is_a_connect_button() {
+    let link = ready_component().await;
+    let button = link.button();
+    assert_eq!(button.tag_name(), "BUTTON");
+    assert_eq!(link.label(), "Connect a bank account");
+    assert!(!link.disabled());
+}
+
+#[wasm_bindgen_test]
+async fn script_is_inserted_once_for_three_components() {
+    fresh_backend();
+    let src = fake_plaid_script_url(false);
+    let options = || PlaidLinkOptions::default().script_src(src.clone());
+    let links = [Mounted::new(options()), Mounted::new(options()), Mounted::new(options())];
+    for link in &links {
+        link.wait_for_status("ready").await;
+    }
+    assert_eq!(scripts_with_src(&src), 1);
+    assert_eq!(fake_plaid_script_runs(), 1);
+    assert_eq!(fake_plaid_handlers(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn script_that_does_not_load_shows_an_error_and_retry_inserts_it_again() {
+    fresh_backend();
+    let src = "/no-such-plaid-script.js";
+    let link = Mounted::new(PlaidLinkOptions::default().script_src(src));
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("could not be loaded"), "{}", link.message());
+    assert_eq!(link.label(), "Try again");
+    assert_eq!(scripts_with_src(src), 0, "the failed element is removed");
+    link.click();
+    wait_until("a second attempt", || backend_request_count(TOKEN_PATH) == 2).await;
+    link.wait_for_status("failed").await;
+}
+
+#[wasm_bindgen_test]
+async fn script_that_fails_once_works_on_retry() {
+    fresh_backend();
+    let src = fake_plaid_script_url(true);
+    let link = Mounted::new(PlaidLinkOptions::default().script_src(src.clone()));
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("did not start"), "{}", link.message());
+    link.click();
+    link.wait_for_status("ready").await;
+    assert_eq!(fake_plaid_script_runs(), 2);
+    assert_eq!(scripts_with_src(&src), 1);
+}
+
+#[wasm_bindgen_test]
+async fn token_request_and_script_load_start_together() {
+    fresh_backend();
+    backend_hold(TOKEN_PATH);
+    let src = fake_plaid_script_url(false);
+    let link = Mounted::new(PlaidLinkOptions::default().script_src(src.clone()));
+    wait_until("the script to run while the token is pending", || fake_plaid_script_runs() == 1).await;
+    assert_eq!(backend_request_count(TOKEN_PATH), 1);
+    assert_eq!(link.status(), "preparing");
+    assert!(link.disabled());
+    backend_release(TOKEN_PATH);
+    link.wait_for_status("ready").await;
+}
+
+#[wasm_bindgen_test]
+async fn ready_waits_for_links_on_load() {
+    fresh_backend();
+    fake_plaid_install(true);
+    let link = Mounted::new(PlaidLinkOptions::default());
+    wait_until("Plaid.create", || fake_plaid_handlers() == 1).await;
+    support::turn().await;
+    assert_eq!(link.status(), "preparing");
+    link.click();
+    assert_eq!(fake_plaid_opened(0), 0, "open before onLoad does nothing");
+    fake_plaid_load(0);
+    link.wait_for_status("ready").await;
+    assert_eq!(fake_plaid_token(0), "link-sandbox-1");
+}
+
+#[wasm_bindgen_test]
+async fn double_click_opens_link_once() {
+    let link = ready_component().await;
+    link.click();
+    link.click();
+    link.wait_for_status("open").await;
+    link.click();
+    assert_eq!(fake_plaid_opened(0), 1);
+    assert!(link.disabled());
+    assert_eq!(link.label(), "Connecting…");
+}
+
+#[wasm_bindgen_test]
+async fn success_sends_one_exchange_with_the_token_and_keeps_nothing() {
+    let link = ready_component().await;
+    link.click();
+    fake_plaid_success(0, "public-sandbox-0b5e7f", SUCCESS_METADATA);
+    link.wait_for_status("connected").await;
+    assert_eq!(link.message(), "Connected to First Platypus Bank (2 accounts).");
+    assert_eq!(backend_request_count(EXCHANGE_PATH), 1);
+    let body: exchange_body::Body = exchange_body::parse(&backend_request_body(EXCHANGE_PATH, 0));
+    assert_eq!(body.public_token, "public-sandbox-0b5e7f");
+    assert_eq!(body.institution_id.as_deref(), Some("ins_109508"));
+    assert_eq!(body.accounts, 2);
+    assert_eq!(body.link_session_id, "session-1");
+    assert!(page_storage_is_empty());
+    let html = leptos::prelude::document().document_element().unwrap().outer_html();
+    assert!(!html.contains("public-sandbox-0b5e7f"));
+    assert!(!leptos::prelude::window().location().href().unwrap().contains("public-sandbox"));
+}
+
+#[wasm_bindgen_test]
+async fn success_without_institution_sends_null() {
+    let link = ready_component().await;
+    link.click();
+    fake_plaid_success(
+        0,
+        "public-sandbox-1",
+        r#"{"institution": null, "accounts": [], "link_session_id": "s"}"#,
+    );
+    link.wait_for_status("connected").await;
+    let body = backend_request_body(EXCHANGE_PATH, 0);
+    assert!(body.contains(r#""institution":null"#), "{body}");
+    assert_eq!(link.message(), "Connected (0 accounts).");
+}
+
+#[wasm_bindgen_test]
+async fn exchange_failure_shows_the_backends_message_and_retry_starts_over() {
+    let link = ready_component().await;
+    backend_reset();
+    backend_respond(EXCHANGE_PATH, 400, r#"{"error":"This bank is already connected."}"#);
+    backend_respond(TOKEN_PATH, 200, r#"{"link_token":"link-sandbox-2"}"#);
+    link.click();
+    fake_plaid_success(0, "public-sandbox-2", SUCCESS_METADATA);
+    link.wait_for_status("failed").await;
+    assert_eq!(link.message(), "Your bank account could not be saved. This bank is already connected.");
+    link.click();
+    link.wait_for_status("ready").await;
+    assert_eq!(fake_plaid_handlers(), 2);
+    assert_eq!(fake_plaid_token(1), "link-sandbox-2");
+    assert!(fake_plaid_destroyed(0));
+}
+
+#[wasm_bindgen_test]
+async fn closing_link_allows_opening_it_again() {
+    let link = ready_component().await;
+    link.click();
+    fake_plaid_exit(
+        0,
+        "null",
+        r#"{"status": "requires_credentials", "institution": null, "link_session_id": "s", "request_id": "r"}"#,
+    );
+    link.wait_for_status("closed").await;
+    assert!(link.message().contains("You closed Plaid"), "{}", link.message());
+    assert_eq!(link.label(), "Connect a bank account");
+    link.click();
+    assert_eq!(fake_plaid_opened(0), 2);
+    assert_eq!(backend_request_count(EXCHANGE_PATH), 0);
+}
+
+#[wasm_bindgen_test]
+async fn link_error_shows_plaids_display_message_and_reopens() {
+    let link = ready_component().await;
+    link.click();
+    let error = r#"{"error_type": "ITEM_ERROR", "error_code": "INVALID_CREDENTIALS",
+        "error_message": "the provided credentials were not correct",
+        "display_message": "The credentials you provided were incorrect."}"#;
+    fake_plaid_exit(0, error, r#"{"status": "requires_credentials", "link_session_id": "s"}"#);
+    link.wait_for_status("failed").await;
+    assert_eq!(link.message(), "The credentials you provided were incorrect.");
+    link.click();
+    assert_eq!(fake_plaid_opened(0), 2, "the same Link reopens");
+    assert_eq!(fake_plaid_handlers(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn link_error_without_display_message_is_explained_by_its_type() {
+    let link = ready_component().await;
+    link.click();
+    let error = r#"{"error_type": "INSTITUTION_ERROR", "error_code": "INSTITUTION_DOWN",
+        "error_message": "this institution is not currently responding", "display_message": null}"#;
+    fake_plaid_exit(0, error, r#"{"status": null, "link_session_id": "s"}"#);
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("not responding right now"), "{}", link.message());
+    assert!(!link.message().contains("currently responding"), "the developer message stays hidden");
+}
+
+#[wasm_bindgen_test]
+async fn expired_link_token_fetches_a_fresh_one() {
+    let link = ready_component().await;
+    backend_respond(TOKEN_PATH, 200, r#"{"link_token":"link-sandbox-fresh"}"#);
+    link.click();
+    let error = r#"{"error_type": "INVALID_INPUT", "error_code": "INVALID_LINK_TOKEN",
+        "error_message": "link token has expired", "display_message": null}"#;
+    fake_plaid_exit(0, error, r#"{"link_session_id": "s"}"#);
+    wait_until("a second link token", || backend_request_count(TOKEN_PATH) == 2).await;
+    link.wait_for_status("ready").await;
+    assert!(fake_plaid_destroyed(0));
+    assert_eq!(fake_plaid_token(1), "link-sandbox-fresh");
+}
+
+#[wasm_bindgen_test]
+async fn unmount_exits_and_destroys_link_and_ignores_late_callbacks() {
+    let mut link = ready_component().await;
+    link.click();
+    link.unmount();
+    assert!(fake_plaid_forced_exit(0));
+    assert!(fake_plaid_destroyed(0));
+    fake_plaid_success(0, "public-sandbox-late", SUCCESS_METADATA);
+    support::turn().await;
+    assert_eq!(backend_request_count(EXCHANGE_PATH), 0);
+}
+
+#[wasm_bindgen_test]
+async fn unmount_while_the_script_loads_does_not_break_the_next_component() {
+    fresh_backend();
+    let src = fake_plaid_script_url(false);
+    let mut first = Mounted::new(PlaidLinkOptions::default().script_src(src.clone()));
+    first.unmount();
+    let second = Mounted::new(PlaidLinkOptions::default().script_src(src.clone()));
+    second.wait_for_status("ready").await;
+    assert_eq!(scripts_with_src(&src), 1);
+}
+
+#[wasm_bindgen_test]
+async fn malformed_link_token_answer_is_a_clear_error() {
+    fresh_backend();
+    fake_plaid_install(false);
+    backend_reset();
+    backend_respond(TOKEN_PATH, 200, "<html>surprise</html>");
+    let link = Mounted::new(PlaidLinkOptions::default());
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("could not read"), "{}", link.message());
+
+    backend_reset();
+    backend_respond(TOKEN_PATH, 200, r#"{"token": "wrong field"}"#);
+    link.click();
+    wait_until("a second link-token request", || backend_request_count(TOKEN_PATH) == 1).await;
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("could not read"), "{}", link.message());
+}
+
+#[wasm_bindgen_test]
+async fn backend_error_status_shows_its_message() {
+    fresh_backend();
+    fake_plaid_install(false);
+    backend_reset();
+    backend_respond(TOKEN_PATH, 500, r#"{"error": "Plaid is unavailable, try again in a minute."}"#);
+    let link = Mounted::new(PlaidLinkOptions::default());
+    link.wait_for_status("failed").await;
+    assert_eq!(link.message(), "Plaid is unavailable, try again in a minute.");
+}
+
+#[wasm_bindgen_test]
+async fn unreachable_backend_and_timeout_are_told_apart() {
+    fresh_backend();
+    fake_plaid_install(false);
+    backend_reset();
+    backend_fail(TOKEN_PATH, "network");
+    let link = Mounted::new(PlaidLinkOptions::default());
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("could not reach the server"), "{}", link.message());
+
+    backend_reset();
+    backend_fail(TOKEN_PATH, "hang");
+    let slow = Mounted::new(PlaidLinkOptions::default().request_timeout_ms(200));
+    slow.wait_for_status("failed").await;
+    assert!(slow.message().contains("took too long"), "{}", slow.message());
+}
+
+#[wasm_bindgen_test]
+async fn events_reach_the_applications_callback() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let record = seen.clone();
+    let options = ready_page().on_event(move |e| record.borrow_mut().push(e.name.as_str().to_owned()));
+    let link = Mounted::new(options);
+    link.wait_for_status("ready").await;
+    fake_plaid_event(0, "OPEN", r#"{"link_session_id": "s", "view_name": "CONSENT", "timestamp": "t"}"#);
+    fake_plaid_event(0, "SOMETHING_NEW", "{}");
+    assert_eq!(*seen.borrow(), ["OPEN", "SOMETHING_NEW"]);
+}
+
+/// The exchange body, read without pulling serde_json into the test build.
+mod exchange_body {
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    struct Raw {
+        public_token: String,
+        institution: Option<Institution>,
+        accounts: Vec<serde::de::IgnoredAny>,
+        link_session_id: String,
+    }
+
+    #[derive(Deserialize)]
+    struct Institution {
+        institution_id: String,
+    }
+
+    pub struct Body {
+        pub public_token: String,
+        pub institution_id: Option<String>,
+        pub accounts: usize,
+        pub link_session_id: String,
+    }
+
+    pub fn parse(text: &str) -> Body {
+        let value = js_sys::JSON::parse(text).expect("JSON");
+        let raw: Raw = serde_wasm_bindgen::from_value(value).expect("exchange body shape");
+        Body {
+            public_token: raw.public_token,
+            institution_id: raw.institution.map(|i| i.institution_id),
+            accounts: raw.accounts.len(),
+            link_session_id: raw.link_session_id,
+        }
+    }
+}

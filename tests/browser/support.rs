@@ -1,0 +1,139 @@
+//! Bindings to the test doubles in `doubles.js`, and helpers to mount and observe a component.
+
+use leptos::prelude::*;
+use plaid_link::{PlaidLink, PlaidLinkOptions};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
+
+#[wasm_bindgen(module = "/tests/browser/doubles.js")]
+extern "C" {
+    pub fn fake_plaid_install(manual_load: bool);
+    pub fn fake_plaid_remove();
+    pub fn fake_plaid_script_url(fail_first: bool) -> String;
+    pub fn fake_plaid_script_runs() -> u32;
+    pub fn fake_plaid_handlers() -> u32;
+    pub fn fake_plaid_token(i: u32) -> String;
+    pub fn fake_plaid_opened(i: u32) -> u32;
+    pub fn fake_plaid_destroyed(i: u32) -> bool;
+    pub fn fake_plaid_forced_exit(i: u32) -> bool;
+    pub fn fake_plaid_load(i: u32);
+    pub fn fake_plaid_success(i: u32, token: &str, metadata: &str);
+    pub fn fake_plaid_exit(i: u32, error: &str, metadata: &str);
+    pub fn fake_plaid_event(i: u32, name: &str, metadata: &str);
+
+    pub fn backend_reset();
+    pub fn backend_respond(path: &str, status: u16, body: &str);
+    pub fn backend_fail(path: &str, kind: &str);
+    pub fn backend_hold(path: &str);
+    pub fn backend_release(path: &str);
+    pub fn backend_request_count(path: &str) -> u32;
+    pub fn backend_request_body(path: &str, i: u32) -> String;
+
+    pub fn scripts_with_src(src: &str) -> u32;
+    pub fn page_storage_is_empty() -> bool;
+    fn next_turn(ms: u32) -> js_sys::Promise;
+}
+
+pub const TOKEN_PATH: &str = "/api/link_token";
+pub const EXCHANGE_PATH: &str = "/api/exchange_public_token";
+
+pub const SUCCESS_METADATA: &str = r#"{
+    "institution": {"name": "First Platypus Bank", "institution_id": "ins_109508"},
+    "accounts": [
+        {"id": "acc-1", "name": "Plaid Checking", "mask": "0000", "type": "depository", "subtype": "checking", "verification_status": null},
+        {"id": "acc-2", "name": "Plaid Saving", "mask": "1111", "type": "depository", "subtype": "savings", "verification_status": null}
+    ],
+    "link_session_id": "session-1",
+    "transfer_status": null,
+    "wallet": {"an": "unknown field"}
+}"#;
+
+/// A fresh page state: no Plaid, a backend that hands out link tokens and accepts exchanges.
+pub fn fresh_backend() {
+    fake_plaid_remove();
+    backend_reset();
+    backend_respond(
+        TOKEN_PATH,
+        200,
+        r#"{"link_token":"link-sandbox-1","expiration":"2026-11-25T12:00:00Z"}"#,
+    );
+    backend_respond(EXCHANGE_PATH, 200, r#"{"item_id":"item-1"}"#);
+}
+
+/// A component on a fresh element of the page.
+pub struct Mounted {
+    pub host: HtmlElement,
+    handle: Option<Box<dyn std::any::Any>>,
+}
+
+impl Mounted {
+    pub fn new(options: PlaidLinkOptions) -> Self {
+        let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+        document().body().unwrap().append_child(&host).unwrap();
+        let handle = leptos::mount::mount_to(host.clone(), move || view! { <PlaidLink options /> });
+        Self { host, handle: Some(Box::new(handle)) }
+    }
+
+    pub fn button(&self) -> HtmlElement {
+        self.host.query_selector("button").unwrap().expect("a button").unchecked_into()
+    }
+
+    pub fn label(&self) -> String {
+        self.button().text_content().unwrap_or_default()
+    }
+
+    pub fn message(&self) -> String {
+        self.host.query_selector(".plaid-link__message").unwrap().unwrap().text_content().unwrap_or_default()
+    }
+
+    pub fn status(&self) -> String {
+        self.host
+            .query_selector(".plaid-link")
+            .unwrap()
+            .unwrap()
+            .get_attribute("data-status")
+            .unwrap_or_default()
+    }
+
+    pub fn disabled(&self) -> bool {
+        self.button().has_attribute("disabled")
+    }
+
+    pub fn click(&self) {
+        self.button().click();
+    }
+
+    pub async fn wait_for_status(&self, status: &str) {
+        wait_until(&format!("status {status}"), || self.status() == status).await;
+        // Let the view catch up with the signal.
+        leptos::task::tick().await;
+    }
+
+    pub fn unmount(&mut self) {
+        self.handle.take();
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.handle.take();
+        self.host.remove();
+    }
+}
+
+/// Polls `condition` between turns of the event loop, failing after five seconds.
+pub async fn wait_until(what: &str, condition: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if condition() {
+            return;
+        }
+        turn().await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// Lets the event loop run once (timers, fetches, promise callbacks).
+pub async fn turn() {
+    let _ = wasm_bindgen_futures::JsFuture::from(next_turn(10)).await;
+}
