@@ -1,0 +1,164 @@
+//! Configuration from the environment. The only switch between the stand-in and the real Plaid is
+//! `PLAID_ENV`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use base64::Engine;
+
+/// Which Plaid the backend talks to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlaidEnv {
+    /// The stand-in served by this same process, under `/plaid`.
+    Local,
+    /// `https://sandbox.plaid.com`.
+    Sandbox,
+    /// `https://production.plaid.com`.
+    Production,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub static_dir: Option<PathBuf>,
+    pub pages_dir: Option<PathBuf>,
+    pub plaid_env: PlaidEnv,
+    pub client_id: String,
+    pub secret: String,
+    pub products: Vec<String>,
+    pub country_codes: Vec<String>,
+    pub client_name: String,
+    pub database: PathBuf,
+    pub token_key: [u8; 32],
+    /// Set when no key was configured (local only): the database is unreadable after a restart.
+    pub ephemeral_key: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} is not set; it is required when PLAID_ENV is sandbox or production")]
+    Missing(&'static str),
+    #[error("{name} is not valid: {why}")]
+    Invalid { name: &'static str, why: String },
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let list = |name: &str, default: &str| -> Vec<String> {
+            get(name)
+                .unwrap_or_else(|| default.to_owned())
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        let plaid_env = match get("PLAID_ENV").as_deref().unwrap_or("local") {
+            "local" => PlaidEnv::Local,
+            "sandbox" => PlaidEnv::Sandbox,
+            "production" => PlaidEnv::Production,
+            other => {
+                return Err(ConfigError::Invalid {
+                    name: "PLAID_ENV",
+                    why: format!("{other:?}: expected local, sandbox or production"),
+                })
+            }
+        };
+        let real = plaid_env != PlaidEnv::Local;
+        let required = |name: &'static str, local_default: &str| match get(name) {
+            Some(v) => Ok(v),
+            None if !real => Ok(local_default.to_owned()),
+            None => Err(ConfigError::Missing(name)),
+        };
+        let client_id = required("PLAID_CLIENT_ID", "local-client-id")?;
+        let secret = required("PLAID_SECRET", "local-secret")?;
+        let (token_key, ephemeral_key) = match get("TOKEN_ENCRYPTION_KEY") {
+            Some(encoded) => (decode_key(&encoded)?, false),
+            None if !real => (rand::random(), true),
+            None => return Err(ConfigError::Missing("TOKEN_ENCRYPTION_KEY")),
+        };
+        let addr = get("PLAID_LINK_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let addr = addr
+            .parse()
+            .map_err(|e| ConfigError::Invalid { name: "PLAID_LINK_ADDR", why: format!("{addr:?}: {e}") })?;
+        Ok(Self {
+            addr,
+            static_dir: get("PLAID_LINK_STATIC_DIR").map(PathBuf::from),
+            pages_dir: get("PLAID_LINK_PAGES_DIR").map(PathBuf::from),
+            plaid_env,
+            client_id,
+            secret,
+            // Least privilege: only the products this application uses.
+            products: list("PLAID_PRODUCTS", "transactions"),
+            country_codes: list("PLAID_COUNTRY_CODES", "US"),
+            client_name: get("PLAID_CLIENT_NAME").unwrap_or_else(|| "Plaid Link Leptos demo".to_owned()),
+            database: PathBuf::from(get("PLAID_LINK_DB").unwrap_or_else(|| "plaid-link.db".to_owned())),
+            token_key,
+            ephemeral_key,
+        })
+    }
+
+    /// Plaid's base URL; for the stand-in, under this server's own address.
+    pub fn plaid_base_url(&self, bound: SocketAddr) -> String {
+        match self.plaid_env {
+            PlaidEnv::Local => format!("http://{bound}/plaid"),
+            PlaidEnv::Sandbox => "https://sandbox.plaid.com".to_owned(),
+            PlaidEnv::Production => "https://production.plaid.com".to_owned(),
+        }
+    }
+}
+
+fn decode_key(encoded: &str) -> Result<[u8; 32], ConfigError> {
+    let invalid = |why: String| ConfigError::Invalid { name: "TOKEN_ENCRYPTION_KEY", why };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|e| invalid(e.to_string()))?;
+    bytes
+        .try_into()
+        .map_err(|b: Vec<u8>| invalid(format!("{} bytes, expected 32 (base64 of a 256-bit key)", b.len())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn local_is_the_default_and_needs_no_secrets() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.plaid_env, PlaidEnv::Local);
+        assert!(c.ephemeral_key);
+        assert_eq!(c.plaid_base_url("127.0.0.1:3000".parse().unwrap()), "http://127.0.0.1:3000/plaid");
+        assert_eq!(c.products, ["transactions"]);
+    }
+
+    #[test]
+    fn real_plaid_is_one_switch_away_and_demands_its_secrets() {
+        assert!(matches!(config(&[("PLAID_ENV", "sandbox")]), Err(ConfigError::Missing("PLAID_CLIENT_ID"))));
+        let key = base64::engine::general_purpose::STANDARD.encode([1u8; 32]);
+        let c = config(&[
+            ("PLAID_ENV", "sandbox"),
+            ("PLAID_CLIENT_ID", "id"),
+            ("PLAID_SECRET", "s"),
+            ("TOKEN_ENCRYPTION_KEY", &key),
+        ])
+        .unwrap();
+        assert_eq!(c.plaid_base_url("127.0.0.1:1".parse().unwrap()), "https://sandbox.plaid.com");
+        assert!(!c.ephemeral_key);
+    }
+
+    #[test]
+    fn a_short_key_is_refused() {
+        let key = base64::engine::general_purpose::STANDARD.encode([1u8; 16]);
+        assert!(matches!(config(&[("TOKEN_ENCRYPTION_KEY", &key)]), Err(ConfigError::Invalid { .. })));
+    }
+}

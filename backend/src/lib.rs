@@ -1,0 +1,86 @@
+//! The reference backend for plaid-link-leptos and a local stand-in for Plaid.
+// Handlers return `Result<_, Response>` for early exits, the usual axum style; a Response is large,
+// and on a server that size does not matter.
+#![allow(clippy::result_large_err)]
+
+pub mod api;
+pub mod config;
+pub mod plaid_client;
+pub mod plaid_types;
+pub mod standin;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::services::ServeDir;
+
+use crate::config::{Config, PlaidEnv};
+
+/// A bound, not yet running server: its address is known before it serves.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub standin: Option<Arc<standin::Standin>>,
+    listener: TcpListener,
+    app: Router,
+}
+
+impl Server {
+    pub async fn bind(config: &Config) -> Result<Self, Box<dyn std::error::Error>> {
+        let listener = TcpListener::bind(config.addr).await?;
+        let addr = listener.local_addr()?;
+        let store = store::Store::open(&config.database, &config.token_key)?;
+        let plaid = plaid_client::PlaidClient::new(
+            config.plaid_base_url(addr),
+            config.client_id.clone(),
+            config.secret.clone(),
+        );
+        let state = Arc::new(api::AppState {
+            plaid,
+            store,
+            products: config.products.clone(),
+            country_codes: config.country_codes.clone(),
+            client_name: config.client_name.clone(),
+        });
+        let mut app = api::router(state);
+        let mut standin = None;
+        if config.plaid_env == PlaidEnv::Local {
+            let s = Arc::new(standin::Standin::new(standin::StandinConfig {
+                client_id: config.client_id.clone(),
+                secret: config.secret.clone(),
+                ..standin::StandinConfig::default()
+            }));
+            app = app.nest("/plaid", standin::router(s.clone()));
+            standin = Some(s);
+        }
+        if let Some(pages) = &config.pages_dir {
+            app = app.nest_service("/pages", ServeDir::new(pages));
+        }
+        if let Some(dir) = &config.static_dir {
+            app = app.fallback_service(ServeDir::new(dir));
+        }
+        Ok(Self { addr, standin, listener, app })
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.app).with_graceful_shutdown(shutdown()).await
+    }
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,95 @@
+//! Calls Plaid's API (the real one or the stand-in: only the base URL differs).
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::plaid_types::{
+    Credentials, LinkTokenCreateRequest, LinkTokenCreateResponse, LinkTokenUser, PlaidError,
+    PublicTokenExchangeRequest, PublicTokenExchangeResponse,
+};
+
+/// A failed call to Plaid.
+#[derive(Debug, thiserror::Error)]
+pub enum PlaidCallError {
+    #[error("Plaid answered {status} {}: {}", .error.error_code, .error.error_message)]
+    Plaid { status: u16, error: PlaidError },
+    #[error("Plaid could not be reached: {0}")]
+    Transport(String),
+    #[error("Plaid's answer could not be read: {0}")]
+    Decode(String),
+}
+
+/// Where Plaid is and how to authenticate to it.
+#[derive(Clone)]
+pub struct PlaidClient {
+    http: reqwest::Client,
+    base_url: String,
+    client_id: String,
+    secret: String,
+}
+
+impl PlaidClient {
+    pub fn new(base_url: String, client_id: String, secret: String) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        Self { http, base_url: base_url.trim_end_matches('/').to_owned(), client_id, secret }
+    }
+
+    fn credentials(&self) -> Credentials {
+        Credentials { client_id: Some(self.client_id.clone()), secret: Some(self.secret.clone()) }
+    }
+
+    /// `/link/token/create` for one user and the configured products.
+    pub async fn link_token_create(
+        &self,
+        client_name: &str,
+        client_user_id: &str,
+        products: &[String],
+        country_codes: &[String],
+    ) -> Result<LinkTokenCreateResponse, PlaidCallError> {
+        let request = LinkTokenCreateRequest {
+            credentials: self.credentials(),
+            client_name: client_name.to_owned(),
+            language: "en".to_owned(),
+            country_codes: country_codes.to_vec(),
+            user: LinkTokenUser { client_user_id: client_user_id.to_owned() },
+            products: products.to_vec(),
+        };
+        self.post("/link/token/create", &request).await
+    }
+
+    /// `/item/public_token/exchange`.
+    pub async fn exchange_public_token(
+        &self,
+        public_token: &str,
+    ) -> Result<PublicTokenExchangeResponse, PlaidCallError> {
+        let request = PublicTokenExchangeRequest {
+            credentials: self.credentials(),
+            public_token: public_token.to_owned(),
+        };
+        self.post("/item/public_token/exchange", &request).await
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, PlaidCallError> {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base_url))
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| PlaidCallError::Transport(e.without_url().to_string()))?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|e| PlaidCallError::Transport(e.to_string()))?;
+        if !status.is_success() {
+            let error = serde_json::from_slice(&bytes).map_err(|e| PlaidCallError::Decode(e.to_string()))?;
+            return Err(PlaidCallError::Plaid { status: status.as_u16(), error });
+        }
+        serde_json::from_slice(&bytes).map_err(|e| PlaidCallError::Decode(e.to_string()))
+    }
+}

@@ -1,0 +1,109 @@
+//! Plaid's request and response bodies for the endpoints this project uses, as Plaid documents them.
+//! Shared by the client (which calls Plaid) and the stand-in (which plays Plaid).
+
+use serde::{Deserialize, Serialize};
+
+/// Plaid's error object, sent with a non-2xx status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaidError {
+    pub error_type: String,
+    pub error_code: String,
+    pub error_message: String,
+    pub display_message: Option<String>,
+    pub request_id: String,
+}
+
+/// `client_id` and `secret` may come in the body or as `PLAID-CLIENT-ID` / `PLAID-SECRET` headers.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Credentials {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LinkTokenUser {
+    pub client_user_id: String,
+}
+
+/// `/link/token/create`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LinkTokenCreateRequest {
+    #[serde(flatten)]
+    pub credentials: Credentials,
+    pub client_name: String,
+    pub language: String,
+    pub country_codes: Vec<String>,
+    pub user: LinkTokenUser,
+    #[serde(default)]
+    pub products: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LinkTokenCreateResponse {
+    pub link_token: String,
+    pub expiration: String,
+    pub request_id: String,
+}
+
+/// `/item/public_token/exchange`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PublicTokenExchangeRequest {
+    #[serde(flatten)]
+    pub credentials: Credentials,
+    pub public_token: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PublicTokenExchangeResponse {
+    pub access_token: String,
+    pub item_id: String,
+    pub request_id: String,
+}
+
+/// `/accounts/get` and `/item/remove` both take an access token.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AccessTokenRequest {
+    #[serde(flatten)]
+    pub credentials: Credentials,
+    pub access_token: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Balances {
+    pub available: Option<f64>,
+    pub current: Option<f64>,
+    pub iso_currency_code: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub account_id: String,
+    pub name: String,
+    pub official_name: Option<String>,
+    pub mask: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub subtype: Option<String>,
+    pub balances: Balances,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Item {
+    pub item_id: String,
+    pub institution_id: Option<String>,
+    pub products: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AccountsGetResponse {
+    pub accounts: Vec<Account>,
+    pub item: Item,
+    pub request_id: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ItemRemoveResponse {
+    pub request_id: String,
+}

@@ -1,0 +1,259 @@
+// Stand-in for Plaid Link's script (link-initialize.js), for offline development and tests.
+// It defines window.Plaid.create(config) returning a handler with open, exit, destroy and submit,
+// shows a Link-like modal, and calls onLoad, onEvent, onSuccess and onExit with the shapes Plaid
+// documents. It talks to the Plaid API stand-in that serves it, found from its own URL.
+(function () {
+  "use strict";
+  if (window.Plaid && window.Plaid.__standin) return;
+
+  var script = document.currentScript;
+  // Served at <base>/link/v2/stable/link-initialize.js; the API stand-in lives at <base>/.
+  var apiBase = new URL("../../../", script ? script.src : location.href).href;
+
+  function random(n) {
+    var chars = "abcdefghijklmnopqrstuvwxyz0123456789", out = "";
+    var bytes = crypto.getRandomValues(new Uint8Array(n));
+    for (var i = 0; i < n; i++) out += chars[bytes[i] % chars.length];
+    return out;
+  }
+
+  function post(path, body) {
+    return fetch(apiBase + path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    }).then(function (response) {
+      return response.json().then(function (json) {
+        if (!response.ok) throw json;
+        return json;
+      });
+    });
+  }
+
+  // Element helper: styles through the CSSOM, text through textContent, so that a strict
+  // Content-Security-Policy holds and untrusted names stay text.
+  function el(tag, props, children) {
+    var node = document.createElement(tag);
+    Object.keys(props || {}).forEach(function (key) {
+      if (key === "style") Object.assign(node.style, props.style);
+      else if (key === "text") node.textContent = props.text;
+      else if (key.slice(0, 2) === "on") node.addEventListener(key.slice(2), props[key]);
+      else node.setAttribute(key, props[key]);
+    });
+    (children || []).forEach(function (child) { node.appendChild(child); });
+    return node;
+  }
+
+  var EXIT_STATUS = {
+    SELECT_INSTITUTION: "institution_not_found",
+    CREDENTIAL: "requires_credentials",
+    SELECT_ACCOUNT: "requires_account_selection",
+  };
+
+  function create(config) {
+    if (!config || typeof config.token !== "string" || config.token.length === 0) {
+      throw new Error("Plaid.create: a link token is required");
+    }
+    function call(name) {
+      var fn = config[name];
+      if (typeof fn === "function") fn.apply(null, Array.prototype.slice.call(arguments, 1));
+    }
+
+    var s = {
+      id: random(8) + "-" + random(4) + "-" + random(4) + "-" + random(4) + "-" + random(12),
+      loaded: false, openRequested: false, open: false, destroyed: false,
+      institutions: [], institution: null, accounts: [], view: null, lastError: null,
+      root: null, body: null,
+    };
+
+    function institutionMetadata() {
+      return s.institution ? { name: s.institution.name, institution_id: s.institution.institution_id } : null;
+    }
+
+    function event(name, extra) {
+      var metadata = {
+        link_session_id: s.id,
+        request_id: random(15),
+        timestamp: new Date().toISOString(),
+        view_name: s.view,
+        error_type: null, error_code: null, error_message: null, exit_status: null,
+        institution_id: s.institution ? s.institution.institution_id : null,
+        institution_name: s.institution ? s.institution.name : null,
+        institution_search_query: null, mfa_type: null, selection: null,
+      };
+      Object.keys(extra || {}).forEach(function (k) { metadata[k] = extra[k]; });
+      call("onEvent", name, metadata);
+    }
+
+    function show(view, build) {
+      s.view = view;
+      event("TRANSITION_VIEW");
+      s.body.replaceChildren.apply(s.body, build());
+    }
+
+    function button(text, onclick, extra) {
+      var props = {
+        type: "button", text: text, onclick: onclick,
+        style: { display: "block", width: "100%", margin: "0.4rem 0", padding: "0.7rem", font: "inherit",
+                 border: "1px solid #d1d5db", borderRadius: "0.4rem", background: "#fff", cursor: "pointer",
+                 textAlign: "left" },
+      };
+      Object.keys(extra || {}).forEach(function (k) { props[k] = extra[k]; });
+      return el("button", props);
+    }
+
+    function render() {
+      var close = el("button", {
+        type: "button", "aria-label": "Close", text: "×", onclick: function () { finishExit(null); },
+        style: { position: "absolute", top: "0.5rem", right: "0.75rem", border: "0", background: "none",
+                 fontSize: "1.6rem", cursor: "pointer" },
+      });
+      s.body = el("div", {});
+      var dialog = el("div", {
+        role: "dialog", "aria-modal": "true", "aria-label": "Plaid Link",
+        style: { position: "relative", background: "#fff", borderRadius: "0.75rem", padding: "2rem 1.5rem 1.5rem",
+                 width: "22rem", maxWidth: "90vw", fontFamily: "system-ui, sans-serif", color: "#111827",
+                 boxShadow: "0 20px 50px rgba(0,0,0,.3)" },
+      }, [close, el("p", { text: "Plaid (local stand-in)", style: { margin: "0 0 1rem", fontSize: "0.8rem", color: "#6b7280" } }), s.body]);
+      s.root = el("div", {
+        "data-plaid-standin": s.id,
+        style: { position: "fixed", inset: "0", background: "rgba(17,24,39,.55)", display: "flex",
+                 alignItems: "center", justifyContent: "center", zIndex: "2147483647" },
+      }, [dialog]);
+      document.body.appendChild(s.root);
+    }
+
+    function selectInstitution() {
+      show("SELECT_INSTITUTION", function () {
+        return [el("h2", { text: "Select your bank", style: { margin: "0 0 0.75rem", fontSize: "1.2rem" } })]
+          .concat(s.institutions.map(function (institution) {
+            return button(institution.name, function () {
+              s.institution = institution;
+              event("SELECT_INSTITUTION");
+              credentials(null);
+            });
+          }));
+      });
+    }
+
+    function credentials(message) {
+      show("CREDENTIAL", function () {
+        var user = el("input", { "aria-label": "Username", autocomplete: "off", style: { width: "100%", padding: "0.5rem", margin: "0.3rem 0", boxSizing: "border-box" } });
+        var pass = el("input", { "aria-label": "Password", type: "password", autocomplete: "off", style: { width: "100%", padding: "0.5rem", margin: "0.3rem 0", boxSizing: "border-box" } });
+        var nodes = [
+          el("h2", { text: "Log in to " + s.institution.name, style: { margin: "0 0 0.75rem", fontSize: "1.2rem" } }),
+        ];
+        if (message) nodes.push(el("p", { role: "alert", text: message, style: { color: "#b91c1c" } }));
+        nodes.push(user, pass, button("Submit", function () {
+          event("SUBMIT_CREDENTIALS");
+          post("link/credentials", {
+            link_token: config.token, institution_id: s.institution.institution_id,
+            username: user.value, password: pass.value,
+          }).then(function (body) {
+            s.accounts = body.accounts;
+            selectAccounts();
+          }, function (error) {
+            failed(error, function () { credentials(error.display_message || error.error_message); });
+          });
+        }, { style: { display: "block", width: "100%", marginTop: "0.6rem", padding: "0.7rem", background: "#111827", color: "#fff", border: "0", borderRadius: "0.4rem", cursor: "pointer", font: "inherit" } }));
+        nodes.push(el("p", { text: "Sandbox: user_good / pass_good", style: { fontSize: "0.8rem", color: "#6b7280" } }));
+        return nodes;
+      });
+    }
+
+    function selectAccounts() {
+      show("SELECT_ACCOUNT", function () {
+        var boxes = s.accounts.map(function (account) {
+          var box = el("input", { type: "checkbox" });
+          box.checked = true;
+          box.account = account;
+          return el("label", { style: { display: "block", margin: "0.4rem 0" } }, [box, document.createTextNode(" " + account.name + " ••" + account.mask)]);
+        });
+        return [el("h2", { text: "Choose accounts", style: { margin: "0 0 0.75rem", fontSize: "1.2rem" } })]
+          .concat(boxes)
+          .concat([button("Continue", function () {
+            var chosen = boxes.map(function (label) { return label.firstChild; })
+              .filter(function (box) { return box.checked; })
+              .map(function (box) { return box.account; });
+            post("link/complete", { link_token: config.token, institution_id: s.institution.institution_id, accounts: chosen })
+              .then(function (body) { succeed(body.public_token, chosen); }, function (error) { failed(error, selectAccounts); });
+          })]);
+      });
+    }
+
+    // An API error: an expired link token ends the session, as in Link; others are shown and retried.
+    function failed(error, retry) {
+      if (!error || !error.error_code) {
+        error = { error_type: "API_ERROR", error_code: "INTERNAL_SERVER_ERROR", error_message: "network error", display_message: null };
+      }
+      s.lastError = { error_type: error.error_type, error_code: error.error_code, error_message: error.error_message, display_message: error.display_message || null };
+      event("ERROR", { error_type: error.error_type, error_code: error.error_code, error_message: error.error_message });
+      if (error.error_code === "INVALID_LINK_TOKEN") finishExit(s.lastError);
+      else retry();
+    }
+
+    function succeed(publicToken, chosen) {
+      event("HANDOFF");
+      removeDom();
+      s.open = false;
+      call("onSuccess", publicToken, {
+        institution: institutionMetadata(),
+        accounts: chosen.map(function (a) {
+          return { id: a.account_id, name: a.name, mask: a.mask, type: a.type, subtype: a.subtype, verification_status: null, class_type: null };
+        }),
+        link_session_id: s.id,
+        transfer_status: null,
+        wallet: null,
+      });
+    }
+
+    function finishExit(error) {
+      if (!s.open) return;
+      var status = EXIT_STATUS[s.view] || null;
+      event("EXIT", { exit_status: status });
+      removeDom();
+      s.open = false;
+      call("onExit", error || s.lastError, {
+        institution: institutionMetadata(), status: status, link_session_id: s.id, request_id: random(15),
+      });
+    }
+
+    function removeDom() {
+      if (s.root) s.root.remove();
+      s.root = null;
+    }
+
+    function open() {
+      if (s.destroyed) return;
+      if (!s.loaded) { s.openRequested = true; return; }  // like Link: open() before onLoad waits
+      if (s.open) return;
+      s.open = true;
+      s.institution = null;
+      s.lastError = null;
+      s.view = null;
+      render();
+      event("OPEN");
+      selectInstitution();
+    }
+
+    fetch(apiBase + "link/institutions")
+      .then(function (r) { return r.json(); })
+      .then(function (body) { s.institutions = body.institutions || []; }, function () { s.institutions = []; })
+      .then(function () {
+        if (s.destroyed) return;
+        s.loaded = true;
+        call("onLoad");
+        if (s.openRequested) open();
+      });
+
+    return {
+      open: open,
+      // Real Link asks the user to confirm a non-forced exit; the stand-in closes either way.
+      exit: function (options) { finishExit(null); },
+      submit: function () {},
+      destroy: function () { s.destroyed = true; s.open = false; removeDom(); },
+    };
+  }
+
+  window.Plaid = { create: create, __standin: true, version: "standin" };
+})();

@@ -1,0 +1,17 @@
+//! A local stand-in for Plaid: its API (`/link/token/create`, `/item/public_token/exchange`,
+//! `/accounts/get`, `/item/remove`) and its Link script, faithful to Plaid's documented shapes so
+//! that pointing the backend at the real Plaid is a configuration change.
+//!
+//! Real Link talks to Plaid's servers through private endpoints; the stand-in's script uses
+//! `/link/institutions`, `/link/credentials` and `/link/complete` for that part.
+
+mod api;
+mod link;
+mod state;
+
+pub use api::router;
+pub use state::{Standin, StandinConfig};
+
+/// Plaid's documented token lifetimes.
+pub const LINK_TOKEN_TTL_SECS: u64 = 4 * 60 * 60;
+pub const PUBLIC_TOKEN_TTL_SECS: u64 = 30 * 60;

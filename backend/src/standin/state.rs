@@ -1,0 +1,163 @@
+//! What the stand-in remembers: tokens, items and a clock that tests can move.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rand::Rng;
+use serde::Serialize;
+
+use crate::plaid_types::{Account, Balances};
+
+/// A sandbox institution as Link lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Institution {
+    pub institution_id: String,
+    pub name: String,
+}
+
+/// How the stand-in is set up.
+#[derive(Clone, Debug)]
+pub struct StandinConfig {
+    pub client_id: String,
+    pub secret: String,
+    pub institutions: Vec<Institution>,
+}
+
+impl Default for StandinConfig {
+    fn default() -> Self {
+        let institution = |id: &str, name: &str| Institution { institution_id: id.into(), name: name.into() };
+        Self {
+            client_id: "local-client-id".into(),
+            secret: "local-secret".into(),
+            // Plaid's own sandbox institutions.
+            institutions: vec![
+                institution("ins_109508", "First Platypus Bank"),
+                institution("ins_109509", "First Gingham Credit Union"),
+                institution("ins_109510", "Tattersall Federal Credit Union"),
+                institution("ins_109511", "Tartan Bank"),
+                institution("ins_109512", "Houndstooth Bank"),
+            ],
+        }
+    }
+}
+
+pub(crate) struct LinkTokenRecord {
+    pub expires_at: u64,
+    pub products: Vec<String>,
+}
+
+pub(crate) struct PublicTokenRecord {
+    pub expires_at: u64,
+    pub item_id: String,
+    pub used: bool,
+}
+
+pub(crate) struct ItemRecord {
+    pub institution_id: String,
+    pub accounts: Vec<Account>,
+    pub products: Vec<String>,
+}
+
+#[derive(Default)]
+pub(crate) struct Books {
+    pub link_tokens: HashMap<String, LinkTokenRecord>,
+    pub public_tokens: HashMap<String, PublicTokenRecord>,
+    pub items: HashMap<String, ItemRecord>,
+    /// access token → item id
+    pub access_tokens: HashMap<String, String>,
+    pub exchanges: u64,
+}
+
+/// The stand-in's state.
+pub struct Standin {
+    pub(crate) config: StandinConfig,
+    pub(crate) books: Mutex<Books>,
+    clock_offset: AtomicU64,
+}
+
+impl Standin {
+    pub fn new(config: StandinConfig) -> Self {
+        Self { config, books: Mutex::new(Books::default()), clock_offset: AtomicU64::new(0) }
+    }
+
+    /// Seconds since the epoch, as the stand-in sees them.
+    pub fn now(&self) -> u64 {
+        let real = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        real + self.clock_offset.load(Ordering::Relaxed)
+    }
+
+    /// Moves the stand-in's clock forward, to test expiry.
+    pub fn advance_clock(&self, secs: u64) {
+        self.clock_offset.fetch_add(secs, Ordering::Relaxed);
+    }
+
+    /// How many public tokens have been exchanged successfully.
+    pub fn exchanges(&self) -> u64 {
+        self.books.lock().map(|b| b.exchanges).unwrap_or(0)
+    }
+}
+
+/// A token in Plaid's shape: `<kind>-sandbox-<uuid>`.
+pub(crate) fn token(kind: &str) -> String {
+    let b: [u8; 16] = rand::thread_rng().gen();
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{kind}-sandbox-{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// An opaque id such as Plaid's `request_id` or `item_id`.
+pub(crate) fn id(len: usize) -> String {
+    rand::thread_rng().sample_iter(&rand::distributions::Alphanumeric).take(len).map(char::from).collect()
+}
+
+/// The accounts every sandbox login has (`user_good`).
+pub(crate) fn sandbox_accounts() -> Vec<Account> {
+    let account =
+        |name: &str, official: &str, mask: &str, kind: &str, subtype: &str, available: f64| Account {
+            account_id: id(37),
+            name: name.into(),
+            official_name: Some(official.into()),
+            mask: Some(mask.into()),
+            kind: kind.into(),
+            subtype: Some(subtype.into()),
+            balances: Balances {
+                available: Some(available),
+                current: Some(available),
+                iso_currency_code: Some("USD".into()),
+            },
+        };
+    vec![
+        account(
+            "Plaid Checking",
+            "Plaid Gold Standard 0% Interest Checking",
+            "0000",
+            "depository",
+            "checking",
+            100.0,
+        ),
+        account(
+            "Plaid Saving",
+            "Plaid Silver Standard 0.1% Interest Saving",
+            "1111",
+            "depository",
+            "savings",
+            200.0,
+        ),
+        account(
+            "Plaid Credit Card",
+            "Plaid Diamond 12.5% APR Interest Credit Card",
+            "3333",
+            "credit",
+            "credit card",
+            410.0,
+        ),
+    ]
+}

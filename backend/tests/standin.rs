@@ -1,0 +1,272 @@
+//! The Plaid stand-in and the reference backend, over HTTP on a loopback port.
+
+use std::sync::Arc;
+
+use plaid_link_backend::config::Config;
+use plaid_link_backend::standin::Standin;
+use plaid_link_backend::Server;
+use serde_json::{json, Value};
+
+struct Running {
+    base: String,
+    standin: Arc<Standin>,
+    http: reqwest::Client,
+    db: std::path::PathBuf,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.db);
+    }
+}
+
+async fn start() -> Running {
+    let db = std::env::temp_dir().join(format!("plaid-standin-{}.db", rand_suffix()));
+    let db_text = db.display().to_string();
+    let config = Config::from_lookup(|name| match name {
+        "PLAID_LINK_ADDR" => Some("127.0.0.1:0".into()),
+        "PLAID_LINK_DB" => Some(db_text.clone()),
+        _ => None,
+    })
+    .unwrap();
+    let server = Server::bind(&config).await.unwrap();
+    let base = format!("http://{}", server.addr);
+    let standin = server.standin.clone().unwrap();
+    tokio::spawn(server.run());
+    let http = reqwest::Client::new();
+    Running { base, standin, http, db }
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+        ^ (std::process::id() as u64) << 32
+}
+
+const CREDS: (&str, &str) = ("local-client-id", "local-secret");
+
+impl Running {
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self.http.post(format!("{}{path}", self.base)).json(&body).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn plaid(&self, path: &str, mut body: Value) -> (u16, Value) {
+        body["client_id"] = CREDS.0.into();
+        body["secret"] = CREDS.1.into();
+        self.post(&format!("/plaid{path}"), body).await
+    }
+
+    async fn link_token(&self) -> String {
+        let (status, body) = self
+            .plaid(
+                "/link/token/create",
+                json!({"client_name": "t", "language": "en", "country_codes": ["US"],
+                       "user": {"client_user_id": "u1"}, "products": ["transactions"]}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["link_token"].as_str().unwrap().to_owned()
+    }
+
+    /// What the Link stand-in does after a good login: returns a public token.
+    async fn public_token(&self, link_token: &str) -> String {
+        let (status, body) = self
+            .post(
+                "/plaid/link/credentials",
+                json!({"link_token": link_token, "institution_id": "ins_109508",
+                       "username": "user_good", "password": "pass_good"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let accounts = body["accounts"].clone();
+        let (status, body) = self
+            .post(
+                "/plaid/link/complete",
+                json!({"link_token": link_token, "institution_id": "ins_109508", "accounts": accounts}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["public_token"].as_str().unwrap().to_owned()
+    }
+}
+
+fn assert_plaid_error(status: u16, body: &Value, expected_status: u16, error_type: &str, code: &str) {
+    assert_eq!(status, expected_status, "{body}");
+    assert_eq!(body["error_type"], error_type, "{body}");
+    assert_eq!(body["error_code"], code, "{body}");
+    assert!(body["error_message"].is_string());
+    assert!(body.get("display_message").is_some(), "display_message is present, possibly null");
+    assert!(body["request_id"].as_str().is_some_and(|r| !r.is_empty()));
+}
+
+#[tokio::test]
+async fn link_token_has_plaids_shape() {
+    let s = start().await;
+    let (status, body) = s
+        .plaid(
+            "/link/token/create",
+            json!({"client_name": "t", "language": "en", "country_codes": ["US"],
+                   "user": {"client_user_id": "u1"}, "products": ["auth"]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(body["link_token"].as_str().unwrap().starts_with("link-sandbox-"));
+    assert!(body["expiration"].as_str().unwrap().ends_with('Z'));
+    assert!(body["request_id"].is_string());
+}
+
+#[tokio::test]
+async fn credentials_are_checked_in_the_body_or_in_headers() {
+    let s = start().await;
+    let request = json!({"client_name": "t", "language": "en", "country_codes": ["US"],
+                         "user": {"client_user_id": "u1"}, "products": ["auth"]});
+    let (status, body) = s.post("/plaid/link/token/create", request.clone()).await;
+    assert_plaid_error(status, &body, 400, "INVALID_REQUEST", "MISSING_FIELDS");
+
+    let mut wrong = request.clone();
+    wrong["client_id"] = CREDS.0.into();
+    wrong["secret"] = "nope".into();
+    let (status, body) = s.post("/plaid/link/token/create", wrong).await;
+    assert_plaid_error(status, &body, 400, "INVALID_INPUT", "INVALID_API_KEYS");
+
+    let response = s
+        .http
+        .post(format!("{}/plaid/link/token/create", s.base))
+        .header("PLAID-CLIENT-ID", CREDS.0)
+        .header("PLAID-SECRET", CREDS.1)
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn wrong_bank_credentials_give_invalid_credentials() {
+    let s = start().await;
+    let link_token = s.link_token().await;
+    let (status, body) = s
+        .post(
+            "/plaid/link/credentials",
+            json!({"link_token": link_token, "institution_id": "ins_109508",
+                   "username": "user_good", "password": "wrong"}),
+        )
+        .await;
+    assert_plaid_error(status, &body, 400, "ITEM_ERROR", "INVALID_CREDENTIALS");
+    assert!(body["display_message"].is_string());
+}
+
+#[tokio::test]
+async fn public_token_exchanges_once_for_an_access_token_that_reads_and_removes_the_item() {
+    let s = start().await;
+    let link_token = s.link_token().await;
+    let public_token = s.public_token(&link_token).await;
+    assert!(public_token.starts_with("public-sandbox-"));
+
+    let (status, body) = s.plaid("/item/public_token/exchange", json!({"public_token": public_token})).await;
+    assert_eq!(status, 200, "{body}");
+    let access_token = body["access_token"].as_str().unwrap().to_owned();
+    assert!(access_token.starts_with("access-sandbox-"));
+    assert!(body["item_id"].is_string());
+
+    let (status, again) = s.plaid("/item/public_token/exchange", json!({"public_token": public_token})).await;
+    assert_plaid_error(status, &again, 400, "INVALID_INPUT", "INVALID_PUBLIC_TOKEN");
+
+    let (status, accounts) = s.plaid("/accounts/get", json!({"access_token": access_token})).await;
+    assert_eq!(status, 200, "{accounts}");
+    assert_eq!(accounts["accounts"].as_array().unwrap().len(), 3);
+    assert_eq!(accounts["item"]["item_id"], body["item_id"]);
+    assert_eq!(accounts["item"]["institution_id"], "ins_109508");
+
+    let (status, _) = s.plaid("/item/remove", json!({"access_token": access_token})).await;
+    assert_eq!(status, 200);
+    let (status, gone) = s.plaid("/accounts/get", json!({"access_token": access_token})).await;
+    assert_plaid_error(status, &gone, 400, "INVALID_INPUT", "INVALID_ACCESS_TOKEN");
+}
+
+#[tokio::test]
+async fn public_token_expires_after_thirty_minutes() {
+    let s = start().await;
+    let link_token = s.link_token().await;
+    let public_token = s.public_token(&link_token).await;
+    s.standin.advance_clock(30 * 60 + 1);
+    let (status, body) = s.plaid("/item/public_token/exchange", json!({"public_token": public_token})).await;
+    assert_plaid_error(status, &body, 400, "INVALID_INPUT", "INVALID_PUBLIC_TOKEN");
+}
+
+#[tokio::test]
+async fn link_token_expires_after_four_hours() {
+    let s = start().await;
+    let link_token = s.link_token().await;
+    s.standin.advance_clock(4 * 60 * 60 - 60);
+    s.public_token(&link_token).await;
+    s.standin.advance_clock(120);
+    let (status, body) = s
+        .post(
+            "/plaid/link/credentials",
+            json!({"link_token": link_token, "institution_id": "ins_109508",
+                   "username": "user_good", "password": "pass_good"}),
+        )
+        .await;
+    assert_plaid_error(status, &body, 400, "INVALID_INPUT", "INVALID_LINK_TOKEN");
+}
+
+#[tokio::test]
+async fn reference_backend_answers_only_the_item_id_and_keeps_the_access_token() {
+    let s = start().await;
+    let response = s
+        .http
+        .post(format!("{}/api/link_token", s.base))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let session = cookie.split(';').next().unwrap().to_owned();
+    let body: Value = response.json().await.unwrap();
+    let public_token = s.public_token(body["link_token"].as_str().unwrap()).await;
+
+    let exchange = |cookie: Option<String>, token: String| {
+        let mut request = s
+            .http
+            .post(format!("{}/api/exchange_public_token", s.base))
+            .header("content-type", "application/json")
+            .body(
+                json!({"public_token": token, "institution": {"institution_id": "ins_109508", "name": "First Platypus Bank"},
+                       "accounts": [], "link_session_id": "s"})
+                .to_string(),
+            );
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send()
+    };
+    let without_session = exchange(None, public_token.clone()).await.unwrap();
+    assert_eq!(without_session.status(), 401);
+
+    let response = exchange(Some(session), public_token).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert!(body["item_id"].is_string());
+    assert!(!text.contains("access-"), "the access token must never reach the browser: {text}");
+    assert_eq!(s.standin.exchanges(), 1);
+}
+
+#[tokio::test]
+async fn reference_backend_refuses_non_json_requests() {
+    let s = start().await;
+    let response = s
+        .http
+        .post(format!("{}/api/link_token", s.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("a=b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 415);
+}
