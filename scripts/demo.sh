@@ -1,5 +1,15 @@
 #!/usr/bin/env bash
-# The development loop: trunk serve on http://127.0.0.1:8080, rebuilding on every change.
+# The development loop: the reference backend (with Plaid's stand-in) on 127.0.0.1:3000, and
+# `trunk serve` on http://127.0.0.1:8080 proxying /api and /plaid to it. Ctrl-C stops both.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
-exec trunk serve --offline
+
+cargo build -p plaid-link-backend --locked
+mkdir -p target/demo
+PLAID_LINK_ADDR=127.0.0.1:3000 PLAID_LINK_DB="$root/target/demo/plaid-link.db" \
+  target/debug/plaid-link-dev &
+backend=$!
+trap 'kill "$backend" 2>/dev/null; wait "$backend" 2>/dev/null' EXIT INT TERM
+
+echo "Open http://127.0.0.1:8080 and sign in to any bank with user_good / pass_good."
+trunk serve --offline

@@ -109,4 +109,7 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
 
-say "ready: trunk $(version_of trunk), wasm-bindgen $(version_of wasm-bindgen), $(wasm-opt --version), $(chromium --version 2>/dev/null)"
+# --- 4. Node.js, for the end-to-end suite (Playwright drives the Chromium above) --------------------
+command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+
+say "ready: trunk $(version_of trunk), wasm-bindgen $(version_of wasm-bindgen), $(wasm-opt --version), $(chromium --version 2>/dev/null), node $(node --version)"

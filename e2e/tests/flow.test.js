@@ -1,0 +1,108 @@
+// The whole flow, as a person clicks it: the Trunk-built page, the reference backend, Plaid's stand-in.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  startBackend, launchBrowser, openPage, exchangeRequests, linkThrough, screenshotPath, pageLeftovers,
+} from "./harness.js";
+
+let backend;
+let browser;
+before(async () => {
+  backend = await startBackend();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await backend?.stop();
+});
+
+const connect = (page) => page.getByRole("button", { name: "Connect a bank account" });
+const status = (page) => page.getByRole("status");
+
+async function successOn(path, shotPrefix) {
+  const { page, context, console, requests } = await openPage(browser, backend.url + path);
+  await connect(page).click();
+  const dialog = await linkThrough(page);
+  await dialog.getByRole("button", { name: "Continue" }).waitFor();
+  if (shotPrefix) await page.screenshot({ path: screenshotPath(`${shotPrefix}-link-stand-in.png`) });
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await status(page).filter({ hasText: "Connected to First Platypus Bank (3 accounts)." }).waitFor();
+  if (shotPrefix) await page.screenshot({ path: screenshotPath(`${shotPrefix}-connected.png`) });
+  return { page, context, console, requests };
+}
+
+test("success: the backend holds one encrypted access token and the page names the bank", async () => {
+  const before = backend.items().length;
+  const { page, context, console, requests } = await successOn("/", "demo");
+
+  const exchanges = exchangeRequests(requests);
+  assert.equal(exchanges.length, 1, "exactly one exchange request");
+  const body = JSON.parse(exchanges[0].body);
+  assert.match(body.public_token, /^public-sandbox-/);
+  assert.equal(body.institution.name, "First Platypus Bank");
+  assert.equal(body.accounts.length, 3);
+
+  const items = backend.items();
+  assert.equal(items.length, before + 1);
+  const item = items.at(-1);
+  assert.equal(item.institution_name, "First Platypus Bank");
+  assert.ok(item.ciphertext_len > 16, "an encrypted access token is stored");
+  assert.ok(!backend.databaseBytes().includes("access-sandbox"), "no plaintext access token in the database");
+
+  // The public token is nowhere in the page afterwards.
+  const token = body.public_token;
+  const leftovers = await pageLeftovers(page, context);
+  for (const [where, text] of Object.entries(leftovers)) {
+    assert.ok(!text.includes(token), `public token found in ${where}`);
+  }
+  assert.ok(!console.some((line) => line.includes(token)), "public token found in the console");
+  assert.ok(!backend.logs.join("").includes(token), "public token found in the backend's log");
+  assert.ok(!backend.logs.join("").includes("access-sandbox"), "access token found in the backend's log");
+  await context.close();
+});
+
+test("wrong credentials: the user sees the error and can retry", async () => {
+  const { page, context, requests } = await openPage(browser, backend.url + "/");
+  await connect(page).click();
+  const dialog = await linkThrough(page, { password: "pass_wrong" });
+  await dialog.getByRole("alert").filter({ hasText: "The provided credentials were not correct" }).waitFor();
+  assert.equal(exchangeRequests(requests).length, 0);
+
+  await dialog.getByLabel("Username").fill("user_good");
+  await dialog.getByLabel("Password").fill("pass_good");
+  await dialog.getByRole("button", { name: "Submit" }).click();
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await status(page).filter({ hasText: "Connected to First Platypus Bank" }).waitFor();
+  assert.equal(exchangeRequests(requests).length, 1);
+  await context.close();
+});
+
+test("wrong credentials, then closing Link: the page explains and offers to try again", async () => {
+  const { page, context, requests } = await openPage(browser, backend.url + "/");
+  await connect(page).click();
+  const dialog = await linkThrough(page, { password: "nope" });
+  await dialog.getByRole("alert").waitFor();
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await status(page).filter({ hasText: "The provided credentials were not correct" }).waitFor();
+  await page.getByRole("button", { name: "Try again" }).click();
+  await page.getByRole("dialog", { name: "Plaid Link" }).waitFor();
+  assert.equal(exchangeRequests(requests).length, 0);
+  await context.close();
+});
+
+test("closing Link sends no exchange request and lets the user open it again", async () => {
+  const { page, context, requests } = await openPage(browser, backend.url + "/");
+  await connect(page).click();
+  await page.getByRole("dialog", { name: "Plaid Link" }).getByRole("button", { name: "Close" }).click();
+  await status(page).filter({ hasText: "You closed Plaid before finishing" }).waitFor();
+  assert.equal(exchangeRequests(requests).length, 0);
+  await connect(page).click();
+  await page.getByRole("dialog", { name: "Plaid Link" }).waitFor();
+  await context.close();
+});
+
+test("a plain HTML page embeds the bundle with the README's snippet and connects", async () => {
+  const { context, requests } = await successOn("/pages/embed.html", "embed");
+  assert.equal(exchangeRequests(requests).length, 1);
+  await context.close();
+});
