@@ -95,12 +95,15 @@ impl Flow {
         self.loaded.set(false);
         self.status.set(LinkStatus::Preparing);
 
+        let (resolved, nonce, script_timeout) =
+            self.options.with_value(|o| (o.resolved(), o.nonce.clone(), o.script_timeout_ms));
+        let (backend, src) = match resolved {
+            Ok(resolved) => resolved,
+            Err(e) => return self.status.set(LinkStatus::Failed(LinkFailure::Endpoint(e))),
+        };
         let controller = AbortController::new().ok();
         let signal = controller.as_ref().map(AbortController::signal);
         self.cancel.set_value(controller);
-        let (backend, src, nonce, script_timeout) = self
-            .options
-            .with_value(|o| (o.backend(), o.script_src.clone(), o.nonce.clone(), o.script_timeout_ms));
 
         spawn_local(async move {
             let (token, script) = futures::future::join(
@@ -150,8 +153,11 @@ impl Flow {
             self.status.set(LinkStatus::Failed(LinkFailure::NoPublicToken));
             return;
         };
+        let backend = match self.options.with_value(PlaidLinkOptions::resolved) {
+            Ok((backend, _)) => backend,
+            Err(e) => return self.status.set(LinkStatus::Failed(LinkFailure::Endpoint(e))),
+        };
         self.status.set(LinkStatus::Sending);
-        let backend = self.options.with_value(|o| o.backend());
         spawn_local(async move {
             // Not tied to the component's life: an unmount must not lose a finished Link session.
             let result = backend.exchange_public_token(token, &metadata).await;

@@ -23,6 +23,7 @@
 
 pub mod backend;
 pub mod embed;
+pub mod endpoint;
 mod hook;
 mod options;
 pub mod plaid;

@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use crate::backend::{BackendClient, HeaderSource};
+use crate::endpoint::{self, EndpointError};
 use crate::plaid::loader::DEFAULT_SCRIPT_SRC;
 use crate::plaid::types::{ExitMetadata, LinkError, LinkEvent};
 use crate::status::Connection;
@@ -120,13 +121,15 @@ impl PlaidLinkOptions {
         self
     }
 
-    pub(crate) fn backend(&self) -> BackendClient {
-        BackendClient {
-            link_token_url: self.link_token_url.clone(),
-            exchange_url: self.exchange_url.clone(),
+    /// The backend client and the script's URL, each resolved against the page and checked.
+    pub(crate) fn resolved(&self) -> Result<(BackendClient, String), EndpointError> {
+        let backend = BackendClient {
+            link_token_url: endpoint::resolve(&self.link_token_url)?,
+            exchange_url: endpoint::resolve(&self.exchange_url)?,
             link_token_fields: self.link_token_fields.clone(),
             timeout_ms: self.request_timeout_ms,
             headers: self.headers.clone(),
-        }
+        };
+        Ok((backend, endpoint::resolve(&self.script_src)?))
     }
 }

@@ -1,6 +1,7 @@
 //! Where the flow stands, and why it failed: the states the hook reports and the button shows.
 
 use crate::backend::BackendError;
+use crate::endpoint::EndpointError;
 use crate::plaid::types::LinkError;
 use crate::plaid::{PlaidError, ScriptError};
 
@@ -52,6 +53,9 @@ pub struct Connection {
 /// Why the flow stopped. `Display` is a message for the user.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LinkFailure {
+    /// An endpoint or the script's URL is not HTTPS (nor loopback), or not a URL.
+    #[error("{0}")]
+    Endpoint(EndpointError),
     /// Link's script could not be loaded.
     #[error("{0}")]
     Script(ScriptError),

@@ -108,7 +108,8 @@ export function backend_request_count(path) { return backend.requests.filter((r)
 export function backend_request_body(path, i) { return backend.requests.filter((r) => r.path === path)[i].body; }
 
 export function scripts_with_src(src) {
-  return [...document.scripts].filter((s) => s.getAttribute("src") === src).length;
+  const href = new URL(src, location.href).href;
+  return [...document.scripts].filter((s) => s.src === href).length;
 }
 export function page_storage_is_empty() {
   return localStorage.length === 0 && sessionStorage.length === 0 && document.cookie === "";

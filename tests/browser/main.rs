@@ -305,6 +305,27 @@ async fn events_reach_the_applications_callback() {
     assert_eq!(*seen.borrow(), ["OPEN", "SOMETHING_NEW"]);
 }
 
+#[wasm_bindgen_test]
+async fn plain_http_endpoints_off_loopback_are_refused_before_any_request() {
+    fresh_backend();
+    fake_plaid_install(false);
+    let link = Mounted::new(PlaidLinkOptions::default().exchange_url("http://bank.example.com/exchange"));
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("insecure connection"), "{}", link.message());
+    assert_eq!(backend_request_count(TOKEN_PATH), 0);
+    assert_eq!(fake_plaid_handlers(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn plain_http_script_off_loopback_is_refused() {
+    fresh_backend();
+    let src = "http://cdn.example.com/link-initialize.js";
+    let link = Mounted::new(PlaidLinkOptions::default().script_src(src));
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("insecure connection"), "{}", link.message());
+    assert_eq!(scripts_with_src(src), 0);
+}
+
 /// The exchange body, read without pulling serde_json into the test build.
 mod exchange_body {
     use serde::Deserialize;
