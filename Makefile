@@ -1,5 +1,5 @@
 # The two commands a person needs: `make demo` and `make test`. Both install what is missing first.
-.PHONY: setup demo test
+.PHONY: setup demo test bench
 SHELL := bash
 
 setup:
@@ -10,3 +10,6 @@ demo: setup
 
 test: setup
 	@scripts/test.sh
+
+bench: setup
+	@scripts/bench.sh
