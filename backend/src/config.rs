@@ -30,6 +30,8 @@ pub struct Config {
     pub client_name: String,
     pub database: PathBuf,
     pub token_key: [u8; 32],
+    /// An institution the stand-in lists besides Plaid's sandbox ones (tests only).
+    pub standin_extra_institution: Option<String>,
     /// Set when no key was configured (local only): the database is unreadable after a restart.
     pub ephemeral_key: bool,
 }
@@ -98,6 +100,7 @@ impl Config {
             database: PathBuf::from(get("PLAID_LINK_DB").unwrap_or_else(|| "plaid-link.db".to_owned())),
             token_key,
             ephemeral_key,
+            standin_extra_institution: get("PLAID_STANDIN_EXTRA_INSTITUTION"),
         })
     }
 

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod config;
+pub mod csp;
 pub mod plaid_client;
 pub mod plaid_types;
 pub mod standin;
@@ -47,11 +48,18 @@ impl Server {
         let mut app = api::router(state);
         let mut standin = None;
         if config.plaid_env == PlaidEnv::Local {
-            let s = Arc::new(standin::Standin::new(standin::StandinConfig {
+            let mut standin_config = standin::StandinConfig {
                 client_id: config.client_id.clone(),
                 secret: config.secret.clone(),
                 ..standin::StandinConfig::default()
-            }));
+            };
+            // Tests add an institution whose name is hostile markup, to show it stays text.
+            if let Some(name) = &config.standin_extra_institution {
+                standin_config
+                    .institutions
+                    .push(standin::Institution { institution_id: "ins_999999".into(), name: name.clone() });
+            }
+            let s = Arc::new(standin::Standin::new(standin_config));
             app = app.nest("/plaid", standin::router(s.clone()));
             standin = Some(s);
         }
@@ -61,6 +69,19 @@ impl Server {
         if let Some(dir) = &config.static_dir {
             app = app.fallback_service(ServeDir::new(dir));
         }
+        let sources = match config.plaid_env {
+            PlaidEnv::Local => csp::PolicySources {
+                link_script: format!("http://{addr}/plaid/link/v2/stable/link-initialize.js"),
+                link_frame: "'self'".to_owned(),
+                plaid_api: format!("http://{addr}/plaid/"),
+            },
+            _ => csp::PolicySources {
+                link_script: "https://cdn.plaid.com/link/v2/stable/link-initialize.js".to_owned(),
+                link_frame: "https://cdn.plaid.com".to_owned(),
+                plaid_api: config.plaid_base_url(addr),
+            },
+        };
+        let app = app.layer(axum::middleware::from_fn_with_state(sources, csp::secure_html));
         Ok(Self { addr, standin, listener, app })
     }
 

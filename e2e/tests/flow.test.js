@@ -3,6 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   startBackend, launchBrowser, openPage, exchangeRequests, linkThrough, screenshotPath, pageLeftovers,
+  assertStrictCsp,
 } from "./harness.js";
 
 let backend;
@@ -20,7 +21,7 @@ const connect = (page) => page.getByRole("button", { name: "Connect a bank accou
 const status = (page) => page.getByRole("status");
 
 async function successOn(path, shotPrefix) {
-  const { page, context, console, requests } = await openPage(browser, backend.url + path);
+  const { page, context, console, requests, policy } = await openPage(browser, backend.url + path);
   await connect(page).click();
   const dialog = await linkThrough(page);
   await dialog.getByRole("button", { name: "Continue" }).waitFor();
@@ -28,6 +29,7 @@ async function successOn(path, shotPrefix) {
   await dialog.getByRole("button", { name: "Continue" }).click();
   await status(page).filter({ hasText: "Connected to First Platypus Bank (3 accounts)." }).waitFor();
   if (shotPrefix) await page.screenshot({ path: screenshotPath(`${shotPrefix}-connected.png`) });
+  await assertStrictCsp(page, policy, assert);
   return { page, context, console, requests };
 }
 

@@ -14,7 +14,7 @@ export const artifacts = join(root, "e2e/artifacts");
 const binary = process.env.PLAID_LINK_DEV_BIN || join(root, "target/debug/plaid-link-dev");
 
 /** Starts the backend serving the release bundle (dist/) and the plain host pages. */
-export async function startBackend() {
+export async function startBackend(extraEnv = {}) {
   const dir = mkdtempSync(join(tmpdir(), "plaid-link-e2e-"));
   const env = {
     ...process.env,
@@ -24,6 +24,7 @@ export async function startBackend() {
     PLAID_LINK_STATIC_DIR: join(root, "dist"),
     PLAID_LINK_PAGES_DIR: join(root, "e2e/pages"),
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    ...extraEnv,
   };
   const child = spawn(binary, [], { env, stdio: ["ignore", "pipe", "pipe"] });
   const logs = [];
@@ -86,8 +87,29 @@ export async function openPage(browser, url) {
   page.on("console", (m) => console.push(m.text()));
   page.on("pageerror", (e) => console.push(`pageerror: ${e.message}`));
   page.on("request", (r) => requests.push({ url: r.url(), method: r.method(), body: r.postData() }));
-  await page.goto(url);
-  return { page, context, console, requests };
+  // Runs before the page's own scripts, outside its Content-Security-Policy.
+  await page.addInitScript(() => {
+    // Keep a handle on every WebAssembly memory, so a test can search it for leftovers.
+    window.__wasmMemories = [];
+    for (const name of ["instantiate", "instantiateStreaming"]) {
+      const original = WebAssembly[name];
+      WebAssembly[name] = async function (...args) {
+        const result = await original.apply(this, args);
+        const instance = result.instance || result;
+        for (const value of Object.values(instance.exports || {})) {
+          if (value instanceof WebAssembly.Memory) window.__wasmMemories.push(value);
+        }
+        return result;
+      };
+    }
+    window.__cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  const response = await page.goto(url);
+  const policy = response.headers()["content-security-policy"] || "";
+  return { page, context, console, requests, policy };
 }
 
 export function exchangeRequests(requests) {
@@ -120,4 +142,33 @@ export async function pageLeftovers(page, context) {
   }));
   const cookies = JSON.stringify(await context.cookies());
   return { ...inPage, cookies };
+}
+
+/** The page was served under a strict policy and broke none of it. */
+export async function assertStrictCsp(page, policy, assert) {
+  assert.match(policy, /script-src 'nonce-[^']+' 'wasm-unsafe-eval'/);
+  assert.ok(!policy.includes("unsafe-inline") && !/'unsafe-eval'/.test(policy), policy);
+  const violations = await page.evaluate(() => window.__cspViolations);
+  assert.deepEqual(violations, [], "Content-Security-Policy violations");
+}
+
+/** How many times `text` occurs in the page's WebAssembly memory, as UTF-8 or as UTF-16. */
+export async function occurrencesInWasmMemory(page, text) {
+  return page.evaluate((text) => {
+    const utf8 = new TextEncoder().encode(text);
+    const utf16 = new Uint8Array([...text].flatMap((c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8]));
+    const count = (haystack, needle) => {
+      let n = 0;
+      outer: for (let i = haystack.indexOf(needle[0]); i !== -1 && i <= haystack.length - needle.length; i = haystack.indexOf(needle[0], i + 1)) {
+        for (let j = 1; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+        n++;
+      }
+      return n;
+    };
+    if (window.__wasmMemories.length === 0) throw new Error("no WebAssembly memory was captured");
+    return window.__wasmMemories.reduce((n, m) => {
+      const bytes = new Uint8Array(m.buffer);
+      return n + count(bytes, utf8) + count(bytes, utf16);
+    }, 0);
+  }, text);
 }

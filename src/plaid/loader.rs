@@ -1,7 +1,7 @@
 //! Loads Link's script once per page, however many components ask for it.
 //!
-//! It is a real `<script src>` element (Link's script looks for its own tag), carries the page's
-//! CSP nonce when one is given, and settles through a JS `Promise` that every caller awaits: a
+//! It is a real `<script src>` element (Link's script looks for its own tag), carries the CSP
+//! nonce it is given or, failing that, the one the page's own scripts carry, and settles through a JS `Promise` that every caller awaits: a
 //! component that unmounts mid-load drops only its own wait, never the load. A failed load removes
 //! its element and forgets itself, so the next attempt starts afresh.
 
@@ -61,8 +61,9 @@ fn insert(src: &str, nonce: Option<&str>, timeout_ms: u32) -> Result<Load, Scrip
         document.create_element("script").map_err(|e| ScriptError::Page(describe(&e)))?.unchecked_into();
     script.set_src(src);
     script.set_async(true);
-    if let Some(nonce) = nonce.filter(|n| !n.is_empty()) {
-        script.set_nonce(nonce);
+    if let Some(nonce) = nonce.filter(|n| !n.is_empty()).map(str::to_owned).or_else(|| page_nonce(&document))
+    {
+        script.set_nonce(&nonce);
     }
     // No Rust closure is involved: the element and the timer call the promise's own functions.
     let promise = Promise::new(&mut |resolve, reject| {
@@ -79,6 +80,14 @@ fn insert(src: &str, nonce: Option<&str>, timeout_ms: u32) -> Result<Load, Scrip
         .append_child(&script)
         .map_err(|e| ScriptError::Page(describe(&e)))?;
     Ok(Load { promise, script })
+}
+
+/// The nonce of the page's own scripts, on a page with a nonce-based Content-Security-Policy.
+/// Read from the `nonce` property: browsers blank the attribute so that CSS cannot leak it.
+fn page_nonce(document: &web_sys::Document) -> Option<String> {
+    let script = document.query_selector("script[nonce]").ok()??;
+    let nonce = script.dyn_into::<web_sys::HtmlElement>().ok()?.nonce();
+    (!nonce.is_empty()).then_some(nonce)
 }
 
 /// Forgets a settled load: later calls either find `window.Plaid` or start afresh. A failed load's

@@ -10,7 +10,7 @@ mod link;
 mod state;
 
 pub use api::router;
-pub use state::{Standin, StandinConfig};
+pub use state::{Institution, Standin, StandinConfig};
 
 /// Plaid's documented token lifetimes.
 pub const LINK_TOKEN_TTL_SECS: u64 = 4 * 60 * 60;

@@ -1,0 +1,72 @@
+// What a security review checks, shown in a real browser: no token left behind (not even in
+// WebAssembly memory), a strict Content-Security-Policy that holds, and hostile text kept as text.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  startBackend, launchBrowser, openPage, exchangeRequests, linkThrough, pageLeftovers, assertStrictCsp,
+  occurrencesInWasmMemory,
+} from "./harness.js";
+
+const HOSTILE = `<img src=x onerror="window.__pwned=1">Evil <script>window.__pwned=2</script> Bank`;
+
+let backend;
+let browser;
+before(async () => {
+  backend = await startBackend({ PLAID_STANDIN_EXTRA_INSTITUTION: HOSTILE });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await backend?.stop();
+});
+
+async function connectWith(bank) {
+  const opened = await openPage(browser, backend.url + "/");
+  const { page } = opened;
+  await page.getByRole("button", { name: "Connect a bank account" }).click();
+  const dialog = await linkThrough(page, { bank });
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("status").filter({ hasText: "Connected to" }).waitFor();
+  return opened;
+}
+
+test("after the forward, the public token is nowhere: not in WebAssembly memory, storage, cookies, URL, DOM or console", async () => {
+  const { page, context, console, requests, policy } = await connectWith("First Platypus Bank");
+  const token = JSON.parse(exchangeRequests(requests)[0].body).public_token;
+  assert.match(token, /^public-sandbox-/);
+
+  // The search works: what the component does keep (the bank's name, for its message) is found.
+  assert.ok((await occurrencesInWasmMemory(page, "First Platypus Bank")) > 0, "control string not found");
+  assert.equal(await occurrencesInWasmMemory(page, token), 0, "public token found in WebAssembly memory");
+
+  const leftovers = await pageLeftovers(page, context);
+  for (const [where, text] of Object.entries(leftovers)) {
+    assert.ok(!text.includes(token), `public token found in ${where}`);
+  }
+  assert.ok(!console.some((line) => line.includes(token)), "public token found in the console");
+  await assertStrictCsp(page, policy, assert);
+  await context.close();
+});
+
+test("the policy is enforced: an injected inline script is blocked and reported", async () => {
+  const { page, context } = await openPage(browser, backend.url + "/");
+  await page.getByRole("button", { name: "Connect a bank account" }).waitFor();
+  await page.evaluate(() => {
+    const s = document.createElement("script");
+    s.textContent = "window.__injected = true";
+    document.body.append(s);
+  });
+  await page.waitForFunction(() => window.__cspViolations.length > 0);
+  assert.equal(await page.evaluate(() => window.__injected), undefined);
+  await context.close();
+});
+
+test("an institution name holding markup and a script is shown as text and never runs", async () => {
+  const { page, context, policy } = await connectWith(HOSTILE);
+  const message = await page.getByRole("status").textContent();
+  assert.equal(message, `Connected to ${HOSTILE} (3 accounts).`);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.locator(".plaid-link img, .plaid-link script").count(), 0);
+  await assertStrictCsp(page, policy, assert);
+  await context.close();
+});
