@@ -100,6 +100,8 @@ pub struct BackendClient {
     pub timeout_ms: u32,
     /// Headers added to both calls.
     pub headers: Option<HeaderSource>,
+    /// The header that carries the page's `<meta name="csrf-token">`, when it has one.
+    pub csrf_header: String,
 }
 
 impl BackendClient {
@@ -160,6 +162,9 @@ impl BackendClient {
             .header("Accept", "application/json")
             .credentials(RequestCredentials::SameOrigin)
             .abort_signal(Some(&signal));
+        if let Some(token) = page_csrf_token() {
+            request = request.header(&self.csrf_header, &token);
+        }
         if let Some(headers) = &self.headers {
             for (name, value) in headers() {
                 request = request.header(&name, &value);
@@ -182,6 +187,12 @@ impl BackendClient {
         }
         parse(&text)
     }
+}
+
+/// The page's CSRF token, read at each call so that a rotated token is picked up.
+fn page_csrf_token() -> Option<String> {
+    let meta = web_sys::window()?.document()?.query_selector(r#"meta[name="csrf-token"]"#).ok()??;
+    meta.get_attribute("content").filter(|t| !t.is_empty())
 }
 
 /// Parses JSON with the browser's own parser, then reads it into `T`.

@@ -31,6 +31,7 @@ pub struct PlaidLinkOptions {
     pub(crate) request_timeout_ms: u32,
     pub(crate) script_timeout_ms: u32,
     pub(crate) headers: Option<HeaderSource>,
+    pub(crate) csrf_header: String,
     pub(crate) on_connected: Option<OnConnected>,
     pub(crate) on_exit: Option<OnExit>,
     pub(crate) on_event: Option<OnEvent>,
@@ -47,6 +48,7 @@ impl Default for PlaidLinkOptions {
             request_timeout_ms: 15_000,
             script_timeout_ms: 20_000,
             headers: None,
+            csrf_header: "X-CSRF-Token".to_owned(),
             on_connected: None,
             on_exit: None,
             on_event: None,
@@ -103,6 +105,13 @@ impl PlaidLinkOptions {
         self
     }
 
+    /// The header that carries the page's `<meta name="csrf-token">` to the backend.
+    /// Default `X-CSRF-Token`.
+    pub fn csrf_header(mut self, name: impl Into<String>) -> Self {
+        self.csrf_header = name.into();
+        self
+    }
+
     /// Called once the backend has stored the connection.
     pub fn on_connected(mut self, f: impl Fn(&Connection) + 'static) -> Self {
         self.on_connected = Some(Rc::new(f));
@@ -129,6 +138,7 @@ impl PlaidLinkOptions {
             link_token_fields: self.link_token_fields.clone(),
             timeout_ms: self.request_timeout_ms,
             headers: self.headers.clone(),
+            csrf_header: self.csrf_header.clone(),
         };
         Ok((backend, endpoint::resolve(&self.script_src)?))
     }

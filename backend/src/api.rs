@@ -24,6 +24,9 @@ pub struct AppState {
     pub products: Vec<String>,
     pub country_codes: Vec<String>,
     pub client_name: String,
+    /// Whether both calls must carry the page's CSRF token (see `csp`). Off only for `trunk serve`,
+    /// which serves the page itself and cannot add the token.
+    pub require_csrf: bool,
 }
 
 type Shared = Arc<AppState>;
@@ -56,17 +59,20 @@ fn require_json(headers: &HeaderMap) -> Result<(), Response> {
 
 /// The browser session's id, from its cookie.
 fn session(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let (name, value) = pair.trim().split_once('=')?;
-            (name == SESSION_COOKIE && value.len() >= 16 && value.bytes().all(|b| b.is_ascii_alphanumeric()))
-                .then(|| value.to_owned())
-        })
+    crate::csp::cookie(headers, SESSION_COOKIE)
+        .filter(|value| value.len() >= 16 && value.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
+
+/// JSON only, and the page's CSRF token when required.
+fn guard(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+    require_json(headers)?;
+    if state.require_csrf && !crate::csp::csrf_ok(headers, CSRF_HEADER) {
+        return Err(fail(StatusCode::FORBIDDEN, "This page has expired. Reload it, then try again."));
+    }
+    Ok(())
+}
+
+const CSRF_HEADER: &str = "x-csrf-token";
 
 fn new_session() -> (String, HeaderValue) {
     use rand::distributions::{Alphanumeric, DistString};
@@ -77,7 +83,8 @@ fn new_session() -> (String, HeaderValue) {
 }
 
 async fn link_token(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    if let Err(e) = require_json(&headers) {
+    if let Err(e) = guard(&state, &headers) {
+        log("POST /api/link_token", e.status().as_u16(), "refused (not JSON, or no CSRF token)");
         return e;
     }
     let (user, set_cookie) = match session(&headers) {
@@ -128,7 +135,8 @@ async fn exchange_public_token(
     body: axum::body::Bytes,
 ) -> Response {
     const ROUTE: &str = "POST /api/exchange_public_token";
-    if let Err(e) = require_json(&headers) {
+    if let Err(e) = guard(&state, &headers) {
+        log(ROUTE, e.status().as_u16(), "refused (not JSON, or no CSRF token)");
         return e;
     }
     let Some(user) = session(&headers) else {

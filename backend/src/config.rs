@@ -30,6 +30,8 @@ pub struct Config {
     pub client_name: String,
     pub database: PathBuf,
     pub token_key: [u8; 32],
+    /// Whether the API wants the page's CSRF token (`PLAID_LINK_CSRF=off` only for `trunk serve`).
+    pub require_csrf: bool,
     /// An institution the stand-in lists besides Plaid's sandbox ones (tests only).
     pub standin_extra_institution: Option<String>,
     /// Set when no key was configured (local only): the database is unreadable after a restart.
@@ -101,6 +103,7 @@ impl Config {
             token_key,
             ephemeral_key,
             standin_extra_institution: get("PLAID_STANDIN_EXTRA_INSTITUTION"),
+            require_csrf: get("PLAID_LINK_CSRF").as_deref() != Some("off"),
         })
     }
 

@@ -1,8 +1,12 @@
-//! Pages served with a strict, nonce-based Content-Security-Policy.
+//! Pages served with a strict, nonce-based Content-Security-Policy and a CSRF token.
 //!
 //! Each HTML response gets a fresh nonce, put on its `<script>` and `<link rel="modulepreload">`
 //! tags (Trunk's start-up script is inline, so it needs one) and in the policy. Nothing inline runs
 //! without it, nothing is `eval`ed; WebAssembly compiles under `'wasm-unsafe-eval'`.
+//!
+//! CSRF, double-submit style: the page carries `<meta name="csrf-token">` and the browser an
+//! HttpOnly, SameSite=Strict cookie with the same value; the API wants both to match. Another site
+//! can neither read the page's meta nor set the header cross-origin.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -41,6 +45,44 @@ pub fn add_nonce(html: &str, nonce: &str) -> String {
         .replace("<link rel=\"modulepreload\"", &format!("<link nonce=\"{nonce}\" rel=\"modulepreload\""))
 }
 
+/// The cookie that holds the page's CSRF token.
+pub const CSRF_COOKIE: &str = "plaid_link_csrf";
+
+fn fresh_csrf_token() -> String {
+    use rand::distributions::{Alphanumeric, DistString};
+    Alphanumeric.sample_string(&mut rand::thread_rng(), 40)
+}
+
+fn valid_token(value: &str) -> bool {
+    value.len() >= 32 && value.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// A cookie's value from the request's `Cookie` headers.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name).then(|| value.to_owned())
+        })
+}
+
+/// Whether a request carries the page's CSRF token in `header`, matching its cookie.
+pub fn csrf_ok(headers: &axum::http::HeaderMap, header_name: &str) -> bool {
+    let Some(expected) = cookie(headers, CSRF_COOKIE).filter(|v| valid_token(v)) else {
+        return false;
+    };
+    let Some(sent) = headers.get(header_name).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    // Constant time: the comparison must not tell an attacker how many characters matched.
+    sent.len() == expected.len()
+        && sent.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
 fn fresh_nonce() -> String {
     let mut bytes = [0u8; 18];
     rand::thread_rng().fill_bytes(&mut bytes);
@@ -49,6 +91,7 @@ fn fresh_nonce() -> String {
 
 /// Middleware: HTML responses get a nonce and the policy, and are never cached (the nonce is per load).
 pub async fn secure_html(State(sources): State<PolicySources>, request: Request, next: Next) -> Response {
+    let existing = cookie(request.headers(), CSRF_COOKIE).filter(|v| valid_token(v));
     let response = next.run(request).await;
     let is_html = response
         .headers()
@@ -63,8 +106,19 @@ pub async fn secure_html(State(sources): State<PolicySources>, request: Request,
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let nonce = fresh_nonce();
-    let html = add_nonce(&String::from_utf8_lossy(&bytes), &nonce);
+    let csrf = existing.clone().unwrap_or_else(fresh_csrf_token);
+    let html = add_nonce(&String::from_utf8_lossy(&bytes), &nonce).replacen(
+        "<head>",
+        &format!("<head>\n    <meta name=\"csrf-token\" content=\"{csrf}\" />"),
+        1,
+    );
     let headers = &mut parts.headers;
+    if existing.is_none() {
+        let cookie = format!("{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Strict");
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            headers.append(header::SET_COOKIE, value);
+        }
+    }
     headers.remove(header::CONTENT_LENGTH);
     headers.remove(header::ETAG);
     headers.remove(header::LAST_MODIFIED);
@@ -100,6 +154,18 @@ mod tests {
         assert!(!p.contains("'unsafe-inline'"));
         assert!(!p.contains("'unsafe-eval'"));
         assert!(p.contains("object-src 'none'") && p.contains("base-uri 'none'"));
+    }
+
+    #[test]
+    fn csrf_needs_the_header_to_match_the_cookie() {
+        let token = "a".repeat(40);
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(header::COOKIE, format!("other=1; {CSRF_COOKIE}={token}").parse().unwrap());
+        assert!(!csrf_ok(&headers, "x-csrf-token"));
+        headers.insert("x-csrf-token", "b".repeat(40).parse().unwrap());
+        assert!(!csrf_ok(&headers, "x-csrf-token"));
+        headers.insert("x-csrf-token", token.parse().unwrap());
+        assert!(csrf_ok(&headers, "x-csrf-token"));
     }
 
     #[test]

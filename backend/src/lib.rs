@@ -44,6 +44,7 @@ impl Server {
             products: config.products.clone(),
             country_codes: config.country_codes.clone(),
             client_name: config.client_name.clone(),
+            require_csrf: config.require_csrf,
         });
         let mut app = api::router(state);
         let mut standin = None;

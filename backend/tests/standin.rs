@@ -43,6 +43,8 @@ fn rand_suffix() -> u64 {
 }
 
 const CREDS: (&str, &str) = ("local-client-id", "local-secret");
+/// What a page served by the backend carries: the CSRF cookie and the same token for the header.
+const CSRF: &str = "csrfcsrfcsrfcsrfcsrfcsrfcsrfcsrfcsrfcsrf";
 
 impl Running {
     async fn post(&self, path: &str, body: Value) -> (u16, Value) {
@@ -219,6 +221,8 @@ async fn reference_backend_answers_only_the_item_id_and_keeps_the_access_token()
         .http
         .post(format!("{}/api/link_token", s.base))
         .header("content-type", "application/json")
+        .header("cookie", format!("plaid_link_csrf={CSRF}"))
+        .header("x-csrf-token", CSRF)
         .body("{}")
         .send()
         .await
@@ -231,7 +235,7 @@ async fn reference_backend_answers_only_the_item_id_and_keeps_the_access_token()
     let public_token = s.public_token(body["link_token"].as_str().unwrap()).await;
 
     let exchange = |cookie: Option<String>, token: String| {
-        let mut request = s
+        let request = s
             .http
             .post(format!("{}/api/exchange_public_token", s.base))
             .header("content-type", "application/json")
@@ -240,10 +244,9 @@ async fn reference_backend_answers_only_the_item_id_and_keeps_the_access_token()
                        "accounts": [], "link_session_id": "s"})
                 .to_string(),
             );
-        if let Some(cookie) = cookie {
-            request = request.header("cookie", cookie);
-        }
-        request.send()
+        let csrf = format!("plaid_link_csrf={CSRF}");
+        let cookies = cookie.map_or(csrf.clone(), |session: String| format!("{session}; {csrf}"));
+        request.header("cookie", cookies).header("x-csrf-token", CSRF).send()
     };
     let without_session = exchange(None, public_token.clone()).await.unwrap();
     assert_eq!(without_session.status(), 401);
@@ -269,4 +272,29 @@ async fn reference_backend_refuses_non_json_requests() {
         .await
         .unwrap();
     assert_eq!(response.status(), 415);
+}
+
+#[tokio::test]
+async fn reference_backend_wants_the_pages_csrf_token() {
+    let s = start().await;
+    let call = |cookie: Option<&str>, header: Option<&str>| {
+        let mut request = s
+            .http
+            .post(format!("{}/api/link_token", s.base))
+            .header("content-type", "application/json")
+            .body("{}");
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", format!("plaid_link_csrf={cookie}"));
+        }
+        if let Some(header) = header {
+            request = request.header("x-csrf-token", header);
+        }
+        request.send()
+    };
+    assert_eq!(call(None, None).await.unwrap().status(), 403);
+    assert_eq!(call(Some(CSRF), None).await.unwrap().status(), 403);
+    assert_eq!(call(None, Some(CSRF)).await.unwrap().status(), 403);
+    let other = "x".repeat(40);
+    assert_eq!(call(Some(CSRF), Some(&other)).await.unwrap().status(), 403);
+    assert_eq!(call(Some(CSRF), Some(CSRF)).await.unwrap().status(), 200);
 }

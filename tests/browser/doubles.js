@@ -106,6 +106,18 @@ export function backend_release(path) {
 }
 export function backend_request_count(path) { return backend.requests.filter((r) => r.path === path).length; }
 export function backend_request_body(path, i) { return backend.requests.filter((r) => r.path === path)[i].body; }
+export function backend_request_header(path, i, name) {
+  return backend.requests.filter((r) => r.path === path)[i].headers[name.toLowerCase()] || "";
+}
+export function set_csrf_meta(token) {
+  document.querySelectorAll('meta[name="csrf-token"]').forEach((m) => m.remove());
+  if (token) {
+    const meta = document.createElement("meta");
+    meta.name = "csrf-token";
+    meta.content = token;
+    document.head.append(meta);
+  }
+}
 
 export function scripts_with_src(src) {
   const href = new URL(src, location.href).href;

@@ -326,6 +326,19 @@ async fn plain_http_script_off_loopback_is_refused() {
     assert_eq!(scripts_with_src(src), 0);
 }
 
+#[wasm_bindgen_test]
+async fn both_calls_carry_the_pages_csrf_token() {
+    set_csrf_meta("csrf-123");
+    let link = Mounted::new(ready_page().csrf_header("X-My-Csrf"));
+    link.wait_for_status("ready").await;
+    link.click();
+    fake_plaid_success(0, "public-sandbox-3", SUCCESS_METADATA);
+    link.wait_for_status("connected").await;
+    set_csrf_meta("");
+    assert_eq!(backend_request_header(TOKEN_PATH, 0, "X-My-Csrf"), "csrf-123");
+    assert_eq!(backend_request_header(EXCHANGE_PATH, 0, "X-My-Csrf"), "csrf-123");
+}
+
 /// The exchange body, read without pulling serde_json into the test build.
 mod exchange_body {
     use serde::Deserialize;

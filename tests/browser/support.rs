@@ -29,6 +29,8 @@ extern "C" {
     pub fn backend_release(path: &str);
     pub fn backend_request_count(path: &str) -> u32;
     pub fn backend_request_body(path: &str, i: u32) -> String;
+    pub fn backend_request_header(path: &str, i: u32, name: &str) -> String;
+    pub fn set_csrf_meta(token: &str);
 
     pub fn scripts_with_src(src: &str) -> u32;
     pub fn page_storage_is_empty() -> bool;
