@@ -102,6 +102,52 @@ pub struct BackendClient {
     pub headers: Option<HeaderSource>,
     /// The header that carries the page's `<meta name="csrf-token">`, when it has one.
     pub csrf_header: String,
+    /// How the exchange is retried.
+    pub retry: RetryPolicy,
+}
+
+/// How the exchange call is retried: only failures that may pass (no answer, a timeout, 502, 503,
+/// 504), with exponential backoff and jitter, and always with the same `Idempotency-Key`, so that
+/// the backend exchanges a public token once however often it is asked. A 4xx is never retried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    /// The wait before the second attempt; each later wait doubles, up to 8 s.
+    pub base_delay_ms: u32,
+}
+
+impl Default for RetryPolicy {
+    /// Four attempts over at most about a minute (four timeouts and three waits): far inside the
+    /// public token's 30-minute life.
+    fn default() -> Self {
+        Self { attempts: 4, base_delay_ms: 500 }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before attempt `attempt + 1`, given a random number in [0, 1): half fixed, half jitter.
+    pub fn delay_ms(&self, attempt: u32, random: f64) -> u32 {
+        let full = self.base_delay_ms.saturating_mul(1 << attempt.saturating_sub(1).min(16)).min(8_000);
+        full / 2 + (f64::from(full / 2) * random.clamp(0.0, 1.0)) as u32
+    }
+}
+
+/// Whether a failed exchange may succeed if asked again.
+pub fn is_transient(error: &BackendError) -> bool {
+    matches!(
+        error,
+        BackendError::Network(_) | BackendError::Timeout | BackendError::Status { status: 502..=504, .. }
+    )
+}
+
+/// The exchange failed for good.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExchangeFailure {
+    /// The last attempt's error.
+    pub error: BackendError,
+    /// How many attempts were made.
+    pub attempts: u32,
 }
 
 impl BackendClient {
@@ -112,7 +158,8 @@ impl BackendClient {
             Reflect::set(&body, &name.into(), &value.into())
                 .map_err(|e| BackendError::Request(crate::plaid::describe(&e)))?;
         }
-        let answer: LinkTokenResponse = self.post(&self.link_token_url, &body, cancel).await?;
+        let body = JSON::stringify(&body).map_err(|e| BackendError::Request(crate::plaid::describe(&e)))?;
+        let answer: LinkTokenResponse = self.post(&self.link_token_url, &body, cancel, None).await?;
         if answer.link_token.is_empty() {
             return Err(BackendError::Malformed("empty link_token".into()));
         }
@@ -127,7 +174,8 @@ impl BackendClient {
         &self,
         token: PublicToken,
         metadata: &SuccessMetadata,
-    ) -> Result<ExchangeOutcome, BackendError> {
+    ) -> Result<ExchangeOutcome, ExchangeFailure> {
+        let fail = |error| ExchangeFailure { error, attempts: 0 };
         let request = ExchangeRequest {
             institution: metadata.institution.as_ref(),
             accounts: &metadata.accounts,
@@ -138,20 +186,34 @@ impl BackendClient {
             .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
             .ok()
             .and_then(|v| v.dyn_into::<Object>().ok())
-            .ok_or_else(|| BackendError::Request("metadata".into()))?;
+            .ok_or_else(|| fail(BackendError::Request("metadata".into())))?;
         Reflect::set(&body, &"public_token".into(), &token.into_js())
-            .map_err(|e| BackendError::Request(crate::plaid::describe(&e)))?;
-        self.post(&self.exchange_url, &body, None).await
+            .map_err(|e| fail(BackendError::Request(crate::plaid::describe(&e))))?;
+        // From here on the token exists only inside this JS string, which every attempt reuses.
+        let body =
+            JSON::stringify(&body).map_err(|e| fail(BackendError::Request(crate::plaid::describe(&e))))?;
+        let key = idempotency_key();
+        let mut attempt = 1;
+        loop {
+            match self.post(&self.exchange_url, &body, None, Some(&key)).await {
+                Ok(outcome) => return Ok(outcome),
+                Err(error) if is_transient(&error) && attempt < self.retry.attempts => {
+                    sleep(self.retry.delay_ms(attempt, js_sys::Math::random())).await;
+                    attempt += 1;
+                }
+                Err(error) => return Err(ExchangeFailure { error, attempts: attempt }),
+            }
+        }
     }
 
     /// POSTs `body` as JSON and reads a JSON answer into `T`.
     async fn post<T: DeserializeOwned + Default>(
         &self,
         url: &str,
-        body: &Object,
+        body: &js_sys::JsString,
         cancel: Option<&AbortSignal>,
+        idempotency_key: Option<&str>,
     ) -> Result<T, BackendError> {
-        let body = JSON::stringify(body).map_err(|e| BackendError::Request(crate::plaid::describe(&e)))?;
         let timeout = AbortSignal::timeout_with_u32(self.timeout_ms);
         let signal = match cancel {
             Some(cancel) => AbortSignal::any(&Array::of2(&timeout, cancel)),
@@ -165,13 +227,16 @@ impl BackendClient {
         if let Some(token) = page_csrf_token() {
             request = request.header(&self.csrf_header, &token);
         }
+        if let Some(key) = idempotency_key {
+            request = request.header("Idempotency-Key", key);
+        }
         if let Some(headers) = &self.headers {
             for (name, value) in headers() {
                 request = request.header(&name, &value);
             }
         }
         let response = request
-            .body(JsValue::from(body))
+            .body(JsValue::from(body.clone()))
             .map_err(|e| BackendError::Request(e.to_string()))?
             .send()
             .await
@@ -187,6 +252,24 @@ impl BackendClient {
         }
         parse(&text)
     }
+}
+
+/// One key per public token: the backend answers a repeated request without exchanging again.
+fn idempotency_key() -> String {
+    web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_default()
+}
+
+/// Waits, on the browser's timer.
+async fn sleep(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                i32::try_from(ms).unwrap_or(i32::MAX),
+            );
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// The page's CSRF token, read at each call so that a rotated token is picked up.
@@ -226,6 +309,31 @@ mod tests {
         assert!(e(401).contains("Sign in again"));
         assert!(e(503).contains("server had a problem"));
         assert!(e(418).contains("HTTP 418"));
+    }
+
+    #[test]
+    fn only_failures_that_may_pass_are_retried() {
+        assert!(is_transient(&BackendError::Network("reset".into())));
+        assert!(is_transient(&BackendError::Timeout));
+        for status in [502, 503, 504] {
+            assert!(is_transient(&BackendError::Status { status, message: None }), "{status}");
+        }
+        for status in [400, 401, 403, 409, 422, 500] {
+            assert!(!is_transient(&BackendError::Status { status, message: None }), "{status}");
+        }
+        assert!(!is_transient(&BackendError::Malformed("x".into())));
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_stays_bounded() {
+        let policy = RetryPolicy { attempts: 10, base_delay_ms: 500 };
+        assert_eq!(policy.delay_ms(1, 0.0), 250);
+        assert_eq!(policy.delay_ms(1, 1.0), 500);
+        assert_eq!(policy.delay_ms(2, 0.0), 500);
+        assert_eq!(policy.delay_ms(3, 0.5), 1500);
+        assert!(policy.delay_ms(30, 1.0) <= 8_000);
+        let worst: u32 = (1..policy.attempts).map(|a| policy.delay_ms(a, 1.0)).sum();
+        assert!(worst < 60_000, "{worst}");
     }
 
     #[test]

@@ -31,6 +31,7 @@ mod status;
 mod tokens;
 mod ui;
 
+pub use backend::RetryPolicy;
 pub use embed::{mount, mount_all};
 pub use hook::{use_plaid_link, UsePlaidLinkReturn};
 pub use options::PlaidLinkOptions;

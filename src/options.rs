@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use crate::backend::{BackendClient, HeaderSource};
+use crate::backend::{BackendClient, HeaderSource, RetryPolicy};
 use crate::endpoint::{self, EndpointError};
 use crate::plaid::loader::DEFAULT_SCRIPT_SRC;
 use crate::plaid::types::{ExitMetadata, LinkError, LinkEvent};
@@ -32,6 +32,7 @@ pub struct PlaidLinkOptions {
     pub(crate) script_timeout_ms: u32,
     pub(crate) headers: Option<HeaderSource>,
     pub(crate) csrf_header: String,
+    pub(crate) retry: RetryPolicy,
     pub(crate) on_connected: Option<OnConnected>,
     pub(crate) on_exit: Option<OnExit>,
     pub(crate) on_event: Option<OnEvent>,
@@ -49,6 +50,7 @@ impl Default for PlaidLinkOptions {
             script_timeout_ms: 20_000,
             headers: None,
             csrf_header: "X-CSRF-Token".to_owned(),
+            retry: RetryPolicy::default(),
             on_connected: None,
             on_exit: None,
             on_event: None,
@@ -112,6 +114,13 @@ impl PlaidLinkOptions {
         self
     }
 
+    /// How the exchange is retried when the backend does not answer or answers 502/503/504.
+    /// Default: 4 attempts, waits from 0.5 s doubling.
+    pub fn exchange_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
     /// Called once the backend has stored the connection.
     pub fn on_connected(mut self, f: impl Fn(&Connection) + 'static) -> Self {
         self.on_connected = Some(Rc::new(f));
@@ -139,6 +148,7 @@ impl PlaidLinkOptions {
             timeout_ms: self.request_timeout_ms,
             headers: self.headers.clone(),
             csrf_header: self.csrf_header.clone(),
+            retry: self.retry,
         };
         Ok((backend, endpoint::resolve(&self.script_src)?))
     }

@@ -1,6 +1,6 @@
 //! Where the flow stands, and why it failed: the states the hook reports and the button shows.
 
-use crate::backend::BackendError;
+use crate::backend::{BackendError, ExchangeFailure};
 use crate::endpoint::EndpointError;
 use crate::plaid::types::LinkError;
 use crate::plaid::{PlaidError, ScriptError};
@@ -71,9 +71,17 @@ pub enum LinkFailure {
     /// Link reported success but passed no public token.
     #[error("Plaid Link finished without a result. Please try again.")]
     NoPublicToken,
-    /// The backend did not take the public token.
-    #[error("Your bank account could not be saved. {0}")]
-    Exchange(BackendError),
+    /// The backend did not take the public token, after every attempt.
+    #[error("Your bank account could not be saved. {}{}", .0.error, tries(.0.attempts))]
+    Exchange(ExchangeFailure),
+}
+
+fn tries(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (We tried {attempts} times. Please connect your bank again.)")
+    } else {
+        String::new()
+    }
 }
 
 impl LinkFailure {
@@ -106,14 +114,18 @@ mod tests {
     fn backend_and_script_failures_start_over() {
         assert!(!LinkFailure::LinkToken(BackendError::Timeout).reopens());
         assert!(!LinkFailure::Script(ScriptError::Failed).reopens());
-        assert!(!LinkFailure::Exchange(BackendError::Timeout).reopens());
+        assert!(
+            !LinkFailure::Exchange(ExchangeFailure { error: BackendError::Timeout, attempts: 1 }).reopens()
+        );
         assert!(!LinkFailure::Link(link_error("INVALID_LINK_TOKEN")).reopens());
     }
 
     #[test]
     fn exchange_failure_says_what_was_lost_and_why() {
-        let message = LinkFailure::Exchange(BackendError::Timeout).to_string();
+        let message =
+            LinkFailure::Exchange(ExchangeFailure { error: BackendError::Timeout, attempts: 4 }).to_string();
         assert!(message.starts_with("Your bank account could not be saved."));
         assert!(message.contains("took too long"));
+        assert!(message.contains("We tried 4 times"));
     }
 }

@@ -5,7 +5,11 @@
 //! access token encrypted, and answers only the item id: the access token never leaves the server.
 //! No token is ever logged.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::Mutex;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -27,6 +31,26 @@ pub struct AppState {
     /// Whether both calls must carry the page's CSRF token (see `csp`). Off only for `trunk serve`,
     /// which serves the page itself and cannot add the token.
     pub require_csrf: bool,
+    pub idempotency: Idempotency,
+}
+
+/// Answers to exchange requests, by session and `Idempotency-Key`, kept for an hour.
+#[derive(Default)]
+pub struct Idempotency {
+    entries: Mutex<HashMap<String, (Instant, Slot)>>,
+}
+
+type Slot = Arc<tokio::sync::Mutex<Option<(StatusCode, serde_json::Value)>>>;
+
+impl Idempotency {
+    const KEEP: Duration = Duration::from_secs(60 * 60);
+
+    async fn entry(&self, key: &str) -> Slot {
+        let mut entries = self.entries.lock().await;
+        let now = Instant::now();
+        entries.retain(|_, (created, _)| now.duration_since(*created) < Self::KEEP);
+        entries.entry(key.to_owned()).or_insert_with(|| (now, Slot::default())).1.clone()
+    }
 }
 
 type Shared = Arc<AppState>;
@@ -129,61 +153,93 @@ struct Institution {
     name: String,
 }
 
+const EXCHANGE: &str = "POST /api/exchange_public_token";
+
 async fn exchange_public_token(
     State(state): State<Shared>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    const ROUTE: &str = "POST /api/exchange_public_token";
     if let Err(e) = guard(&state, &headers) {
-        log(ROUTE, e.status().as_u16(), "refused (not JSON, or no CSRF token)");
+        log(EXCHANGE, e.status().as_u16(), "refused (not JSON, or no CSRF token)");
         return e;
     }
     let Some(user) = session(&headers) else {
-        log(ROUTE, 401, "no session");
+        log(EXCHANGE, 401, "no session");
         return fail(StatusCode::UNAUTHORIZED, "Your session has expired. Reload the page, then try again.");
     };
-    let Ok(body) = serde_json::from_slice::<ExchangeBody>(&body) else {
-        log(ROUTE, 400, "body is not the expected JSON");
-        return fail(StatusCode::BAD_REQUEST, "The request was not understood.");
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.is_empty() && k.len() <= 128);
+    let Some(key) = key else {
+        let (status, body) = exchange(&state, &user, &body).await;
+        return (status, Json(body)).into_response();
+    };
+    // One entry per (session, key): a repeat waits for the first to finish, then gets its answer.
+    let entry = state.idempotency.entry(&format!("{user}:{key}")).await;
+    let mut answer = entry.lock().await;
+    if let Some((status, body)) = answer.as_ref() {
+        log(EXCHANGE, status.as_u16(), "repeated Idempotency-Key: answered again, not exchanged again");
+        return (*status, Json(body.clone())).into_response();
+    }
+    let (status, body) = exchange(&state, &user, &body).await;
+    // A 502 may pass: the next attempt must try again rather than be told the same.
+    if status != StatusCode::BAD_GATEWAY {
+        *answer = Some((status, body.clone()));
+    }
+    (status, Json(body)).into_response()
+}
+
+/// Exchanges the public token and stores the access token; answers what the browser may see.
+async fn exchange(state: &AppState, user: &str, body: &[u8]) -> (StatusCode, serde_json::Value) {
+    let error = |status: StatusCode, note: &str, message: &str| {
+        log(EXCHANGE, status.as_u16(), note);
+        (status, json!({ "error": message }))
+    };
+    let Ok(body) = serde_json::from_slice::<ExchangeBody>(body) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "body is not the expected JSON",
+            "The request was not understood.",
+        );
     };
     if !body.public_token.starts_with("public-") {
-        log(ROUTE, 400, "not a public token");
-        return fail(StatusCode::BAD_REQUEST, "The request was not understood.");
+        return error(StatusCode::BAD_REQUEST, "not a public token", "The request was not understood.");
     }
     let exchanged = match state.plaid.exchange_public_token(&body.public_token).await {
         Ok(exchanged) => exchanged,
-        Err(PlaidCallError::Plaid { error, .. }) if error.error_code == "INVALID_PUBLIC_TOKEN" => {
-            log(ROUTE, 400, "Plaid refused the public token (expired or used)");
-            return fail(
+        Err(PlaidCallError::Plaid { error: e, .. }) if e.error_code == "INVALID_PUBLIC_TOKEN" => {
+            return error(
                 StatusCode::BAD_REQUEST,
+                "Plaid refused the public token (expired or used)",
                 "This connection expired before it could be saved. Please connect your bank again.",
-            );
+            )
         }
         Err(e) => {
-            log(ROUTE, 502, &e.to_string());
-            return fail(StatusCode::BAD_GATEWAY, "We could not reach Plaid. Please try again.");
+            return error(
+                StatusCode::BAD_GATEWAY,
+                &e.to_string(),
+                "We could not reach Plaid. Please try again.",
+            )
         }
     };
     let institution = body.institution.as_ref().map(|i| (i.institution_id.as_str(), i.name.as_str()));
-    if let Err(e) = state.store.save(&exchanged.item_id, &user, institution, &exchanged.access_token) {
-        log(ROUTE, 500, &e.to_string());
-        return fail(
+    if let Err(e) = state.store.save(&exchanged.item_id, user, institution, &exchanged.access_token) {
+        return error(
             StatusCode::INTERNAL_SERVER_ERROR,
+            &e.to_string(),
             "Your bank account could not be saved. Please try again.",
         );
     }
-    log(
-        ROUTE,
-        200,
-        &format!(
-            "item {} stored ({} accounts, session {})",
-            exchanged.item_id,
-            body.accounts.len(),
-            body.link_session_id
-        ),
+    let note = format!(
+        "item {} stored ({} accounts, session {})",
+        exchanged.item_id,
+        body.accounts.len(),
+        body.link_session_id
     );
-    Json(json!({ "item_id": exchanged.item_id })).into_response()
+    log(EXCHANGE, 200, &note);
+    (StatusCode::OK, json!({ "item_id": exchanged.item_id }))
 }
 
 /// One line per request: route, status and a note that never holds a token.

@@ -45,6 +45,7 @@ impl Server {
             country_codes: config.country_codes.clone(),
             client_name: config.client_name.clone(),
             require_csrf: config.require_csrf,
+            idempotency: api::Idempotency::default(),
         });
         let mut app = api::router(state);
         let mut standin = None;

@@ -298,3 +298,42 @@ async fn reference_backend_wants_the_pages_csrf_token() {
     assert_eq!(call(Some(CSRF), Some(&other)).await.unwrap().status(), 403);
     assert_eq!(call(Some(CSRF), Some(CSRF)).await.unwrap().status(), 200);
 }
+
+#[tokio::test]
+async fn a_repeated_idempotency_key_exchanges_once_and_answers_the_same() {
+    let s = start().await;
+    let csrf = format!("plaid_link_csrf={CSRF}");
+    let response = s
+        .http
+        .post(format!("{}/api/link_token", s.base))
+        .header("content-type", "application/json")
+        .header("cookie", &csrf)
+        .header("x-csrf-token", CSRF)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    let session = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let body: Value = response.json().await.unwrap();
+    let public_token = s.public_token(body["link_token"].as_str().unwrap()).await;
+    let exchange = |key: &'static str| {
+        s.http
+            .post(format!("{}/api/exchange_public_token", s.base))
+            .header("content-type", "application/json")
+            .header("cookie", format!("{session}; {csrf}"))
+            .header("x-csrf-token", CSRF)
+            .header("idempotency-key", key)
+            .body(json!({"public_token": public_token, "institution": null, "accounts": [], "link_session_id": "s"}).to_string())
+            .send()
+    };
+    let (first, second) = tokio::join!(exchange("key-1"), exchange("key-1"));
+    let first: Value = first.unwrap().json().await.unwrap();
+    let second: Value = second.unwrap().json().await.unwrap();
+    assert!(first["item_id"].is_string(), "{first}");
+    assert_eq!(first, second);
+    assert_eq!(s.standin.exchanges(), 1);
+
+    // Another key is another request: the token is spent, so Plaid refuses it.
+    let third = exchange("key-2").await.unwrap();
+    assert_eq!(third.status(), 400);
+}

@@ -43,7 +43,7 @@ pub fn actionable(status: &LinkStatus) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::BackendError;
+    use crate::backend::{BackendError, ExchangeFailure};
     use crate::status::{Connection, LinkFailure};
 
     fn connected(institution: Option<&str>, accounts: usize) -> LinkStatus {
@@ -67,7 +67,8 @@ mod tests {
     fn only_idle_and_failed_states_take_a_click() {
         assert!(actionable(&LinkStatus::Ready));
         assert!(actionable(&LinkStatus::Closed));
-        assert!(actionable(&LinkStatus::Failed(LinkFailure::Exchange(BackendError::Timeout))));
+        let failure = ExchangeFailure { error: BackendError::Timeout, attempts: 1 };
+        assert!(actionable(&LinkStatus::Failed(LinkFailure::Exchange(failure))));
         for busy in [LinkStatus::Preparing, LinkStatus::Open, LinkStatus::Sending, connected(None, 1)] {
             assert!(!actionable(&busy), "{busy:?}");
         }

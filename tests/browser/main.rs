@@ -3,7 +3,7 @@
 
 mod support;
 
-use plaid_link::PlaidLinkOptions;
+use plaid_link::{PlaidLinkOptions, RetryPolicy};
 use support::*;
 use wasm_bindgen_test::*;
 
@@ -337,6 +337,57 @@ async fn both_calls_carry_the_pages_csrf_token() {
     set_csrf_meta("");
     assert_eq!(backend_request_header(TOKEN_PATH, 0, "X-My-Csrf"), "csrf-123");
     assert_eq!(backend_request_header(EXCHANGE_PATH, 0, "X-My-Csrf"), "csrf-123");
+}
+
+fn quick_retries() -> RetryPolicy {
+    RetryPolicy { attempts: 4, base_delay_ms: 10 }
+}
+
+#[wasm_bindgen_test]
+async fn exchange_is_retried_on_503_with_one_idempotency_key() {
+    let link = Mounted::new(ready_page().exchange_retry(quick_retries()));
+    link.wait_for_status("ready").await;
+    backend_reset();
+    backend_respond(EXCHANGE_PATH, 503, r#"{"error":"busy"}"#);
+    backend_fail(EXCHANGE_PATH, "network");
+    backend_respond(EXCHANGE_PATH, 200, r#"{"item_id":"item-9"}"#);
+    link.click();
+    fake_plaid_success(0, "public-sandbox-retry", SUCCESS_METADATA);
+    link.wait_for_status("connected").await;
+    assert_eq!(backend_request_count(EXCHANGE_PATH), 3);
+    let key = backend_request_header(EXCHANGE_PATH, 0, "Idempotency-Key");
+    assert_eq!(key.len(), 36, "a UUID: {key}");
+    for i in 1..3 {
+        assert_eq!(backend_request_header(EXCHANGE_PATH, i, "Idempotency-Key"), key);
+        assert_eq!(backend_request_body(EXCHANGE_PATH, i), backend_request_body(EXCHANGE_PATH, 0));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn exchange_refused_with_4xx_is_not_retried() {
+    let link = Mounted::new(ready_page().exchange_retry(quick_retries()));
+    link.wait_for_status("ready").await;
+    backend_reset();
+    backend_respond(EXCHANGE_PATH, 409, r#"{"error":"This account is already connected."}"#);
+    link.click();
+    fake_plaid_success(0, "public-sandbox-409", SUCCESS_METADATA);
+    link.wait_for_status("failed").await;
+    assert_eq!(backend_request_count(EXCHANGE_PATH), 1);
+    assert_eq!(link.message(), "Your bank account could not be saved. This account is already connected.");
+}
+
+#[wasm_bindgen_test]
+async fn exchange_that_keeps_failing_says_how_often_it_was_tried() {
+    let link = Mounted::new(ready_page().exchange_retry(quick_retries()));
+    link.wait_for_status("ready").await;
+    backend_reset();
+    backend_fail(EXCHANGE_PATH, "network");
+    link.click();
+    fake_plaid_success(0, "public-sandbox-down", SUCCESS_METADATA);
+    link.wait_for_status("failed").await;
+    assert_eq!(backend_request_count(EXCHANGE_PATH), 4);
+    assert!(link.message().contains("could not reach the server"), "{}", link.message());
+    assert!(link.message().contains("We tried 4 times"), "{}", link.message());
 }
 
 /// The exchange body, read without pulling serde_json into the test build.
