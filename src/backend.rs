@@ -60,7 +60,7 @@ fn status_message(status: u16, message: Option<&str>) -> String {
 }
 
 /// The link-token call's answer.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 struct LinkTokenResponse {
     link_token: String,
 }
@@ -159,7 +159,7 @@ impl BackendClient {
                 .map_err(|e| BackendError::Request(crate::plaid::describe(&e)))?;
         }
         let body = JSON::stringify(&body).map_err(|e| BackendError::Request(crate::plaid::describe(&e)))?;
-        let answer: LinkTokenResponse = self.post(&self.link_token_url, &body, cancel, None).await?;
+        let answer: LinkTokenResponse = parse(&self.post(&self.link_token_url, &body, cancel, None).await?)?;
         if answer.link_token.is_empty() {
             return Err(BackendError::Malformed("empty link_token".into()));
         }
@@ -196,7 +196,8 @@ impl BackendClient {
         let mut attempt = 1;
         loop {
             match self.post(&self.exchange_url, &body, None, Some(&key)).await {
-                Ok(outcome) => return Ok(outcome),
+                // Any 2xx means the exchange happened: a body we cannot read must not undo that.
+                Ok(text) => return Ok(parse(&text).unwrap_or_default()),
                 Err(error) if is_transient(&error) && attempt < self.retry.attempts => {
                     sleep(self.retry.delay_ms(attempt, js_sys::Math::random())).await;
                     attempt += 1;
@@ -206,14 +207,14 @@ impl BackendClient {
         }
     }
 
-    /// POSTs `body` as JSON and reads a JSON answer into `T`.
-    async fn post<T: DeserializeOwned + Default>(
+    /// POSTs `body` as JSON; a 2xx answer's text, or the error.
+    async fn post(
         &self,
         url: &str,
         body: &js_sys::JsString,
         cancel: Option<&AbortSignal>,
         idempotency_key: Option<&str>,
-    ) -> Result<T, BackendError> {
+    ) -> Result<String, BackendError> {
         let timeout = AbortSignal::timeout_with_u32(self.timeout_ms);
         let signal = match cancel {
             Some(cancel) => AbortSignal::any(&Array::of2(&timeout, cancel)),
@@ -246,11 +247,7 @@ impl BackendClient {
             let message = parse::<ErrorBody>(&text).ok().map(|b| b.error);
             return Err(BackendError::Status { status: response.status(), message });
         }
-        // Any 2xx is success; an empty body stands for "nothing more to say".
-        if text.trim().is_empty() {
-            return Ok(T::default());
-        }
-        parse(&text)
+        Ok(text)
     }
 }
 

@@ -23,6 +23,10 @@ pub struct EmbedOptions {
     pub script_src: Option<String>,
     /// `data-label` / `label`.
     pub label: Option<String>,
+    /// `data-request-timeout-ms` / `requestTimeoutMs`.
+    pub request_timeout_ms: Option<u32>,
+    /// `data-script-timeout-ms` / `scriptTimeoutMs`.
+    pub script_timeout_ms: Option<u32>,
 }
 
 impl EmbedOptions {
@@ -33,6 +37,8 @@ impl EmbedOptions {
             exchange_url: attr("data-exchange-url"),
             script_src: attr("data-script-src"),
             label: attr("data-label"),
+            request_timeout_ms: attr("data-request-timeout-ms").and_then(|v| v.parse().ok()),
+            script_timeout_ms: attr("data-script-timeout-ms").and_then(|v| v.parse().ok()),
         }
     }
 
@@ -46,6 +52,12 @@ impl EmbedOptions {
         }
         if let Some(src) = self.script_src {
             options = options.script_src(src);
+        }
+        if let Some(ms) = self.request_timeout_ms {
+            options = options.request_timeout_ms(ms);
+        }
+        if let Some(ms) = self.script_timeout_ms {
+            options = options.script_timeout_ms(ms);
         }
         (options, self.label.unwrap_or_else(|| DEFAULT_LABEL.to_owned()))
     }

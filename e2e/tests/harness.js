@@ -78,8 +78,9 @@ export async function launchBrowser() {
 
 /**
  * A fresh page that records what a token could leak into: console lines, and the requests it makes.
+ * `setup` runs before the page loads (to route faults, say).
  */
-export async function openPage(browser, url) {
+export async function openPage(browser, url, setup = async () => {}) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const console = [];
@@ -107,7 +108,8 @@ export async function openPage(browser, url) {
       window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
     });
   });
-  const response = await page.goto(url);
+  await setup(page);
+  const response = await page.goto(url, { waitUntil: "domcontentloaded" });
   const policy = response.headers()["content-security-policy"] || "";
   return { page, context, console, requests, policy };
 }
