@@ -30,6 +30,8 @@ pub struct Config {
     pub client_name: String,
     pub database: PathBuf,
     pub token_key: [u8; 32],
+    /// Serve HTTPS with this certificate chain and private key (PEM files), instead of HTTP.
+    pub tls: Option<(PathBuf, PathBuf)>,
     /// Whether the API wants the page's CSRF token (`PLAID_LINK_CSRF=off` only for `trunk serve`).
     pub require_csrf: bool,
     /// An institution the stand-in lists besides Plaid's sandbox ones (tests only).
@@ -104,13 +106,32 @@ impl Config {
             ephemeral_key,
             standin_extra_institution: get("PLAID_STANDIN_EXTRA_INSTITUTION"),
             require_csrf: get("PLAID_LINK_CSRF").as_deref() != Some("off"),
+            tls: match (get("PLAID_LINK_TLS_CERT"), get("PLAID_LINK_TLS_KEY")) {
+                (Some(cert), Some(key)) => Some((PathBuf::from(cert), PathBuf::from(key))),
+                (None, None) => None,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "PLAID_LINK_TLS_CERT",
+                        why: "set it together with PLAID_LINK_TLS_KEY".into(),
+                    })
+                }
+            },
         })
+    }
+
+    /// `https` when serving TLS.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        }
     }
 
     /// Plaid's base URL; for the stand-in, under this server's own address.
     pub fn plaid_base_url(&self, bound: SocketAddr) -> String {
         match self.plaid_env {
-            PlaidEnv::Local => format!("http://{bound}/plaid"),
+            PlaidEnv::Local => format!("{}://{bound}/plaid", self.scheme()),
             PlaidEnv::Sandbox => "https://sandbox.plaid.com".to_owned(),
             PlaidEnv::Production => "https://production.plaid.com".to_owned(),
         }

@@ -10,6 +10,7 @@ pub mod plaid_client;
 pub mod plaid_types;
 pub mod standin;
 pub mod store;
+mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,8 +25,11 @@ use crate::config::{Config, PlaidEnv};
 pub struct Server {
     pub addr: SocketAddr,
     pub standin: Option<Arc<standin::Standin>>,
+    /// `https` or `http`.
+    pub scheme: &'static str,
     listener: TcpListener,
     app: Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 impl Server {
@@ -33,10 +37,20 @@ impl Server {
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         let store = store::Store::open(&config.database, &config.token_key)?;
+        let (tls, own_cert) = match &config.tls {
+            Some((cert, key)) => {
+                let (acceptor, pem) = tls::acceptor(cert, key)?;
+                (Some(acceptor), Some(pem))
+            }
+            None => (None, None),
+        };
+        // The stand-in is this server: over TLS, trust its certificate, and only for that.
+        let extra_root = own_cert.as_deref().filter(|_| config.plaid_env == PlaidEnv::Local);
         let plaid = plaid_client::PlaidClient::new(
             config.plaid_base_url(addr),
             config.client_id.clone(),
             config.secret.clone(),
+            extra_root,
         );
         let state = Arc::new(api::AppState {
             plaid,
@@ -73,9 +87,9 @@ impl Server {
         }
         let sources = match config.plaid_env {
             PlaidEnv::Local => csp::PolicySources {
-                link_script: format!("http://{addr}/plaid/link/v2/stable/link-initialize.js"),
+                link_script: format!("{}://{addr}/plaid/link/v2/stable/link-initialize.js", config.scheme()),
                 link_frame: "'self'".to_owned(),
-                plaid_api: format!("http://{addr}/plaid/"),
+                plaid_api: format!("{}://{addr}/plaid/", config.scheme()),
             },
             _ => csp::PolicySources {
                 link_script: "https://cdn.plaid.com/link/v2/stable/link-initialize.js".to_owned(),
@@ -84,12 +98,15 @@ impl Server {
             },
         };
         let app = app.layer(axum::middleware::from_fn_with_state(sources, csp::secure_html));
-        Ok(Self { addr, standin, listener, app })
+        Ok(Self { addr, standin, scheme: config.scheme(), listener, app, tls })
     }
 
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.app).with_graceful_shutdown(shutdown()).await
+        match self.tls {
+            Some(acceptor) => tls::serve(self.listener, self.app, acceptor, shutdown()).await,
+            None => axum::serve(self.listener, self.app).with_graceful_shutdown(shutdown()).await,
+        }
     }
 }
 

@@ -41,7 +41,7 @@ async fn main() {
         PlaidEnv::Production => "Plaid production",
     };
     // The first line on stdout is read by the test harness to find the port.
-    println!("listening on http://{} (Plaid: {plaid})", server.addr);
+    println!("listening on {}://{} (Plaid: {plaid})", server.scheme, server.addr);
     if let Err(e) = server.run().await {
         eprintln!("plaid-link-dev: {e}");
         std::process::exit(1);

@@ -1,11 +1,11 @@
 // Shared set-up for the end-to-end suite: a backend (with Plaid's stand-in) on a free loopback port,
 // with its own database and key, and headless Chromium. Everything started here is stopped in `after`.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, readFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, rmSync, readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -14,8 +14,9 @@ export const artifacts = join(root, "e2e/artifacts");
 const binary = process.env.PLAID_LINK_DEV_BIN || join(root, "target/debug/plaid-link-dev");
 
 /** Starts the backend serving the release bundle (dist/) and the plain host pages. */
-export async function startBackend(extraEnv = {}) {
+export async function startBackend(extraEnv = {}, { tls = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "plaid-link-e2e-"));
+  const certificate = tls ? makeCertificate(dir) : null;
   const env = {
     ...process.env,
     PLAID_ENV: "local",
@@ -24,6 +25,7 @@ export async function startBackend(extraEnv = {}) {
     PLAID_LINK_STATIC_DIR: join(root, "dist"),
     PLAID_LINK_PAGES_DIR: join(root, "e2e/pages"),
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    ...(certificate ? { PLAID_LINK_TLS_CERT: certificate.cert, PLAID_LINK_TLS_KEY: certificate.key } : {}),
     ...extraEnv,
   };
   const child = spawn(binary, [], { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -33,7 +35,7 @@ export async function startBackend(extraEnv = {}) {
     let out = "";
     child.stdout.on("data", (d) => {
       out += d.toString();
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      const m = out.match(/listening on (https?:\/\/127\.0\.0\.1:\d+)/);
       if (m) ok(m[1]);
     });
     child.on("exit", (code) => fail(new Error(`backend exited with ${code}: ${logs.join("")}`)));
@@ -41,6 +43,8 @@ export async function startBackend(extraEnv = {}) {
   return {
     url,
     logs,
+    /** The certificate's public-key hash, for Chromium's --ignore-certificate-errors-spki-list. */
+    spki: certificate?.spki,
     dbPath: env.PLAID_LINK_DB,
     /** The items the backend stored, as `plaid-link-dev items` lists them. */
     items() {
@@ -60,10 +64,34 @@ export async function startBackend(extraEnv = {}) {
   };
 }
 
-export async function launchBrowser() {
+/** A certificate for 127.0.0.1 made for this run, and its public key's SHA-256 (base64). */
+function makeCertificate(dir) {
+  const cert = join(dir, "cert.pem");
+  const key = join(dir, "key.pem");
+  // A server certificate (CA:FALSE), not openssl's default CA one: TLS clients refuse a CA as a server.
+  const config = join(dir, "openssl.cnf");
+  writeFileSync(config, [
+    "[req]", "distinguished_name = dn", "x509_extensions = server", "prompt = no",
+    "[dn]", "CN = 127.0.0.1",
+    "[server]", "basicConstraints = critical, CA:FALSE", "keyUsage = critical, digitalSignature",
+    "extendedKeyUsage = serverAuth", "subjectAltName = IP:127.0.0.1",
+  ].join("\n"));
+  execFileSync("openssl", [
+    "req", "-x509", "-config", config, "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+    "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+  ], { stdio: "ignore" });
+  const publicKey = execFileSync("openssl", ["x509", "-in", cert, "-pubkey", "-noout"]);
+  const der = execFileSync("openssl", ["pkey", "-pubin", "-outform", "der"], { input: publicKey });
+  const spki = createHash("sha256").update(der).digest("base64");
+  return { cert, key, spki };
+}
+
+export async function launchBrowser({ trustSpki } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: [
+      // Trust exactly the certificate made for this run, nothing else.
+      ...(trustSpki ? [`--ignore-certificate-errors-spki-list=${trustSpki}`] : []),
       "--no-sandbox",
       "--disable-gpu",
       "--disable-dev-shm-usage",
