@@ -2,22 +2,14 @@
 // Link, and asserts what the user sees and that no public token is lost (exchanged exactly once
 // when the failure is recoverable) or left in the page. Faults are injected in the browser's
 // network layer (Playwright routes); everything else is real.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startBackend, launchBrowser, openPage, exchangeRequests, linkThrough, pageLeftovers, assertStrictCsp,
+  openPage, exchangeRequests, linkThrough, pageLeftovers, assertStrictCsp,
+  useServers,
 } from "./harness.js";
 
-let backend;
-let browser;
-before(async () => {
-  backend = await startBackend();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await backend?.stop();
-});
+const ctx = useServers();
 
 const PAGE = "/pages/faults.html";
 const TOKEN = "**/api/link_token";
@@ -31,7 +23,7 @@ const sees = (page, text) => status(page).filter({ hasText: text }).waitFor();
 
 /** Opens the fault page with `faults` routed first. */
 function open(faults) {
-  return openPage(browser, backend.url + PAGE, faults);
+  return openPage(ctx.browser, ctx.backend.url + PAGE, faults);
 }
 
 /** Clicks through Link to the end; resolves once the page settles on connected or failed. */
@@ -45,7 +37,7 @@ async function finishLink(page) {
 async function assertConnectedOnce(opened, itemsBefore) {
   const { page, context, requests, policy } = opened;
   await sees(page, "Connected to First Platypus Bank (3 accounts).");
-  assert.equal(backend.items().length, itemsBefore + 1, "exchanged exactly once");
+  assert.equal(ctx.backend.items().length, itemsBefore + 1, "exchanged exactly once");
   const bodies = exchangeRequests(requests).map((r) => r.body);
   const token = JSON.parse(bodies[0]).public_token;
   assert.ok(bodies.every((b) => b === bodies[0]), "every attempt carries the same body");
@@ -78,7 +70,7 @@ for (const [name, [fault, message]] of Object.entries(tokenFaults)) {
 }
 
 test("backend down at page load and back later: try again connects", async () => {
-  const before = backend.items().length;
+  const before = ctx.backend.items().length;
   let down = true;
   const opened = await open((page) => page.route("**/api/**", (r) => (down ? r.abort("connectionrefused") : r.continue())));
   await sees(opened.page, "could not reach the server");
@@ -92,13 +84,13 @@ test("backend down at page load and back later: try again connects", async () =>
 // --- the exchange endpoint ---------------------------------------------------------------------
 
 test("exchange answers 500: not retried, the user is told to connect again, nothing exchanged", async () => {
-  const before = backend.items().length;
+  const before = ctx.backend.items().length;
   const opened = await open((page) =>
     page.route(EXCHANGE, (r) => r.fulfill({ status: 500, contentType: "application/json", body: '{"error":"Storage is full."}' })));
   await finishLink(opened.page);
   await sees(opened.page, "Your bank account could not be saved. Storage is full.");
   assert.equal(exchangeRequests(opened.requests).length, 1);
-  assert.equal(backend.items().length, before);
+  assert.equal(ctx.backend.items().length, before);
   await opened.context.close();
 });
 
@@ -111,7 +103,7 @@ const transientExchangeFaults = {
 
 for (const [name, fault] of Object.entries(transientExchangeFaults)) {
   test(`exchange fails once with ${name}: retried with the same key, exchanged exactly once`, async () => {
-    const before = backend.items().length;
+    const before = ctx.backend.items().length;
     let failures = 1;
     const opened = await open((page) => page.route(EXCHANGE, (r) => (failures-- > 0 ? fault(r) : r.continue())));
     await finishLink(opened.page);
@@ -123,7 +115,7 @@ for (const [name, fault] of Object.entries(transientExchangeFaults)) {
 }
 
 test("exchange answers 200 with garbage: any 2xx is success", async () => {
-  const before = backend.items().length;
+  const before = ctx.backend.items().length;
   const opened = await open((page) =>
     page.route(EXCHANGE, async (r) => {
       const real = await r.fetch();
@@ -135,7 +127,7 @@ test("exchange answers 200 with garbage: any 2xx is success", async () => {
 });
 
 test("connection reset after the backend exchanged: the retry is answered from the idempotency key", async () => {
-  const before = backend.items().length;
+  const before = ctx.backend.items().length;
   let first = true;
   const opened = await open((page) =>
     page.route(EXCHANGE, async (r) => {
@@ -147,7 +139,7 @@ test("connection reset after the backend exchanged: the retry is answered from t
   await finishLink(opened.page);
   await assertConnectedOnce(opened, before);
   assert.equal(exchangeRequests(opened.requests).length, 2);
-  assert.ok(backend.logs.join("").includes("repeated Idempotency-Key"), "the backend replayed its answer");
+  assert.ok(ctx.backend.logs.join("").includes("repeated Idempotency-Key"), "the backend replayed its answer");
   await opened.context.close();
 });
 
@@ -205,7 +197,7 @@ for (const [errorType, [fields, message]] of Object.entries(linkErrors)) {
 }
 
 test("the link token expires while Link is open: a fresh one is fetched and the user connects", async () => {
-  const before = backend.items().length;
+  const before = ctx.backend.items().length;
   let expired = true;
   const opened = await open((page) =>
     page.route(CREDENTIALS, (r) => (expired
@@ -238,7 +230,7 @@ test("a double click opens Link once", async () => {
 });
 
 test("a component unmounted mid-request cancels it and leaves the page working", async () => {
-  const opened = await openPage(browser, backend.url + "/");
+  const opened = await openPage(ctx.browser, ctx.backend.url + "/");
   const { page } = opened;
   await button(page, "Connect a bank account").waitFor();
   let hold;

@@ -1,27 +1,19 @@
 // The whole flow, as a person clicks it: the Trunk-built page, the reference backend, Plaid's stand-in.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startBackend, launchBrowser, openPage, exchangeRequests, linkThrough, screenshotPath, pageLeftovers,
+  openPage, exchangeRequests, linkThrough, screenshotPath, pageLeftovers,
   assertStrictCsp,
+  useServers,
 } from "./harness.js";
 
-let backend;
-let browser;
-before(async () => {
-  backend = await startBackend();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await backend?.stop();
-});
+const ctx = useServers();
 
 const connect = (page) => page.getByRole("button", { name: "Connect a bank account" });
 const status = (page) => page.getByRole("status");
 
 async function successOn(path, shotPrefix) {
-  const { page, context, console, requests, policy } = await openPage(browser, backend.url + path);
+  const { page, context, console, requests, policy } = await openPage(ctx.browser, ctx.backend.url + path);
   await connect(page).click();
   const dialog = await linkThrough(page);
   await dialog.getByRole("button", { name: "Continue" }).waitFor();
@@ -34,7 +26,7 @@ async function successOn(path, shotPrefix) {
 }
 
 test("success: the backend holds one encrypted access token and the page names the bank", async () => {
-  const before = backend.items().length;
+  const before = ctx.backend.items().length;
   const { page, context, console, requests } = await successOn("/", "demo");
 
   const exchanges = exchangeRequests(requests);
@@ -44,12 +36,12 @@ test("success: the backend holds one encrypted access token and the page names t
   assert.equal(body.institution.name, "First Platypus Bank");
   assert.equal(body.accounts.length, 3);
 
-  const items = backend.items();
+  const items = ctx.backend.items();
   assert.equal(items.length, before + 1);
   const item = items.at(-1);
   assert.equal(item.institution_name, "First Platypus Bank");
   assert.ok(item.ciphertext_len > 16, "an encrypted access token is stored");
-  assert.ok(!backend.databaseBytes().includes("access-sandbox"), "no plaintext access token in the database");
+  assert.ok(!ctx.backend.databaseBytes().includes("access-sandbox"), "no plaintext access token in the database");
 
   // The public token is nowhere in the page afterwards.
   const token = body.public_token;
@@ -58,13 +50,13 @@ test("success: the backend holds one encrypted access token and the page names t
     assert.ok(!text.includes(token), `public token found in ${where}`);
   }
   assert.ok(!console.some((line) => line.includes(token)), "public token found in the console");
-  assert.ok(!backend.logs.join("").includes(token), "public token found in the backend's log");
-  assert.ok(!backend.logs.join("").includes("access-sandbox"), "access token found in the backend's log");
+  assert.ok(!ctx.backend.logs.join("").includes(token), "public token found in the backend's log");
+  assert.ok(!ctx.backend.logs.join("").includes("access-sandbox"), "access token found in the backend's log");
   await context.close();
 });
 
 test("wrong credentials: the user sees the error and can retry", async () => {
-  const { page, context, requests } = await openPage(browser, backend.url + "/");
+  const { page, context, requests } = await openPage(ctx.browser, ctx.backend.url + "/");
   await connect(page).click();
   const dialog = await linkThrough(page, { password: "pass_wrong" });
   await dialog.getByRole("alert").filter({ hasText: "The provided credentials were not correct" }).waitFor();
@@ -80,7 +72,7 @@ test("wrong credentials: the user sees the error and can retry", async () => {
 });
 
 test("wrong credentials, then closing Link: the page explains and offers to try again", async () => {
-  const { page, context, requests } = await openPage(browser, backend.url + "/");
+  const { page, context, requests } = await openPage(ctx.browser, ctx.backend.url + "/");
   await connect(page).click();
   const dialog = await linkThrough(page, { password: "nope" });
   await dialog.getByRole("alert").waitFor();
@@ -93,7 +85,7 @@ test("wrong credentials, then closing Link: the page explains and offers to try 
 });
 
 test("closing Link sends no exchange request and lets the user open it again", async () => {
-  const { page, context, requests } = await openPage(browser, backend.url + "/");
+  const { page, context, requests } = await openPage(ctx.browser, ctx.backend.url + "/");
   await connect(page).click();
   await page.getByRole("dialog", { name: "Plaid Link" }).getByRole("button", { name: "Close" }).click();
   await status(page).filter({ hasText: "You closed Plaid before finishing" }).waitFor();

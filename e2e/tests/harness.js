@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHash, randomBytes } from "node:crypto";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -201,4 +202,21 @@ export async function occurrencesInWasmMemory(page, text) {
       return n + count(bytes, utf8) + count(bytes, utf16);
     }, 0);
   }, text);
+}
+
+/**
+ * One backend and one browser for a test file, started before its first test and stopped after its
+ * last: `const ctx = useServers(); … ctx.backend.url … ctx.browser`.
+ */
+export function useServers(extraEnv = {}, { tls = false } = {}) {
+  const ctx = {};
+  before(async () => {
+    ctx.backend = await startBackend(extraEnv, { tls });
+    ctx.browser = await launchBrowser({ trustSpki: ctx.backend.spki });
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.backend?.stop();
+  });
+  return ctx;
 }

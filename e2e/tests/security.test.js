@@ -1,27 +1,19 @@
 // What a security review checks, shown in a real browser: no token left behind (not even in
 // WebAssembly memory), a strict Content-Security-Policy that holds, and hostile text kept as text.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startBackend, launchBrowser, openPage, exchangeRequests, linkThrough, pageLeftovers, assertStrictCsp,
+  openPage, exchangeRequests, linkThrough, pageLeftovers, assertStrictCsp,
   occurrencesInWasmMemory,
+  useServers,
 } from "./harness.js";
 
 const HOSTILE = `<img src=x onerror="window.__pwned=1">Evil <script>window.__pwned=2</script> Bank`;
 
-let backend;
-let browser;
-before(async () => {
-  backend = await startBackend({ PLAID_STANDIN_EXTRA_INSTITUTION: HOSTILE });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await backend?.stop();
-});
+const ctx = useServers({ PLAID_STANDIN_EXTRA_INSTITUTION: HOSTILE });
 
 async function connectWith(bank) {
-  const opened = await openPage(browser, backend.url + "/");
+  const opened = await openPage(ctx.browser, ctx.backend.url + "/");
   const { page } = opened;
   await page.getByRole("button", { name: "Connect a bank account" }).click();
   const dialog = await linkThrough(page, { bank });
@@ -49,7 +41,7 @@ test("after the forward, the public token is nowhere: not in WebAssembly memory,
 });
 
 test("the policy is enforced: an injected inline script is blocked and reported", async () => {
-  const { page, context } = await openPage(browser, backend.url + "/");
+  const { page, context } = await openPage(ctx.browser, ctx.backend.url + "/");
   await page.getByRole("button", { name: "Connect a bank account" }).waitFor();
   await page.evaluate(() => {
     const s = document.createElement("script");

@@ -84,6 +84,33 @@ fn authenticate(standin: &Standin, headers: &HeaderMap, body: &Credentials) -> R
     }
 }
 
+/// A Plaid API request, which carries `client_id` and `secret` (or leaves them to the headers).
+trait Authenticated: for<'de> Deserialize<'de> {
+    fn credentials(&self) -> &Credentials;
+}
+
+macro_rules! authenticated {
+    ($($t:ty),*) => {$(
+        impl Authenticated for $t {
+            fn credentials(&self) -> &Credentials {
+                &self.credentials
+            }
+        }
+    )*};
+}
+authenticated!(LinkTokenCreateRequest, PublicTokenExchangeRequest, AccessTokenRequest);
+
+/// Reads a Plaid API request and checks its keys, answering Plaid's error when either fails.
+fn authenticated<T: Authenticated>(
+    standin: &Standin,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, Response> {
+    let request: T = parse(body)?;
+    authenticate(standin, headers, request.credentials())?;
+    Ok(request)
+}
+
 /// Reads a JSON body, answering Plaid's `INVALID_BODY` error when it is not the expected shape.
 fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Response> {
     serde_json::from_slice(body).map_err(|e| {
@@ -102,13 +129,10 @@ async fn link_token_create(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let request: LinkTokenCreateRequest = match parse(&body) {
+    let request: LinkTokenCreateRequest = match authenticated(&standin, &headers, &body) {
         Ok(r) => r,
         Err(e) => return e,
     };
-    if let Err(e) = authenticate(&standin, &headers, &request.credentials) {
-        return e;
-    }
     if request.user.client_user_id.is_empty()
         || request.client_name.is_empty()
         || request.country_codes.is_empty()
@@ -147,13 +171,10 @@ async fn public_token_exchange(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let request: PublicTokenExchangeRequest = match parse(&body) {
+    let request: PublicTokenExchangeRequest = match authenticated(&standin, &headers, &body) {
         Ok(r) => r,
         Err(e) => return e,
     };
-    if let Err(e) = authenticate(&standin, &headers, &request.credentials) {
-        return e;
-    }
     if !request.public_token.starts_with("public-") {
         return error(
             StatusCode::BAD_REQUEST,
@@ -209,13 +230,10 @@ async fn accounts_get(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let request: AccessTokenRequest = match parse(&body) {
+    let request: AccessTokenRequest = match authenticated(&standin, &headers, &body) {
         Ok(r) => r,
         Err(e) => return e,
     };
-    if let Err(e) = authenticate(&standin, &headers, &request.credentials) {
-        return e;
-    }
     let Ok(books) = standin.books.lock() else {
         return invalid_access_token();
     };
@@ -239,13 +257,10 @@ async fn accounts_get(
 }
 
 async fn item_remove(State(standin): State<Shared>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let request: AccessTokenRequest = match parse(&body) {
+    let request: AccessTokenRequest = match authenticated(&standin, &headers, &body) {
         Ok(r) => r,
         Err(e) => return e,
     };
-    if let Err(e) = authenticate(&standin, &headers, &request.credentials) {
-        return e;
-    }
     let Ok(mut books) = standin.books.lock() else {
         return invalid_access_token();
     };
