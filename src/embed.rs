@@ -1,6 +1,8 @@
 //! Embedding in any page: `[data-plaid-link]` elements, or `mount(element, options)` from JS.
 
+use leptos::mount::UnmountHandle;
 use leptos::prelude::*;
+use leptos::tachys::view::Mountable;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
@@ -77,10 +79,10 @@ impl Mounted {
     }
 }
 
-fn mount_on(element: HtmlElement, options: EmbedOptions) -> Box<dyn std::any::Any> {
+fn mount_on(element: HtmlElement, options: EmbedOptions) -> UnmountHandle<impl Mountable> {
     let _ = element.set_attribute(MOUNTED, "");
     let (options, label) = options.into_parts();
-    Box::new(leptos::mount::mount_to(element, move || view! { <PlaidLink options label /> }))
+    leptos::mount::mount_to(element, move || view! { <PlaidLink options label /> })
 }
 
 /// `mount(element, {linkTokenUrl, exchangeUrl, scriptSrc, label})` for pages that prefer JS.
@@ -92,7 +94,7 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<Mounted, JsError>
         serde_wasm_bindgen::from_value(options)
             .map_err(|e| JsError::new(&format!("plaid-link: bad options: {e}")))?
     };
-    Ok(Mounted { handle: Some(mount_on(element, options)) })
+    Ok(Mounted { handle: Some(Box::new(mount_on(element, options))) })
 }
 
 /// Mounts a component on every `[data-plaid-link]` element not mounted yet; they live as long as
@@ -109,7 +111,7 @@ pub fn mount_all() {
             continue;
         }
         let options = EmbedOptions::from_element(&element);
-        // Page-long by design: these components are removed only with the page itself.
-        std::mem::forget(mount_on(element, options));
+        // Page-long by design, as with leptos' own `mount_to_body`: these go with the page.
+        mount_on(element, options).forget();
     }
 }
