@@ -172,6 +172,9 @@ const linkErrors = {
   INVALID_INPUT: [{ error_code: "INVALID_FIELD", display_message: null }, "could not be set up"],
   OAUTH_ERROR: [{ error_code: "OAUTH_STATE_ID_ALREADY_PROCESSED", display_message: null }, "Signing in at your bank did not finish"],
   RECAPTCHA_ERROR: [{ error_code: "RECAPTCHA_BAD", display_message: null }, "could not verify this browser"],
+  INVALID_RESULT: [{ error_code: "PLAID_DIRECT_ITEM_IMPORT_RETURNED_INVALID_MFA", display_message: null }, "could not be set up"],
+  PAYMENT_ERROR: [{ error_code: "PAYMENT_BLOCKED", display_message: null }, "Something went wrong while connecting your bank"],
+  SOME_FUTURE_ERROR: [{ error_code: "NEW_CODE", display_message: null }, "Something went wrong while connecting your bank"],
 };
 
 for (const [errorType, [fields, message]] of Object.entries(linkErrors)) {
