@@ -100,3 +100,50 @@ test("a plain HTML page embeds the bundle with the README's snippet and connects
   assert.equal(exchangeRequests(requests).length, 1);
   await context.close();
 });
+
+test("the Link stand-in reports Plaid's documented events and exit metadata", async () => {
+  const { page, context } = await openPage(ctx.browser, ctx.backend.url + "/", (p) =>
+    p.addInitScript(() => {
+      // Listen in on what Link hands the component, without changing it.
+      window.__link = { events: [], exits: [] };
+      let plaid;
+      Object.defineProperty(window, "Plaid", {
+        configurable: true,
+        get: () => plaid,
+        set(value) {
+          const create = value.create;
+          value.create = (config) => {
+            const { onEvent, onExit } = config;
+            config.onEvent = (name, metadata) => { window.__link.events.push({ name, metadata }); onEvent(name, metadata); };
+            config.onExit = (error, metadata) => { window.__link.exits.push({ error, metadata }); onExit(error, metadata); };
+            return create(config);
+          };
+          plaid = value;
+        },
+      });
+    }));
+  await connect(page).click();
+  const dialog = await linkThrough(page, { password: "wrong" });
+  await dialog.getByRole("alert").waitFor();
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await status(page).filter({ hasText: "not correct" }).waitFor();
+
+  const { events, exits } = await page.evaluate(() => window.__link);
+  assert.deepEqual(
+    events.map((e) => e.name),
+    ["OPEN", "TRANSITION_VIEW", "SELECT_INSTITUTION", "TRANSITION_VIEW", "SUBMIT_CREDENTIALS", "ERROR", "TRANSITION_VIEW", "EXIT"],
+  );
+  for (const { metadata } of events) {
+    for (const key of ["link_session_id", "request_id", "timestamp", "view_name"]) assert.ok(key in metadata, key);
+  }
+  const error = events.find((e) => e.name === "ERROR").metadata;
+  assert.equal(error.error_code, "INVALID_CREDENTIALS");
+  assert.equal(exits.length, 1);
+  assert.equal(exits[0].error.error_type, "ITEM_ERROR");
+  assert.equal(exits[0].error.error_code, "INVALID_CREDENTIALS");
+  assert.ok("display_message" in exits[0].error);
+  assert.equal(exits[0].metadata.status, "requires_credentials");
+  assert.deepEqual(exits[0].metadata.institution, { name: "First Platypus Bank", institution_id: "ins_109508" });
+  assert.ok(exits[0].metadata.link_session_id && exits[0].metadata.request_id);
+  await context.close();
+});
