@@ -133,6 +133,23 @@ async fn success_sends_one_exchange_with_the_token_and_keeps_nothing() {
 }
 
 #[wasm_bindgen_test]
+async fn while_the_token_is_on_its_way_the_button_says_saving() {
+    let link = ready_component().await;
+    backend_hold(EXCHANGE_PATH);
+    link.click();
+    fake_plaid_success(0, "public-sandbox-held", SUCCESS_METADATA);
+    link.wait_for_status("sending").await;
+    assert_eq!(link.label(), "Saving…");
+    assert!(link.disabled());
+    assert_eq!(link.message(), "Saving your connection…");
+    link.click();
+    assert_eq!(fake_plaid_opened(0), 1, "a click while sending does nothing");
+    backend_release(EXCHANGE_PATH);
+    link.wait_for_status("connected").await;
+    assert_eq!(backend_request_count(EXCHANGE_PATH), 1);
+}
+
+#[wasm_bindgen_test]
 async fn success_without_institution_sends_null() {
     let link = ready_component().await;
     link.click();
