@@ -155,10 +155,9 @@ impl BackendClient {
     pub async fn create_link_token(&self, cancel: Option<&AbortSignal>) -> Result<LinkToken, BackendError> {
         let body = Object::new();
         for (name, value) in &self.link_token_fields {
-            Reflect::set(&body, &name.into(), &value.into())
-                .map_err(|e| BackendError::Request(crate::plaid::describe(&e)))?;
+            Reflect::set(&body, &name.into(), &value.into()).map_err(request_error)?;
         }
-        let body = JSON::stringify(&body).map_err(|e| BackendError::Request(crate::plaid::describe(&e)))?;
+        let body = JSON::stringify(&body).map_err(request_error)?;
         let answer: LinkTokenResponse = parse(&self.post(&self.link_token_url, &body, cancel, None).await?)?;
         if answer.link_token.is_empty() {
             return Err(BackendError::Malformed("empty link_token".into()));
@@ -187,11 +186,9 @@ impl BackendClient {
             .ok()
             .and_then(|v| v.dyn_into::<Object>().ok())
             .ok_or_else(|| fail(BackendError::Request("metadata".into())))?;
-        Reflect::set(&body, &"public_token".into(), &token.into_js())
-            .map_err(|e| fail(BackendError::Request(crate::plaid::describe(&e))))?;
+        Reflect::set(&body, &"public_token".into(), &token.into_js()).map_err(|e| fail(request_error(e)))?;
         // From here on the token exists only inside this JS string, which every attempt reuses.
-        let body =
-            JSON::stringify(&body).map_err(|e| fail(BackendError::Request(crate::plaid::describe(&e))))?;
+        let body = JSON::stringify(&body).map_err(|e| fail(request_error(e)))?;
         let key = idempotency_key();
         let mut attempt = 1;
         loop {
@@ -249,6 +246,11 @@ impl BackendClient {
         }
         Ok(text)
     }
+}
+
+/// A JS exception while building a request.
+fn request_error(e: JsValue) -> BackendError {
+    BackendError::Request(crate::plaid::describe(&e))
 }
 
 /// One key per public token: the backend answers a repeated request without exchanging again.

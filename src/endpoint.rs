@@ -21,7 +21,11 @@ pub fn resolve(raw: &str) -> Result<String, EndpointError> {
     let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
     let url = web_sys::Url::new_with_base(raw, &base).map_err(|_| EndpointError::Invalid(raw.to_owned()))?;
     let href = url.href();
-    allowed(&url.protocol(), &url.hostname()).then_some(href.clone()).ok_or(EndpointError::Insecure(href))
+    if allowed(&url.protocol(), &url.hostname()) {
+        Ok(href)
+    } else {
+        Err(EndpointError::Insecure(href))
+    }
 }
 
 /// HTTPS anywhere; HTTP only on loopback; `blob:` (content the page made itself) as is.

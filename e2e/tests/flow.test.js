@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  openPage, exchangeRequests, linkThrough, screenshotPath, pageLeftovers,
+  openPage, exchangeRequests, linkThrough, screenshotPath, assertTokenGone,
   assertStrictCsp,
   useServers,
 } from "./harness.js";
@@ -45,11 +45,7 @@ test("success: the backend holds one encrypted access token and the page names t
 
   // The public token is nowhere in the page afterwards.
   const token = body.public_token;
-  const leftovers = await pageLeftovers(page, context);
-  for (const [where, text] of Object.entries(leftovers)) {
-    assert.ok(!text.includes(token), `public token found in ${where}`);
-  }
-  assert.ok(!console.some((line) => line.includes(token)), "public token found in the console");
+  await assertTokenGone({ page, context, console }, token, assert);
   assert.ok(!ctx.backend.logs.join("").includes(token), "public token found in the backend's log");
   assert.ok(!ctx.backend.logs.join("").includes("access-sandbox"), "access token found in the backend's log");
   await context.close();

@@ -162,8 +162,17 @@ export function screenshotPath(name) {
   return join(artifacts, name);
 }
 
+/** Asserts `token` is in none of the page's storage, cookies, URL, DOM or console lines. */
+export async function assertTokenGone({ page, context, console }, token, assert) {
+  const leftovers = await pageLeftovers(page, context);
+  for (const [where, text] of Object.entries(leftovers)) {
+    assert.ok(!text.includes(token), `public token found in ${where}`);
+  }
+  assert.ok(!console.some((line) => line.includes(token)), "public token found in the console");
+}
+
 /** Everything in the page a token could have been left in. */
-export async function pageLeftovers(page, context) {
+async function pageLeftovers(page, context) {
   const inPage = await page.evaluate(() => ({
     local: JSON.stringify({ ...localStorage }),
     session: JSON.stringify({ ...sessionStorage }),
