@@ -11,8 +11,9 @@ use js_sys::{Array, Object, Reflect, JSON};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortSignal, RequestCredentials};
+use web_sys::{AbortSignal, RequestCredentials, RequestRedirect, ResponseType};
 
+use crate::endpoint::Endpoint;
 use crate::plaid::types::{Account, Institution, SuccessMetadata};
 use crate::tokens::{LinkToken, PublicToken};
 
@@ -39,6 +40,10 @@ pub enum BackendError {
     /// The answer was not the JSON this call expects.
     #[error("The server sent an answer we could not read. Please try again later.")]
     Malformed(String),
+    /// The backend answered with a redirect. It is not followed: a redirect would replay the body
+    /// (the public token) and the headers to wherever it points.
+    #[error("The server answered from another address, which this page does not follow with your data. Please contact the site's support.")]
+    Redirected,
     /// The request was cancelled, because its component went away.
     #[error("The request was cancelled.")]
     Cancelled,
@@ -91,14 +96,14 @@ struct ExchangeRequest<'a> {
 #[derive(Clone)]
 pub struct BackendClient {
     /// Where to POST for a link token.
-    pub link_token_url: String,
+    pub link_token_url: Endpoint,
     /// Where to POST the public token.
-    pub exchange_url: String,
+    pub exchange_url: Endpoint,
     /// Fields of the link-token request's JSON body (`{}` when empty).
     pub link_token_fields: Vec<(String, String)>,
     /// How long one request may take, in milliseconds.
     pub timeout_ms: u32,
-    /// Headers added to both calls.
+    /// Headers added to both calls, when they go to the page's own origin.
     pub headers: Option<HeaderSource>,
     /// The header that carries the page's `<meta name="csrf-token">`, when it has one.
     pub csrf_header: String,
@@ -207,7 +212,7 @@ impl BackendClient {
     /// POSTs `body` as JSON; a 2xx answer's text, or the error.
     async fn post(
         &self,
-        url: &str,
+        endpoint: &Endpoint,
         body: &js_sys::JsString,
         cancel: Option<&AbortSignal>,
         idempotency_key: Option<&str>,
@@ -217,20 +222,26 @@ impl BackendClient {
             Some(cancel) => AbortSignal::any(&Array::of2(&timeout, cancel)),
             None => timeout,
         };
-        let mut request: RequestBuilder = Request::post(url)
+        // `manual`, not `error`: neither follows a redirect, but only `manual` lets us tell the user
+        // that it was a redirect (`error` looks exactly like a network failure, and would be retried).
+        let mut request: RequestBuilder = Request::post(&endpoint.href)
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
             .credentials(RequestCredentials::SameOrigin)
+            .redirect(RequestRedirect::Manual)
             .abort_signal(Some(&signal));
-        if let Some(token) = page_csrf_token() {
-            request = request.header(&self.csrf_header, &token);
-        }
         if let Some(key) = idempotency_key {
             request = request.header("Idempotency-Key", key);
         }
-        if let Some(headers) = &self.headers {
-            for (name, value) in headers() {
-                request = request.header(&name, &value);
+        // The page's secrets stay on the page's origin, even when its code allowed another one.
+        if endpoint.same_origin {
+            if let Some(token) = page_csrf_token() {
+                request = request.header(&self.csrf_header, &token);
+            }
+            if let Some(headers) = &self.headers {
+                for (name, value) in headers() {
+                    request = request.header(&name, &value);
+                }
             }
         }
         let response = request
@@ -239,6 +250,9 @@ impl BackendClient {
             .send()
             .await
             .map_err(classify)?;
+        if response.type_() == ResponseType::Opaqueredirect {
+            return Err(BackendError::Redirected);
+        }
         let text = response.text().await.map_err(classify)?;
         if !response.ok() {
             let message = parse::<ErrorBody>(&text).ok().map(|b| b.error);
@@ -321,6 +335,7 @@ mod tests {
             assert!(!is_transient(&BackendError::Status { status, message: None }), "{status}");
         }
         assert!(!is_transient(&BackendError::Malformed("x".into())));
+        assert!(!is_transient(&BackendError::Redirected), "a redirect will not go away by asking again");
     }
 
     #[test]

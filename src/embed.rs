@@ -13,7 +13,10 @@ use crate::ui::{PlaidLink, DEFAULT_LABEL};
 /// Marks an element already given a component, so a second `mount_all` leaves it alone.
 const MOUNTED: &str = "data-plaid-link-mounted";
 
-/// What a page may configure from JavaScript or data attributes. All optional.
+/// What a page may configure from JavaScript (`mount`) or data attributes. All optional.
+///
+/// Endpoints and the script must be on the page's origin (the script may also be Plaid's CDN);
+/// only `mount()`'s `allowedOrigins`, which is the page's own code, can widen that.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct EmbedOptions {
@@ -29,9 +32,16 @@ pub struct EmbedOptions {
     pub request_timeout_ms: Option<u32>,
     /// `data-script-timeout-ms` / `scriptTimeoutMs`.
     pub script_timeout_ms: Option<u32>,
+    /// `allowedOrigins` only: other origins the endpoints may be on. Never read from an attribute.
+    pub allowed_origins: Vec<String>,
 }
 
 impl EmbedOptions {
+    /// What a page's markup may decide, and nothing more.
+    ///
+    /// Markup can be injected into a page without any script (a sanitiser keeps `data-*`), so an
+    /// attribute may choose endpoints and a script only within the page's own origin (the checks
+    /// are in [`crate::endpoint`]), may never allow another origin, and its label is shown as text.
     fn from_element(element: &HtmlElement) -> Self {
         let attr = |name: &str| element.get_attribute(name).filter(|v| !v.is_empty());
         Self {
@@ -41,6 +51,7 @@ impl EmbedOptions {
             label: attr("data-label"),
             request_timeout_ms: attr("data-request-timeout-ms").and_then(|v| v.parse().ok()),
             script_timeout_ms: attr("data-script-timeout-ms").and_then(|v| v.parse().ok()),
+            allowed_origins: Vec::new(),
         }
     }
 
@@ -60,6 +71,9 @@ impl EmbedOptions {
         }
         if let Some(ms) = self.script_timeout_ms {
             options = options.script_timeout_ms(ms);
+        }
+        for origin in self.allowed_origins {
+            options = options.allow_origin(origin);
         }
         (options, self.label.unwrap_or_else(|| DEFAULT_LABEL.to_owned()))
     }
@@ -85,7 +99,8 @@ fn mount_on(element: HtmlElement, options: EmbedOptions) -> UnmountHandle<impl M
     leptos::mount::mount_to(element, move || view! { <PlaidLink options label /> })
 }
 
-/// `mount(element, {linkTokenUrl, exchangeUrl, scriptSrc, label})` for pages that prefer JS.
+/// `mount(element, {linkTokenUrl, exchangeUrl, scriptSrc, label, allowedOrigins})` for pages
+/// that prefer JS.
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Result<Mounted, JsError> {
     let options = if options.is_undefined() || options.is_null() {

@@ -1,9 +1,21 @@
-//! Endpoint URLs, resolved against the page and refused unless they are HTTPS.
+//! What the component may talk to: endpoint URLs and Link's script, resolved against the page and
+//! checked against the trust rules before anything is sent or loaded.
 //!
-//! A public token is a credential, and Link's script runs with the page's rights: neither may
-//! travel over plain HTTP. Loopback hosts are the one exception, for development.
+//! - Only HTTPS, or plain HTTP on loopback for development: a public token is a credential, and
+//!   Link's script runs with the page's rights.
+//! - Endpoints are on the page's own origin, unless the page's own code (never its markup) allows
+//!   another origin with [`PlaidLinkOptions::allow_origin`](crate::PlaidLinkOptions::allow_origin).
+//!   Markup injected into a page (sanitisers keep `data-*` attributes) must not be able to send the
+//!   public token, the CSRF token or the app's headers elsewhere, nor fetch a link token of another
+//!   Plaid app.
+//! - Link's script is Plaid's own URL or a URL on the page's origin, and nothing else: it is given
+//!   the page's CSP nonce, so whoever chooses it could run code in the page.
 
 use std::net::Ipv4Addr;
+
+use web_sys::Url;
+
+use crate::plaid::loader::DEFAULT_SCRIPT_SRC;
 
 /// A configured URL cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -14,18 +26,67 @@ pub enum EndpointError {
     /// Not a URL at all.
     #[error("This page is set up with an invalid address ({0}), so it cannot connect your bank. Please contact the site's support.")]
     Invalid(String),
+    /// An endpoint on another origin that the page's code did not allow.
+    #[error("This page is set up to send your connection to another site ({0}) that it has not allowed, so it cannot connect your bank. Please contact the site's support.")]
+    OtherOrigin(String),
+    /// A Link script that is neither Plaid's nor the page's own.
+    #[error("This page is set up to load Plaid Link from an address that is not Plaid's ({0}), so it cannot connect your bank. Please contact the site's support.")]
+    UntrustedScript(String),
 }
 
-/// Resolves `raw` against the page's address and checks that it may be used.
-pub fn resolve(raw: &str) -> Result<String, EndpointError> {
-    let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
-    let url = web_sys::Url::new_with_base(raw, &base).map_err(|_| EndpointError::Invalid(raw.to_owned()))?;
-    let href = url.href();
-    if allowed(&url.protocol(), &url.hostname()) {
-        Ok(href)
+/// A checked endpoint URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The absolute URL.
+    pub href: String,
+    /// On the page's own origin: only then do the page's CSRF token and the app's headers go along.
+    pub same_origin: bool,
+}
+
+/// Resolves an endpoint against the page: HTTPS (or loopback), and on the page's origin or on one
+/// of `allowed_origins`, which only the page's own code can name.
+pub fn resolve_endpoint(raw: &str, allowed_origins: &[String]) -> Result<Endpoint, EndpointError> {
+    let url = secure_url(raw)?;
+    let origin = url.origin();
+    let same_origin = origin == page_origin();
+    if same_origin || allowed_origins.iter().any(|allowed| origin_of(allowed).as_deref() == Some(&origin)) {
+        Ok(Endpoint { href: url.href(), same_origin })
     } else {
-        Err(EndpointError::Insecure(href))
+        Err(EndpointError::OtherOrigin(url.href()))
     }
+}
+
+/// Resolves Link's script URL: Plaid's own, or one on the page's origin (a local stand-in, say).
+pub fn resolve_script(raw: &str) -> Result<String, EndpointError> {
+    let url = secure_url(raw)?;
+    if url.href() == DEFAULT_SCRIPT_SRC || url.origin() == page_origin() {
+        Ok(url.href())
+    } else {
+        Err(EndpointError::UntrustedScript(url.href()))
+    }
+}
+
+/// `raw` resolved against the page, if it is a URL that may carry a credential.
+fn secure_url(raw: &str) -> Result<Url, EndpointError> {
+    let url = Url::new_with_base(raw, &page_href()).map_err(|_| EndpointError::Invalid(raw.to_owned()))?;
+    if allowed(&url.protocol(), &url.hostname()) {
+        Ok(url)
+    } else {
+        Err(EndpointError::Insecure(url.href()))
+    }
+}
+
+fn page_href() -> String {
+    web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
+}
+
+fn page_origin() -> String {
+    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+}
+
+/// The origin of an allowed-origin entry (`https://api.example.com`, with or without a path).
+fn origin_of(raw: &str) -> Option<String> {
+    Url::new(raw).ok().map(|u| u.origin()).filter(|o| o != "null")
 }
 
 /// HTTPS anywhere; HTTP only on loopback; `blob:` (content the page made itself) as is.

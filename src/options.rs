@@ -25,6 +25,7 @@ type OnEvent = Rc<dyn Fn(&LinkEvent)>;
 pub struct PlaidLinkOptions {
     pub(crate) link_token_url: String,
     pub(crate) exchange_url: String,
+    pub(crate) allowed_origins: Vec<String>,
     pub(crate) link_token_fields: Vec<(String, String)>,
     pub(crate) script_src: String,
     pub(crate) nonce: Option<String>,
@@ -43,6 +44,7 @@ impl Default for PlaidLinkOptions {
         Self {
             link_token_url: "/api/link_token".to_owned(),
             exchange_url: "/api/exchange_public_token".to_owned(),
+            allowed_origins: Vec::new(),
             link_token_fields: Vec::new(),
             script_src: DEFAULT_SCRIPT_SRC.to_owned(),
             nonce: None,
@@ -71,13 +73,31 @@ impl PlaidLinkOptions {
         self
     }
 
+    /// Lets the endpoints live on another origin, such as `https://api.example.com`. Without it,
+    /// both endpoints must be on the page's own origin. Only the page's code can call this: the
+    /// embed's `data-*` attributes cannot, so injected markup cannot send a token elsewhere.
+    /// The page's CSRF token and [`headers`](Self::headers) still go to same-origin endpoints only.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default()
+    ///     .allow_origin("https://api.example.com")
+    ///     .exchange_url("https://api.example.com/plaid/exchange");
+    /// ```
+    pub fn allow_origin(mut self, origin: impl Into<String>) -> Self {
+        self.allowed_origins.push(origin.into());
+        self
+    }
+
     /// Adds a string field to the link-token request's JSON body (`{}` by default).
     pub fn link_token_field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.link_token_fields.push((name.into(), value.into()));
         self
     }
 
-    /// Where to load Link's script from. Default: Plaid's CDN.
+    /// Where to load Link's script from: Plaid's CDN (the default) or a URL on the page's own
+    /// origin (a local stand-in, say). Any other address is refused, since the script gets the
+    /// page's CSP nonce.
     pub fn script_src(mut self, src: impl Into<String>) -> Self {
         self.script_src = src.into();
         self
@@ -101,7 +121,8 @@ impl PlaidLinkOptions {
         self
     }
 
-    /// Headers to add to both backend calls, read at each call (a CSRF token, say).
+    /// Headers to add to both backend calls, read at each call (a CSRF token, say). They go only to
+    /// endpoints on the page's own origin.
     pub fn headers(mut self, headers: impl Fn() -> Vec<(String, String)> + 'static) -> Self {
         self.headers = Some(Rc::new(headers));
         self
@@ -142,14 +163,14 @@ impl PlaidLinkOptions {
     /// The backend client and the script's URL, each resolved against the page and checked.
     pub(crate) fn resolved(&self) -> Result<(BackendClient, String), EndpointError> {
         let backend = BackendClient {
-            link_token_url: endpoint::resolve(&self.link_token_url)?,
-            exchange_url: endpoint::resolve(&self.exchange_url)?,
+            link_token_url: endpoint::resolve_endpoint(&self.link_token_url, &self.allowed_origins)?,
+            exchange_url: endpoint::resolve_endpoint(&self.exchange_url, &self.allowed_origins)?,
             link_token_fields: self.link_token_fields.clone(),
             timeout_ms: self.request_timeout_ms,
             headers: self.headers.clone(),
             csrf_header: self.csrf_header.clone(),
             retry: self.retry,
         };
-        Ok((backend, endpoint::resolve(&self.script_src)?))
+        Ok((backend, endpoint::resolve_script(&self.script_src)?))
     }
 }

@@ -58,3 +58,68 @@ test("an institution name holding markup and a script is shown as text and never
   await assertStrictCsp(page, policy, assert);
   await context.close();
 });
+
+// --- the trust boundary: injected markup and redirects ------------------------------------------
+
+/** Another origin on this machine, played by Playwright: records what reaches it, and serves a script. */
+const ATTACKER = "http://127.0.0.1:9";
+async function routeAttacker(page, reached) {
+  await page.route(`${ATTACKER}/**`, (route) => {
+    reached.push(route.request().url());
+    const script = route.request().url().endsWith(".js");
+    return route.fulfill({
+      status: 200,
+      contentType: script ? "text/javascript" : "application/json",
+      headers: { "access-control-allow-origin": "*" },
+      body: script ? "window.__evil = true;" : '{"link_token":"link-sandbox-attacker"}',
+    });
+  });
+}
+
+test("injected markup can choose neither the script nor the endpoints; the page's own component still connects", async () => {
+  const reached = [];
+  const opened = await openPage(ctx.browser, ctx.backend.url + "/pages/injected.html", (page) => routeAttacker(page, reached));
+  const { page, context, requests, policy } = opened;
+  const message = (id) => page.locator(`#${id} [role=status]`);
+  await message("evil-script").filter({ hasText: "not Plaid's" }).waitFor();
+  await message("evil-exchange").filter({ hasText: "another site" }).waitFor();
+  await message("evil-token").filter({ hasText: "another site" }).waitFor();
+
+  await page.locator("#real").getByRole("button", { name: "Connect a bank account" }).click();
+  const dialog = await linkThrough(page);
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await message("real").filter({ hasText: "Connected to First Platypus Bank" }).waitFor();
+
+  assert.deepEqual(reached, [], "nothing reached the other origin");
+  assert.ok(requests.every((r) => !r.url.startsWith(ATTACKER)), "no request left for the other origin");
+  assert.equal(await page.evaluate(() => window.__evil), undefined, "the injected script never ran");
+  assert.equal(await page.locator(`script[src^="${ATTACKER}"]`).count(), 0);
+  await assertStrictCsp(page, policy, assert);
+  await context.close();
+});
+
+for (const [which, path] of [["link-token", "**/api/link_token"], ["exchange", "**/api/exchange_public_token"]]) {
+  test(`a redirect from the ${which} endpoint is not followed, and the user is told`, async () => {
+    const reached = [];
+    const itemsBefore = ctx.backend.items().length;
+    const opened = await openPage(ctx.browser, ctx.backend.url + "/", async (page) => {
+      await routeAttacker(page, reached);
+      await page.route(path, (route) => route.fulfill({ status: 307, headers: { location: `${ATTACKER}/stolen` } }));
+    });
+    const { page, context, requests } = opened;
+    if (which === "exchange") {
+      await page.getByRole("button", { name: "Connect a bank account" }).click();
+      const dialog = await linkThrough(page);
+      await dialog.getByRole("button", { name: "Continue" }).click();
+    }
+    await page.getByRole("status").filter({ hasText: "answered from another address" }).waitFor();
+    assert.deepEqual(reached, [], "the redirect was not followed");
+    const calls = requests.filter((r) => r.url.endsWith(path.slice(2)));
+    assert.equal(calls.length, 1, "a redirect is not retried");
+    assert.equal(ctx.backend.items().length, itemsBefore, "nothing was exchanged");
+    if (which === "exchange") {
+      await assertTokenGone(opened, JSON.parse(calls[0].body).public_token, assert);
+    }
+    await context.close();
+  });
+}

@@ -62,7 +62,10 @@ const backend = { answers: new Map(), requests: [], held: new Map() };
 async function fakeFetch(input, init) {
   const request = new Request(input, init);
   const path = new URL(request.url).pathname;
-  const entry = { path, method: request.method, body: await request.text(), headers: Object.fromEntries(request.headers) };
+  const entry = {
+    url: request.url, path, method: request.method, redirect: request.redirect,
+    body: await request.text(), headers: Object.fromEntries(request.headers),
+  };
   backend.requests.push(entry);
   // Answers are given in order; the last one keeps being given once the others are used up.
   const queue = backend.answers.get(path) || [];
@@ -109,6 +112,8 @@ export function backend_request_body(path, i) { return backend.requests.filter((
 export function backend_request_header(path, i, name) {
   return backend.requests.filter((r) => r.path === path)[i].headers[name.toLowerCase()] || "";
 }
+export function backend_request_urls() { return backend.requests.map((r) => r.url).join(" "); }
+export function backend_request_redirect(path, i) { return backend.requests.filter((r) => r.path === path)[i].redirect; }
 export function set_csrf_meta(token) {
   document.querySelectorAll('meta[name="csrf-token"]').forEach((m) => m.remove());
   if (token) {
@@ -117,6 +122,18 @@ export function set_csrf_meta(token) {
     meta.content = token;
     document.head.append(meta);
   }
+}
+
+// An element as injected markup would add it: attributes only, no script.
+export function inject_embed_element(attributes) {
+  const element = document.createElement("div");
+  element.setAttribute("data-plaid-link", "");
+  for (const [name, value] of Object.entries(JSON.parse(attributes))) element.setAttribute(name, value);
+  document.body.append(element);
+  return element;
+}
+export function scripts_from(prefix) {
+  return [...document.scripts].filter((s) => s.src.startsWith(prefix)).length;
 }
 
 export function scripts_with_src(src) {

@@ -2,6 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 mod support;
+mod trust;
 
 use plaid_link::{PlaidLinkOptions, RetryPolicy};
 use support::*;

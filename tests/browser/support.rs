@@ -30,7 +30,11 @@ extern "C" {
     pub fn backend_request_count(path: &str) -> u32;
     pub fn backend_request_body(path: &str, i: u32) -> String;
     pub fn backend_request_header(path: &str, i: u32, name: &str) -> String;
+    pub fn backend_request_urls() -> String;
+    pub fn backend_request_redirect(path: &str, i: u32) -> String;
     pub fn set_csrf_meta(token: &str);
+    pub fn inject_embed_element(attributes: &str) -> HtmlElement;
+    pub fn scripts_from(prefix: &str) -> u32;
 
     pub fn scripts_with_src(src: &str) -> u32;
     pub fn page_storage_is_empty() -> bool;
@@ -75,6 +79,11 @@ impl Mounted {
         document().body().unwrap().append_child(&host).unwrap();
         let handle = leptos::mount::mount_to(host.clone(), move || view! { <PlaidLink options /> });
         Self { host, handle: Some(Box::new(handle)) }
+    }
+
+    /// A component that something else mounted on `host` (the embed's `mount_all`, say).
+    pub fn observe(host: HtmlElement) -> Self {
+        Self { host, handle: None }
     }
 
     pub fn button(&self) -> HtmlElement {

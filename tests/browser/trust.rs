@@ -1,0 +1,130 @@
+//! The trust boundary: what markup injected into a page may decide, where the page's secrets go,
+//! and redirects. Each test is an attack a reviewer would try.
+
+use plaid_link::PlaidLinkOptions;
+use wasm_bindgen_test::*;
+
+use crate::support::*;
+
+const EVIL: &str = "https://evil.example.com";
+
+/// A `[data-plaid-link]` element with these attributes, mounted as the embed bundle mounts them.
+fn injected(attributes: &str) -> Mounted {
+    let element = inject_embed_element(attributes);
+    plaid_link::mount_all();
+    Mounted::observe(element)
+}
+
+#[wasm_bindgen_test]
+async fn injected_markup_cannot_load_a_script_from_another_origin() {
+    fresh_backend();
+    let link = injected(&format!(r#"{{"data-script-src": "{EVIL}/link-initialize.js"}}"#));
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("not Plaid's"), "{}", link.message());
+    assert_eq!(scripts_from(EVIL), 0, "no script element, so no nonce handed out");
+    assert_eq!(backend_request_count(TOKEN_PATH), 0);
+}
+
+#[wasm_bindgen_test]
+async fn injected_markup_cannot_send_the_public_token_to_another_origin() {
+    fresh_backend();
+    fake_plaid_install(false);
+    let link = injected(&format!(r#"{{"data-exchange-url": "{EVIL}/steal"}}"#));
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("another site"), "{}", link.message());
+    assert_eq!(backend_request_urls(), "", "nothing was sent anywhere");
+    assert_eq!(fake_plaid_handlers(), 0, "Link never started, so no token can exist");
+}
+
+#[wasm_bindgen_test]
+async fn injected_markup_cannot_fetch_another_apps_link_token() {
+    fresh_backend();
+    fake_plaid_install(false);
+    let link = injected(&format!(r#"{{"data-link-token-url": "{EVIL}/link_token"}}"#));
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("another site"), "{}", link.message());
+    assert_eq!(backend_request_urls(), "");
+}
+
+#[wasm_bindgen_test]
+async fn same_origin_attributes_still_work() {
+    fresh_backend();
+    fake_plaid_install(false);
+    let link = injected(r#"{"data-link-token-url": "/api/link_token", "data-exchange-url": "/api/exchange_public_token"}"#);
+    link.wait_for_status("ready").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_script_from_another_origin_is_refused_even_from_the_pages_code() {
+    fresh_backend();
+    let link = Mounted::new(PlaidLinkOptions::default().script_src(format!("{EVIL}/link-initialize.js")));
+    link.wait_for_status("failed").await;
+    assert_eq!(scripts_from(EVIL), 0);
+}
+
+#[wasm_bindgen_test]
+async fn the_pages_code_can_allow_another_origin_which_gets_no_csrf_token_nor_headers() {
+    fresh_backend();
+    fake_plaid_install(false);
+    backend_respond("/exchange", 200, r#"{"item_id":"item-api"}"#);
+    set_csrf_meta("csrf-secret");
+    let options = PlaidLinkOptions::default()
+        .allow_origin("https://api.example.com")
+        .exchange_url("https://api.example.com/exchange")
+        .headers(|| vec![("Authorization".to_owned(), "Bearer app-secret".to_owned())]);
+    let link = Mounted::new(options);
+    link.wait_for_status("ready").await;
+    link.click();
+    fake_plaid_success(0, "public-sandbox-api", SUCCESS_METADATA);
+    link.wait_for_status("connected").await;
+    set_csrf_meta("");
+    assert!(backend_request_urls().contains("https://api.example.com/exchange"));
+    assert_eq!(backend_request_header("/exchange", 0, "X-CSRF-Token"), "");
+    assert_eq!(backend_request_header("/exchange", 0, "Authorization"), "");
+    assert_eq!(backend_request_header(TOKEN_PATH, 0, "X-CSRF-Token"), "csrf-secret");
+    assert_eq!(backend_request_header(TOKEN_PATH, 0, "Authorization"), "Bearer app-secret");
+}
+
+#[wasm_bindgen_test]
+async fn mount_options_from_the_pages_code_can_allow_another_origin() {
+    fresh_backend();
+    fake_plaid_install(false);
+    let element = inject_embed_element("{}");
+    element.remove_attribute("data-plaid-link").unwrap();
+    let options = js_sys::JSON::parse(
+        r#"{"linkTokenUrl": "https://api.example.com/link_token", "allowedOrigins": ["https://api.example.com"]}"#,
+    )
+    .unwrap();
+    backend_respond("/link_token", 200, r#"{"link_token":"link-sandbox-api"}"#);
+    let mut mounted = plaid_link::mount(element.clone(), options).unwrap();
+    let link = Mounted::observe(element);
+    link.wait_for_status("ready").await;
+    assert_eq!(fake_plaid_token(0), "link-sandbox-api");
+    mounted.unmount();
+
+    let element = inject_embed_element("{}");
+    element.remove_attribute("data-plaid-link").unwrap();
+    let options = js_sys::JSON::parse(r#"{"linkTokenUrl": "https://api.example.com/link_token"}"#).unwrap();
+    let mut mounted = plaid_link::mount(element.clone(), options).unwrap();
+    let link = Mounted::observe(element);
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("another site"), "{}", link.message());
+    mounted.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn neither_call_follows_a_redirect() {
+    let link = Mounted::new(fresh_ready_options());
+    link.wait_for_status("ready").await;
+    link.click();
+    fake_plaid_success(0, "public-sandbox-redirect", SUCCESS_METADATA);
+    link.wait_for_status("connected").await;
+    assert_eq!(backend_request_redirect(TOKEN_PATH, 0), "manual");
+    assert_eq!(backend_request_redirect(EXCHANGE_PATH, 0), "manual");
+}
+
+fn fresh_ready_options() -> PlaidLinkOptions {
+    fresh_backend();
+    fake_plaid_install(false);
+    PlaidLinkOptions::default()
+}
