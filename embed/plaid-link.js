@@ -1,6 +1,9 @@
 // The one script a plain page needs: adds the component's stylesheet and starts the WebAssembly
 // bundle that sits beside this file, which mounts a component on every [data-plaid-link] element.
 // `mount(element, options)` is re-exported for pages that prefer JavaScript.
+// The prefetch runs first (imports run in order): link tokens and Link's script travel while the
+// WebAssembly downloads.
+import "./plaid-link-prefetch.js";
 import init, { mount } from "./plaid-link-leptos.js";
 
 const stylesheet = document.createElement("link");

@@ -6,7 +6,8 @@
 #   - a Rust toolchain that can build for wasm32-unknown-unknown (rustup's target where it can be
 #     downloaded; otherwise Debian's rustc-web with a wasm32 standard library built from its sources),
 #   - trunk, wasm-bindgen-cli (exactly the version Cargo.lock names) and wasm-opt on PATH,
-#   - Chromium and ChromeDriver for the in-browser and end-to-end tests.
+#   - Chromium and ChromeDriver for the in-browser and end-to-end tests,
+#   - esbuild (npm, in scripts/node_modules), which minifies the release bundle's JavaScript.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -111,5 +112,12 @@ command -v chromedriver >/dev/null || need+=(chromium-driver)
 
 # --- 4. Node.js, for the end-to-end suite (Playwright drives the Chromium above) --------------------
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+
+# --- 5. Build-time npm tools (esbuild, run by Trunk's post-build hook) -------------------------------
+esbuild_version=$(node -p 'require("./scripts/package.json").devDependencies.esbuild')
+if [ "$(node -p 'try { require("./scripts/node_modules/esbuild/package.json").version } catch { "" }')" != "$esbuild_version" ]; then
+  say "npm ci in scripts/ (esbuild $esbuild_version)"
+  (cd scripts && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 say "ready: trunk $(version_of trunk), wasm-bindgen $(version_of wasm-bindgen), $(wasm-opt --version), $(chromium --version 2>/dev/null), node $(node --version)"

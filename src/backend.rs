@@ -6,14 +6,13 @@
 
 use std::rc::Rc;
 
-use gloo_net::http::{Request, RequestBuilder};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use js_sys::{Array, Object, Reflect, JSON};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, RequestCredentials, RequestRedirect, ResponseType};
 
 use crate::endpoint::Endpoint;
+use crate::js::{self, nullable, object, string};
 use crate::plaid::types::{Account, Institution, SuccessMetadata};
 use crate::tokens::{LinkToken, PublicToken};
 
@@ -64,32 +63,51 @@ fn status_message(status: u16, message: Option<&str>) -> String {
     }
 }
 
-/// The link-token call's answer.
-#[derive(Debug, Deserialize)]
-struct LinkTokenResponse {
-    link_token: String,
-}
-
 /// The exchange call's answer: the backend keeps the access token and tells only the item's id.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExchangeOutcome {
     /// Plaid's id for the new connection, when the backend shares it.
-    #[serde(default)]
     pub item_id: Option<String>,
 }
 
-/// A failure's body.
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: String,
+/// The exchange request's body, but for the public token, which is added on the JS side only:
+/// `{institution: {institution_id, name} | null, accounts: [{id, name, mask, type, subtype}],
+/// link_session_id}`.
+fn exchange_request(metadata: &SuccessMetadata) -> Object {
+    let institution = metadata.institution.as_ref().map_or(JsValue::NULL, |i: &Institution| {
+        object(&[("institution_id", i.institution_id.as_str().into()), ("name", i.name.as_str().into())])
+            .into()
+    });
+    let accounts: Array = metadata
+        .accounts
+        .iter()
+        .map(|a: &Account| {
+            JsValue::from(object(&[
+                ("id", a.id.as_str().into()),
+                ("name", a.name.as_str().into()),
+                ("mask", nullable(a.mask.as_deref())),
+                ("type", nullable(a.kind.as_deref())),
+                ("subtype", nullable(a.subtype.as_deref())),
+            ]))
+        })
+        .collect();
+    object(&[
+        ("institution", institution),
+        ("accounts", accounts.into()),
+        ("link_session_id", metadata.link_session_id.as_str().into()),
+    ])
 }
 
-/// The exchange request's body, but for the public token, which is added on the JS side only.
-#[derive(Serialize)]
-struct ExchangeRequest<'a> {
-    institution: Option<&'a Institution>,
-    accounts: &'a [Account],
-    link_session_id: &'a str,
+/// A link-token request the page's prefetch already sent, handed over by the embed
+/// (`embed/plaid-link-prefetch.js`).
+#[derive(Clone)]
+pub(crate) struct PrefetchedToken {
+    /// The URL it was sent to: adopted only if the component would send the same request.
+    pub url: String,
+    /// `fetch`'s promise of the response.
+    pub response: js_sys::Promise,
+    /// Aborts it when the component goes away first.
+    pub controller: web_sys::AbortController,
 }
 
 /// Talks to the application's backend.
@@ -163,11 +181,19 @@ impl BackendClient {
             Reflect::set(&body, &name.into(), &value.into()).map_err(request_error)?;
         }
         let body = JSON::stringify(&body).map_err(request_error)?;
-        let answer: LinkTokenResponse = parse(&self.post(&self.link_token_url, &body, cancel, None).await?)?;
-        if answer.link_token.is_empty() {
-            return Err(BackendError::Malformed("empty link_token".into()));
-        }
-        Ok(LinkToken::new(answer.link_token))
+        link_token_from(&self.post(&self.link_token_url, &body, cancel, None).await?)
+    }
+
+    /// Reads the answer to a link-token request that the page's prefetch
+    /// (`embed/plaid-link-prefetch.js`) sent before the WebAssembly arrived: the same request, so
+    /// the same rules (no redirect, the backend's message, the time limit) apply to its answer.
+    pub async fn adopt_link_token(&self, response: js_sys::Promise) -> Result<LinkToken, BackendError> {
+        let response = wasm_bindgen_futures::JsFuture::from(response).await.map_err(|e| {
+            classify(&js::string(&e, "name").unwrap_or_default(), || crate::plaid::describe(&e))
+        })?;
+        let response: web_sys::Response =
+            response.dyn_into().map_err(|_| BackendError::Malformed("not a response".into()))?;
+        link_token_from(&read(response.into()).await?)
     }
 
     /// Hands the public token to the backend, which exchanges it. The token is consumed.
@@ -180,17 +206,7 @@ impl BackendClient {
         metadata: &SuccessMetadata,
     ) -> Result<ExchangeOutcome, ExchangeFailure> {
         let fail = |error| ExchangeFailure { error, attempts: 0 };
-        let request = ExchangeRequest {
-            institution: metadata.institution.as_ref(),
-            accounts: &metadata.accounts,
-            link_session_id: &metadata.link_session_id,
-        };
-        // json_compatible: `None` becomes `null`, as the backend's contract says, not a missing field.
-        let body = request
-            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .ok()
-            .and_then(|v| v.dyn_into::<Object>().ok())
-            .ok_or_else(|| fail(BackendError::Request("metadata".into())))?;
+        let body = exchange_request(metadata);
         Reflect::set(&body, &"public_token".into(), &token.into_js()).map_err(|e| fail(request_error(e)))?;
         // From here on the token exists only inside this JS string, which every attempt reuses.
         let body = JSON::stringify(&body).map_err(|e| fail(request_error(e)))?;
@@ -199,7 +215,10 @@ impl BackendClient {
         loop {
             match self.post(&self.exchange_url, &body, None, Some(&key)).await {
                 // Any 2xx means the exchange happened: a body we cannot read must not undo that.
-                Ok(text) => return Ok(parse(&text).unwrap_or_default()),
+                Ok(text) => {
+                    let item_id = parse(&text).ok().and_then(|answer| string(&answer, "item_id"));
+                    return Ok(ExchangeOutcome { item_id });
+                }
                 Err(error) if is_transient(&error) && attempt < self.retry.attempts => {
                     sleep(self.retry.delay_ms(attempt, js_sys::Math::random())).await;
                     attempt += 1;
@@ -249,16 +268,29 @@ impl BackendClient {
             .map_err(|e| BackendError::Request(e.to_string()))?
             .send()
             .await
-            .map_err(classify)?;
-        if response.type_() == ResponseType::Opaqueredirect {
-            return Err(BackendError::Redirected);
-        }
-        let text = response.text().await.map_err(classify)?;
-        if !response.ok() {
-            let message = parse::<ErrorBody>(&text).ok().map(|b| b.error);
-            return Err(BackendError::Status { status: response.status(), message });
-        }
-        Ok(text)
+            .map_err(classify_gloo)?;
+        read(response).await
+    }
+}
+
+/// A 2xx answer's text, or the error.
+async fn read(response: Response) -> Result<String, BackendError> {
+    if response.type_() == ResponseType::Opaqueredirect {
+        return Err(BackendError::Redirected);
+    }
+    let text = response.text().await.map_err(classify_gloo)?;
+    if !response.ok() {
+        let message = parse(&text).ok().and_then(|body| string(&body, "error"));
+        return Err(BackendError::Status { status: response.status(), message });
+    }
+    Ok(text)
+}
+
+/// The link token in a link-token answer.
+fn link_token_from(text: &str) -> Result<LinkToken, BackendError> {
+    match string(&parse(text)?, "link_token").filter(|t| !t.is_empty()) {
+        Some(token) => Ok(LinkToken::new(token)),
+        None => Err(BackendError::Malformed("no link_token".into())),
     }
 }
 
@@ -291,18 +323,24 @@ fn page_csrf_token() -> Option<String> {
     meta.get_attribute("content").filter(|t| !t.is_empty())
 }
 
-/// Parses JSON with the browser's own parser, then reads it into `T`.
-fn parse<T: DeserializeOwned>(text: &str) -> Result<T, BackendError> {
-    let value = JSON::parse(text).map_err(|_| BackendError::Malformed("not JSON".into()))?;
-    serde_wasm_bindgen::from_value(value).map_err(|e| BackendError::Malformed(e.to_string()))
+/// Parses JSON with the browser's own parser; its fields are read with [`crate::js`].
+fn parse(text: &str) -> Result<JsValue, BackendError> {
+    JSON::parse(text).map_err(|_| BackendError::Malformed("not JSON".into()))
 }
 
 /// Tells a timeout, a cancellation and a network failure apart by the DOMException's name.
-fn classify(error: gloo_net::Error) -> BackendError {
-    match error {
-        gloo_net::Error::JsError(e) if e.name == "TimeoutError" => BackendError::Timeout,
-        gloo_net::Error::JsError(e) if e.name == "AbortError" => BackendError::Cancelled,
-        other => BackendError::Network(other.to_string()),
+fn classify(name: &str, describe: impl FnOnce() -> String) -> BackendError {
+    match name {
+        "TimeoutError" => BackendError::Timeout,
+        "AbortError" => BackendError::Cancelled,
+        _ => BackendError::Network(describe()),
+    }
+}
+
+fn classify_gloo(error: gloo_net::Error) -> BackendError {
+    match &error {
+        gloo_net::Error::JsError(e) => classify(&e.name, || error.to_string()),
+        _ => BackendError::Network(error.to_string()),
     }
 }
 

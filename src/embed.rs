@@ -3,10 +3,11 @@
 use leptos::mount::UnmountHandle;
 use leptos::prelude::*;
 use leptos::tachys::view::Mountable;
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
+use crate::backend::PrefetchedToken;
+use crate::js;
 use crate::options::PlaidLinkOptions;
 use crate::ui::{PlaidLink, DEFAULT_LABEL};
 
@@ -17,8 +18,7 @@ const MOUNTED: &str = "data-plaid-link-mounted";
 ///
 /// Endpoints and the script must be on the page's origin (the script may also be Plaid's CDN);
 /// only `mount()`'s `allowedOrigins`, which is the page's own code, can widen that.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Default)]
 pub struct EmbedOptions {
     /// `data-link-token-url` / `linkTokenUrl`.
     pub link_token_url: Option<String>,
@@ -37,6 +37,23 @@ pub struct EmbedOptions {
 }
 
 impl EmbedOptions {
+    /// Reads `mount()`'s options object; unknown fields are ignored, wrong types read as absent.
+    fn from_js(options: &JsValue) -> Self {
+        let millis = |key| js::field(options, key).as_f64().filter(|ms| *ms >= 0.0).map(|ms| ms as u32);
+        Self {
+            link_token_url: js::string(options, "linkTokenUrl"),
+            exchange_url: js::string(options, "exchangeUrl"),
+            script_src: js::string(options, "scriptSrc"),
+            label: js::string(options, "label"),
+            request_timeout_ms: millis("requestTimeoutMs"),
+            script_timeout_ms: millis("scriptTimeoutMs"),
+            allowed_origins: js::array(options, "allowedOrigins")
+                .iter()
+                .filter_map(|o| o.as_string())
+                .collect(),
+        }
+    }
+
     /// What a page's markup may decide, and nothing more.
     ///
     /// Markup can be injected into a page without any script (a sanitiser keeps `data-*`), so an
@@ -55,8 +72,8 @@ impl EmbedOptions {
         }
     }
 
-    fn into_parts(self) -> (PlaidLinkOptions, String) {
-        let mut options = PlaidLinkOptions::default();
+    fn into_parts(self, prefetched: Option<PrefetchedToken>) -> (PlaidLinkOptions, String) {
+        let mut options = PlaidLinkOptions { prefetched, ..PlaidLinkOptions::default() };
         if let Some(url) = self.link_token_url {
             options = options.link_token_url(url);
         }
@@ -95,21 +112,28 @@ impl Mounted {
 
 fn mount_on(element: HtmlElement, options: EmbedOptions) -> UnmountHandle<impl Mountable> {
     let _ = element.set_attribute(MOUNTED, "");
-    let (options, label) = options.into_parts();
+    let (options, label) = options.into_parts(take_prefetched(&element));
     leptos::mount::mount_to(element, move || view! { <PlaidLink options label /> })
 }
 
-/// `mount(element, {linkTokenUrl, exchangeUrl, scriptSrc, label, allowedOrigins})` for pages
-/// that prefer JS.
+/// The link-token request `embed/plaid-link-prefetch.js` started for this element, taken (once).
+/// It is a JS property, not an attribute: markup cannot set it.
+fn take_prefetched(element: &HtmlElement) -> Option<PrefetchedToken> {
+    let key = js_sys::Symbol::for_("plaid-link.prefetch");
+    let entry = js_sys::Reflect::get(element, &key).ok().filter(JsValue::is_object)?;
+    let _ = js_sys::Reflect::delete_property(element, &key);
+    Some(PrefetchedToken {
+        url: js::string(&entry, "url")?,
+        response: js::field(&entry, "response").dyn_into().ok()?,
+        controller: js::field(&entry, "controller").dyn_into().ok()?,
+    })
+}
+
+/// `mount(element, {linkTokenUrl, exchangeUrl, scriptSrc, label, requestTimeoutMs,
+/// scriptTimeoutMs, allowedOrigins})` for pages that prefer JS. Every option may be left out.
 #[wasm_bindgen]
-pub fn mount(element: HtmlElement, options: JsValue) -> Result<Mounted, JsError> {
-    let options = if options.is_undefined() || options.is_null() {
-        EmbedOptions::default()
-    } else {
-        serde_wasm_bindgen::from_value(options)
-            .map_err(|e| JsError::new(&format!("plaid-link: bad options: {e}")))?
-    };
-    Ok(Mounted { handle: Some(Box::new(mount_on(element, options))) })
+pub fn mount(element: HtmlElement, options: JsValue) -> Mounted {
+    Mounted { handle: Some(Box::new(mount_on(element, EmbedOptions::from_js(&options)))) }
 }
 
 /// Mounts a component on every `[data-plaid-link]` element not mounted yet; they live as long as

@@ -101,16 +101,28 @@ impl Flow {
             Ok(resolved) => resolved,
             Err(e) => return self.status.set(LinkStatus::Failed(LinkFailure::Endpoint(e))),
         };
-        let controller = AbortController::new().ok();
+        // The page's prefetch may have sent this very request already: adopt it, once.
+        let prefetched = self
+            .options
+            .try_update_value(|o| o.prefetched.take())
+            .flatten()
+            .filter(|p| p.url == backend.link_token_url.href && backend.link_token_url.same_origin);
+        let controller = match &prefetched {
+            Some(p) => Some(p.controller.clone()),
+            None => AbortController::new().ok(),
+        };
         let signal = controller.as_ref().map(AbortController::signal);
         self.cancel.set_value(controller);
 
         spawn_local(async move {
-            let (token, script) = futures::future::join(
-                backend.create_link_token(signal.as_ref()),
-                load_link_script(&src, nonce.as_deref(), script_timeout),
-            )
-            .await;
+            let token = async {
+                match prefetched {
+                    Some(p) => backend.adopt_link_token(p.response).await,
+                    None => backend.create_link_token(signal.as_ref()).await,
+                }
+            };
+            let (token, script) =
+                futures::future::join(token, load_link_script(&src, nonce.as_deref(), script_timeout)).await;
             if self.status.is_disposed() || self.attempt.try_get_value() != Some(attempt) {
                 return;
             }

@@ -25,6 +25,7 @@ pub mod backend;
 pub mod embed;
 pub mod endpoint;
 mod hook;
+mod js;
 mod options;
 pub mod plaid;
 mod status;

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use crate::backend::{BackendClient, HeaderSource, RetryPolicy};
+use crate::backend::{BackendClient, HeaderSource, PrefetchedToken, RetryPolicy};
 use crate::endpoint::{self, EndpointError};
 use crate::plaid::loader::DEFAULT_SCRIPT_SRC;
 use crate::plaid::types::{ExitMetadata, LinkError, LinkEvent};
@@ -37,6 +37,8 @@ pub struct PlaidLinkOptions {
     pub(crate) on_connected: Option<OnConnected>,
     pub(crate) on_exit: Option<OnExit>,
     pub(crate) on_event: Option<OnEvent>,
+    /// A link-token request started before the WebAssembly ran (embedding only); used once.
+    pub(crate) prefetched: Option<PrefetchedToken>,
 }
 
 impl Default for PlaidLinkOptions {
@@ -56,6 +58,7 @@ impl Default for PlaidLinkOptions {
             on_connected: None,
             on_exit: None,
             on_event: None,
+            prefetched: None,
         }
     }
 }

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Reflect};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 use super::bindings::{self, RawHandler};
@@ -57,17 +56,11 @@ fn dispatch(id: JsValue, kind: JsValue, a: JsValue, b: JsValue) {
         return;
     };
     match kind as u32 {
-        0 => (callbacks.on_success)(PublicToken::from_js(a), parse_or_default(b, "onSuccess")),
-        1 => {
-            // An error we cannot read is still an error, not a user who closed Link.
-            let error = (!a.is_null() && !a.is_undefined())
-                .then(|| serde_wasm_bindgen::from_value(a).unwrap_or_else(|_| LinkError::unreadable()));
-            (callbacks.on_exit)(error, parse_or_default(b, "onExit"));
-        }
+        0 => (callbacks.on_success)(PublicToken::from_js(a), SuccessMetadata::from_js(&b)),
+        1 => (callbacks.on_exit)(LinkError::from_js(&a), ExitMetadata::from_js(&b)),
         2 => {
             let name = EventName::from(a.as_string().unwrap_or_default());
-            let metadata: EventMetadata = parse_or_default(b, "onEvent");
-            (callbacks.on_event)(LinkEvent { name, metadata });
+            (callbacks.on_event)(LinkEvent { name, metadata: EventMetadata::from_js(&b) });
         }
         _ => (callbacks.on_load)(),
     }
@@ -151,12 +144,4 @@ impl Drop for LinkHandler {
     fn drop(&mut self) {
         self.destroy();
     }
-}
-
-/// Link's metadata is informative; a shape we cannot read must not lose the user's session.
-fn parse_or_default<T: DeserializeOwned + Default>(value: JsValue, callback: &str) -> T {
-    serde_wasm_bindgen::from_value(value).unwrap_or_else(|e| {
-        leptos::logging::warn!("Plaid Link {callback} metadata was not understood: {e}");
-        T::default()
-    })
 }

@@ -7,8 +7,8 @@
 
 use std::cell::RefCell;
 
-use js_sys::Promise;
-use wasm_bindgen::JsCast;
+use js_sys::{Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlScriptElement;
 
@@ -38,7 +38,10 @@ pub async fn load_link_script(src: &str, nonce: Option<&str>, timeout_ms: u32) -
     let load = match LOAD.with(|l| l.borrow().clone()) {
         Some(load) => load,
         None => {
-            let load = insert(src, nonce, timeout_ms)?;
+            let load = match adopt(src, timeout_ms) {
+                Some(load) => load,
+                None => insert(src, nonce, timeout_ms)?,
+            };
             LOAD.with(|l| *l.borrow_mut() = Some(load.clone()));
             load
         }
@@ -52,6 +55,32 @@ pub async fn load_link_script(src: &str, nonce: Option<&str>, timeout_ms: u32) -
     };
     forget(&load, result.is_err());
     result
+}
+
+/// Takes over the script that the page's prefetch (`embed/plaid-link-prefetch.js`) inserted before
+/// the WebAssembly arrived, if it is the same URL; it is adopted once, with this call's time limit.
+fn adopt(src: &str, timeout_ms: u32) -> Option<Load> {
+    let window = web_sys::window()?;
+    let key = js_sys::Symbol::for_("plaid-link.script");
+    let prefetched = Reflect::get(&window, &key).ok().filter(JsValue::is_object)?;
+    let _ = Reflect::delete_property(&window, &key);
+    if crate::js::string(&prefetched, "src").as_deref() != Some(src) {
+        return None;
+    }
+    let script = crate::js::field(&prefetched, "script").dyn_into::<HtmlScriptElement>().ok()?;
+    let loaded = crate::js::field(&prefetched, "loaded").dyn_into::<Promise>().ok()?;
+    let promise = Promise::race(&js_sys::Array::of2(&loaded, &timeout(&window, timeout_ms)));
+    Some(Load { promise, script })
+}
+
+/// A promise that rejects with no argument after `ms`.
+fn timeout(window: &web_sys::Window, ms: u32) -> Promise {
+    Promise::new(&mut |_, reject| {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            &reject,
+            i32::try_from(ms).unwrap_or(i32::MAX),
+        );
+    })
 }
 
 fn insert(src: &str, nonce: Option<&str>, timeout_ms: u32) -> Result<Load, ScriptError> {

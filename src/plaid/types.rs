@@ -1,17 +1,20 @@
 //! What Link hands to its callbacks, as Rust types.
 //!
-//! Plaid adds fields and values over time, so every struct ignores unknown fields, every field
+//! Plaid adds fields and values over time, so every reader ignores unknown fields, every field
 //! that Plaid may leave out or set to `null` is optional or defaulted, and every open vocabulary
-//! (event names, error types, exit statuses) keeps values it does not know in `Other`.
+//! (event names, error types, exit statuses) keeps values it does not know in `Other`. Each type
+//! is read field by field from Link's object (`from_js`), which costs far fewer bytes than a
+//! generic deserializer.
 
-use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+
+use crate::js::{array, field, string, string_or_empty};
 
 /// Declares an enum for one of Plaid's open string vocabularies, with an `Other` fallback.
 macro_rules! open_vocabulary {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
         $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-        #[serde(from = "String")]
+        #[derive(Clone, Debug, PartialEq, Eq)]
         pub enum $name {
             $($(#[$vmeta])* $variant,)+
             /// A value this version does not know; Plaid's exact text is kept.
@@ -122,76 +125,54 @@ open_vocabulary! {
 }
 
 /// A financial institution as Link names it.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Institution {
     /// Plaid's id, such as `ins_109508`.
-    #[serde(default)]
     pub institution_id: String,
     /// The name to show a person. Untrusted text: render it as text, never as markup.
-    #[serde(default)]
     pub name: String,
 }
 
 /// An account the user chose in Link.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Account {
     /// Plaid's account id.
     pub id: String,
     /// The account's name at the bank. Untrusted text.
-    #[serde(default)]
     pub name: String,
     /// The last digits of the account number.
-    #[serde(default)]
     pub mask: Option<String>,
     /// `depository`, `credit`, `loan`, `investment` or `other`.
-    #[serde(rename = "type", default)]
     pub kind: Option<String>,
     /// `checking`, `savings`, … .
-    #[serde(default)]
     pub subtype: Option<String>,
 }
 
 /// `onSuccess` metadata.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SuccessMetadata {
     /// The institution the user connected, when Link reports one.
-    #[serde(default)]
     pub institution: Option<Institution>,
     /// The accounts the user chose.
-    #[serde(default)]
     pub accounts: Vec<Account>,
     /// Link's session id, for support requests.
-    #[serde(default)]
     pub link_session_id: String,
 }
 
 /// The error object `onExit` receives when the session ended in error.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinkError {
     /// The broad family.
     pub error_type: ErrorType,
     /// The precise code, such as `INVALID_LINK_TOKEN` or `INVALID_CREDENTIALS`.
-    #[serde(default)]
     pub error_code: String,
     /// A developer-facing message; never shown to the user.
-    #[serde(default)]
     pub error_message: String,
     /// A message Plaid wrote for the user, when it has one. Untrusted text.
-    #[serde(default)]
     pub display_message: Option<String>,
 }
 
 impl LinkError {
-    /// Stands for an error object whose shape could not be read.
-    pub fn unreadable() -> Self {
-        Self {
-            error_type: ErrorType::Other(String::new()),
-            error_code: String::new(),
-            error_message: String::new(),
-            display_message: None,
-        }
-    }
-
     /// Link ended because its link token expired or was otherwise unusable: a fresh one is needed.
     pub fn is_invalid_link_token(&self) -> bool {
         self.error_code == "INVALID_LINK_TOKEN"
@@ -224,51 +205,38 @@ impl LinkError {
 }
 
 /// `onExit` metadata.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExitMetadata {
     /// The institution the user had chosen, if any.
-    #[serde(default)]
     pub institution: Option<Institution>,
     /// Where the user was when they left.
-    #[serde(default)]
     pub status: Option<ExitStatus>,
     /// Link's session id.
-    #[serde(default)]
     pub link_session_id: String,
     /// Plaid's request id, for support requests.
-    #[serde(default)]
     pub request_id: Option<String>,
 }
 
 /// `onEvent` metadata. Every field is optional: each event fills in its own.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EventMetadata {
     /// Link's session id.
-    #[serde(default)]
     pub link_session_id: Option<String>,
     /// Plaid's request id.
-    #[serde(default)]
     pub request_id: Option<String>,
     /// When the event happened, ISO 8601.
-    #[serde(default)]
     pub timestamp: Option<String>,
     /// The view the user is on, such as `CREDENTIAL`.
-    #[serde(default)]
     pub view_name: Option<String>,
     /// The chosen institution's id.
-    #[serde(default)]
     pub institution_id: Option<String>,
     /// The chosen institution's name. Untrusted text.
-    #[serde(default)]
     pub institution_name: Option<String>,
     /// On `ERROR` events: the error family.
-    #[serde(default)]
     pub error_type: Option<ErrorType>,
     /// On `ERROR` events: the error code.
-    #[serde(default)]
     pub error_code: Option<String>,
     /// On `EXIT` events: where the user was.
-    #[serde(default)]
     pub exit_status: Option<ExitStatus>,
 }
 
@@ -279,6 +247,84 @@ pub struct LinkEvent {
     pub name: EventName,
     /// Its details.
     pub metadata: EventMetadata,
+}
+
+// --- Reading Link's objects --------------------------------------------------------------------
+
+impl Institution {
+    /// Reads `{institution_id, name}`; `None` unless `value` is an object.
+    pub(crate) fn from_js(value: &JsValue) -> Option<Self> {
+        value.is_object().then(|| Self {
+            institution_id: string_or_empty(value, "institution_id"),
+            name: string_or_empty(value, "name"),
+        })
+    }
+}
+
+impl Account {
+    /// Reads one of `metadata.accounts`.
+    pub(crate) fn from_js(value: &JsValue) -> Self {
+        Self {
+            id: string_or_empty(value, "id"),
+            name: string_or_empty(value, "name"),
+            mask: string(value, "mask"),
+            kind: string(value, "type"),
+            subtype: string(value, "subtype"),
+        }
+    }
+}
+
+impl SuccessMetadata {
+    /// Reads `onSuccess`'s metadata.
+    pub(crate) fn from_js(value: &JsValue) -> Self {
+        Self {
+            institution: Institution::from_js(&field(value, "institution")),
+            accounts: array(value, "accounts").iter().map(|a| Account::from_js(&a)).collect(),
+            link_session_id: string_or_empty(value, "link_session_id"),
+        }
+    }
+}
+
+impl LinkError {
+    /// Reads `onExit`'s error; `None` when Link passed none (`null`). An object we cannot read is
+    /// still an error, not a user who closed Link.
+    pub(crate) fn from_js(value: &JsValue) -> Option<Self> {
+        (!value.is_null() && !value.is_undefined()).then(|| Self {
+            error_type: ErrorType::from(string_or_empty(value, "error_type")),
+            error_code: string_or_empty(value, "error_code"),
+            error_message: string_or_empty(value, "error_message"),
+            display_message: string(value, "display_message"),
+        })
+    }
+}
+
+impl ExitMetadata {
+    /// Reads `onExit`'s metadata.
+    pub(crate) fn from_js(value: &JsValue) -> Self {
+        Self {
+            institution: Institution::from_js(&field(value, "institution")),
+            status: string(value, "status").map(ExitStatus::from),
+            link_session_id: string_or_empty(value, "link_session_id"),
+            request_id: string(value, "request_id"),
+        }
+    }
+}
+
+impl EventMetadata {
+    /// Reads `onEvent`'s metadata.
+    pub(crate) fn from_js(value: &JsValue) -> Self {
+        Self {
+            link_session_id: string(value, "link_session_id"),
+            request_id: string(value, "request_id"),
+            timestamp: string(value, "timestamp"),
+            view_name: string(value, "view_name"),
+            institution_id: string(value, "institution_id"),
+            institution_name: string(value, "institution_name"),
+            error_type: string(value, "error_type").map(ErrorType::from),
+            error_code: string(value, "error_code"),
+            exit_status: string(value, "exit_status").map(ExitStatus::from),
+        }
+    }
 }
 
 #[cfg(test)]

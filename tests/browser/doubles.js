@@ -28,6 +28,7 @@ export function fake_plaid_install(manual_load) {
 
 export function fake_plaid_remove() {
   delete window.Plaid;
+  delete window[Symbol.for("plaid-link.script")];
   plaid.handlers = [];
   plaid.scriptRuns = 0;
   plaid.manualLoad = false;

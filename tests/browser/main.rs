@@ -1,6 +1,7 @@
 //! In-browser tests (headless Chromium): the component against test doubles of Plaid and the backend.
 #![cfg(target_arch = "wasm32")]
 
+mod prefetch;
 mod support;
 mod trust;
 
@@ -163,6 +164,32 @@ async fn success_without_institution_sends_null() {
     let body = backend_request_body(EXCHANGE_PATH, 0);
     assert!(body.contains(r#""institution":null"#), "{body}");
     assert_eq!(link.message(), "Connected (0 accounts).");
+}
+
+#[wasm_bindgen_test]
+async fn metadata_of_an_unexpected_shape_still_forwards_the_token() {
+    let link = ready_component().await;
+    link.click();
+    fake_plaid_success(
+        0,
+        "public-sandbox-odd",
+        r#"{"institution": 5, "accounts": "many", "link_session_id": 7}"#,
+    );
+    link.wait_for_status("connected").await;
+    assert_eq!(link.message(), "Connected (0 accounts).");
+    let body = exchange_body::parse(&backend_request_body(EXCHANGE_PATH, 0));
+    assert_eq!(body.public_token, "public-sandbox-odd");
+    assert_eq!(body.institution_id, None);
+}
+
+#[wasm_bindgen_test]
+async fn an_exit_error_of_an_unexpected_shape_is_still_an_error() {
+    let link = ready_component().await;
+    link.click();
+    fake_plaid_exit(0, r#"{"error_type": 42, "error_code": ["?"]}"#, "null");
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("Something went wrong"), "{}", link.message());
+    assert_eq!(link.label(), "Try again");
 }
 
 #[wasm_bindgen_test]

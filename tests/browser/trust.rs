@@ -50,7 +50,9 @@ async fn injected_markup_cannot_fetch_another_apps_link_token() {
 async fn same_origin_attributes_still_work() {
     fresh_backend();
     fake_plaid_install(false);
-    let link = injected(r#"{"data-link-token-url": "/api/link_token", "data-exchange-url": "/api/exchange_public_token"}"#);
+    let link = injected(
+        r#"{"data-link-token-url": "/api/link_token", "data-exchange-url": "/api/exchange_public_token"}"#,
+    );
     link.wait_for_status("ready").await;
 }
 
@@ -96,7 +98,7 @@ async fn mount_options_from_the_pages_code_can_allow_another_origin() {
     )
     .unwrap();
     backend_respond("/link_token", 200, r#"{"link_token":"link-sandbox-api"}"#);
-    let mut mounted = plaid_link::mount(element.clone(), options).unwrap();
+    let mut mounted = plaid_link::mount(element.clone(), options);
     let link = Mounted::observe(element);
     link.wait_for_status("ready").await;
     assert_eq!(fake_plaid_token(0), "link-sandbox-api");
@@ -105,7 +107,7 @@ async fn mount_options_from_the_pages_code_can_allow_another_origin() {
     let element = inject_embed_element("{}");
     element.remove_attribute("data-plaid-link").unwrap();
     let options = js_sys::JSON::parse(r#"{"linkTokenUrl": "https://api.example.com/link_token"}"#).unwrap();
-    let mut mounted = plaid_link::mount(element.clone(), options).unwrap();
+    let mut mounted = plaid_link::mount(element.clone(), options);
     let link = Mounted::observe(element);
     link.wait_for_status("failed").await;
     assert!(link.message().contains("another site"), "{}", link.message());
