@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Size and speed, as numbers: the release bundle's bytes (raw and gzip -9) and, in headless
-# Chromium, the time to ready and the time to connected. Run through `make bench`.
+# Size and speed, as numbers, side by side with the React peer (bench/peer): the release bundle's
+# bytes per file, then one table (transfer size, time to Link ready on loopback and under a mobile
+# profile, onSuccess → exchange request, memory over mount/unmount cycles). Run through `make bench`.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -12,8 +13,9 @@ for f in dist/plaid-link-leptos_bg.wasm dist/plaid-link-leptos.js dist/plaid-lin
   total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
   printf '%-32s %10d %10d\n' "${f#dist/}" "$raw" "$gz"
 done
-printf '%-32s %10d %10d\n\n' "total" "$total_raw" "$total_gz"
+printf '%-32s %10d %10d\n' "total" "$total_raw" "$total_gz"
 
+(cd bench/peer && npm ci --no-audit --no-fund --loglevel=error && node build.mjs)
 cargo build -q -p plaid-link-backend --locked
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 (cd e2e && PLAID_LINK_DEV_BIN="$root/target/debug/plaid-link-dev" node bench.js)
