@@ -7,8 +7,9 @@
 use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use js_sys::{Array, Object, Reflect, JSON};
+use js_sys::{Array, JsString, Object, Promise, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, RequestCredentials, RequestRedirect, ResponseType};
 
 use crate::endpoint::Endpoint;
@@ -181,61 +182,53 @@ impl BackendClient {
             Reflect::set(&body, &name.into(), &value.into()).map_err(request_error)?;
         }
         let body = JSON::stringify(&body).map_err(request_error)?;
-        link_token_from(&self.post(&self.link_token_url, &body, cancel, None).await?)
+        link_token_from(&answer(self.send(&self.link_token_url, &body, cancel, None)?).await?)
     }
 
     /// Reads the answer to a link-token request that the page's prefetch
     /// (`embed/plaid-link-prefetch.js`) sent before the WebAssembly arrived: the same request, so
     /// the same rules (no redirect, the backend's message, the time limit) apply to its answer.
-    pub async fn adopt_link_token(&self, response: js_sys::Promise) -> Result<LinkToken, BackendError> {
-        let response = wasm_bindgen_futures::JsFuture::from(response).await.map_err(|e| {
-            classify(&js::string(&e, "name").unwrap_or_default(), || crate::plaid::describe(&e))
-        })?;
-        let response: web_sys::Response =
-            response.dyn_into().map_err(|_| BackendError::Malformed("not a response".into()))?;
-        link_token_from(&read(response.into()).await?)
+    pub async fn adopt_link_token(&self, response: Promise) -> Result<LinkToken, BackendError> {
+        link_token_from(&answer(response).await?)
     }
 
     /// Hands the public token to the backend, which exchanges it. The token is consumed.
-    ///
-    /// The body is assembled as a JS object and serialised by the browser, so the token goes from
-    /// Link's callback to the network without ever being copied into WebAssembly memory.
     pub async fn exchange_public_token(
         &self,
         token: PublicToken,
         metadata: &SuccessMetadata,
     ) -> Result<ExchangeOutcome, ExchangeFailure> {
+        self.start_exchange(token, metadata)?.finish().await
+    }
+
+    /// Sends the public token to the backend at once: the request has left when this returns, so
+    /// the page can update after it, not before. The token is consumed.
+    ///
+    /// The body is assembled as a JS object and serialised by the browser, so the token goes from
+    /// Link's callback to the network without ever being copied into WebAssembly memory.
+    pub fn start_exchange(
+        &self,
+        token: PublicToken,
+        metadata: &SuccessMetadata,
+    ) -> Result<PendingExchange, ExchangeFailure> {
         let fail = |error| ExchangeFailure { error, attempts: 0 };
         let body = exchange_request(metadata);
         Reflect::set(&body, &"public_token".into(), &token.into_js()).map_err(|e| fail(request_error(e)))?;
         // From here on the token exists only inside this JS string, which every attempt reuses.
         let body = JSON::stringify(&body).map_err(|e| fail(request_error(e)))?;
         let key = idempotency_key();
-        let mut attempt = 1;
-        loop {
-            match self.post(&self.exchange_url, &body, None, Some(&key)).await {
-                // Any 2xx means the exchange happened: a body we cannot read must not undo that.
-                Ok(text) => {
-                    let item_id = parse(&text).ok().and_then(|answer| string(&answer, "item_id"));
-                    return Ok(ExchangeOutcome { item_id });
-                }
-                Err(error) if is_transient(&error) && attempt < self.retry.attempts => {
-                    sleep(self.retry.delay_ms(attempt, js_sys::Math::random())).await;
-                    attempt += 1;
-                }
-                Err(error) => return Err(ExchangeFailure { error, attempts: attempt }),
-            }
-        }
+        let first = self.send(&self.exchange_url, &body, None, Some(&key)).map_err(fail)?;
+        Ok(PendingExchange { client: self.clone(), body, key, first })
     }
 
-    /// POSTs `body` as JSON; a 2xx answer's text, or the error.
-    async fn post(
+    /// POSTs `body` as JSON, now: `fetch` has been called when this returns. Gives the pending answer.
+    fn send(
         &self,
         endpoint: &Endpoint,
-        body: &js_sys::JsString,
+        body: &JsString,
         cancel: Option<&AbortSignal>,
         idempotency_key: Option<&str>,
-    ) -> Result<String, BackendError> {
+    ) -> Result<Promise, BackendError> {
         let timeout = AbortSignal::timeout_with_u32(self.timeout_ms);
         let signal = match cancel {
             Some(cancel) => AbortSignal::any(&Array::of2(&timeout, cancel)),
@@ -263,14 +256,59 @@ impl BackendClient {
                 }
             }
         }
-        let response = request
+        let request: web_sys::Request = request
             .body(JsValue::from(body.clone()))
             .map_err(|e| BackendError::Request(e.to_string()))?
-            .send()
-            .await
-            .map_err(classify_gloo)?;
-        read(response).await
+            .into();
+        let window = web_sys::window().ok_or_else(|| BackendError::Request("no window".into()))?;
+        Ok(window.fetch_with_request(&request))
     }
+}
+
+/// An exchange whose first request has left; [`finish`](Self::finish) waits for it, and retries.
+#[must_use = "the exchange's answer and its retries come from `finish`"]
+pub struct PendingExchange {
+    client: BackendClient,
+    body: JsString,
+    key: String,
+    first: Promise,
+}
+
+impl PendingExchange {
+    /// Waits for the backend's answer, retrying what may pass (see [`RetryPolicy`]) with the same
+    /// body and `Idempotency-Key`.
+    pub async fn finish(self) -> Result<ExchangeOutcome, ExchangeFailure> {
+        let mut pending = self.first;
+        let mut attempt = 1;
+        loop {
+            match answer(pending).await {
+                // Any 2xx means the exchange happened: a body we cannot read must not undo that.
+                Ok(text) => {
+                    let item_id = parse(&text).ok().and_then(|answer| string(&answer, "item_id"));
+                    return Ok(ExchangeOutcome { item_id });
+                }
+                Err(error) if is_transient(&error) && attempt < self.client.retry.attempts => {
+                    sleep(self.client.retry.delay_ms(attempt, js_sys::Math::random())).await;
+                    attempt += 1;
+                    let client = &self.client;
+                    pending = client
+                        .send(&client.exchange_url, &self.body, None, Some(&self.key))
+                        .map_err(|error| ExchangeFailure { error, attempts: attempt })?;
+                }
+                Err(error) => return Err(ExchangeFailure { error, attempts: attempt }),
+            }
+        }
+    }
+}
+
+/// A sent request's answer: its text when 2xx, or the error.
+async fn answer(pending: Promise) -> Result<String, BackendError> {
+    let response = JsFuture::from(pending)
+        .await
+        .map_err(|e| classify(&js::string(&e, "name").unwrap_or_default(), || crate::plaid::describe(&e)))?;
+    let response: web_sys::Response =
+        response.dyn_into().map_err(|_| BackendError::Malformed("not a response".into()))?;
+    read(response.into()).await
 }
 
 /// A 2xx answer's text, or the error.

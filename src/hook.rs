@@ -169,10 +169,15 @@ impl Flow {
             Ok((backend, _)) => backend,
             Err(e) => return self.status.set(LinkStatus::Failed(LinkFailure::Endpoint(e))),
         };
+        // The request leaves first; the page says "Saving…" after it has.
+        let pending = backend.start_exchange(token, &metadata);
         self.status.set(LinkStatus::Sending);
         spawn_local(async move {
             // Not tied to the component's life: an unmount must not lose a finished Link session.
-            let result = backend.exchange_public_token(token, &metadata).await;
+            let result = match pending {
+                Ok(pending) => pending.finish().await,
+                Err(failure) => Err(failure),
+            };
             if self.status.is_disposed() {
                 return;
             }
