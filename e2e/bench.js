@@ -13,7 +13,7 @@ const pages = join(root, "target/bench/pages");
 // --- transfer size ------------------------------------------------------------------------------
 // Everything each page loads of its own: ours through the embed snippet (loader, glue, WebAssembly,
 // stylesheet); the peer's one bundle (React, react-dom, react-plaid-link and the app).
-const OURS = ["plaid-link.js", "plaid-link-leptos.js", "plaid-link-leptos_bg.wasm", "plaid-link.css"].map((f) => join(root, "dist", f));
+const OURS = ["plaid-link.js", "plaid-link-prefetch.js", "plaid-link-leptos.js", "plaid-link-leptos_bg.wasm", "plaid-link.css"].map((f) => join(root, "dist", f));
 const PEER = [join(pages, "peer.js")];
 const sizes = (files) => files.reduce((t, f) => {
   const bytes = readFileSync(f);

@@ -8,7 +8,7 @@ source "$(dirname "$0")/env.sh"
 trunk build --release --offline >/dev/null 2>&1 || trunk build --release --offline
 printf '\n%-32s %10s %10s\n' "release bundle (dist/)" "raw B" "gzip -9 B"
 total_raw=0; total_gz=0
-for f in dist/plaid-link-leptos_bg.wasm dist/plaid-link-leptos.js dist/plaid-link.js dist/plaid-link.css; do
+for f in dist/plaid-link-leptos_bg.wasm dist/plaid-link-leptos.js dist/plaid-link.js dist/plaid-link-prefetch.js dist/plaid-link.css; do
   raw=$(stat -c%s "$f"); gz=$(gzip -9c "$f" | wc -c)
   total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
   printf '%-32s %10d %10d\n' "${f#dist/}" "$raw" "$gz"
