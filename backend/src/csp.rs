@@ -1,8 +1,9 @@
 //! Pages served with a strict, nonce-based Content-Security-Policy and a CSRF token.
 //!
-//! Each HTML response gets a fresh nonce, put on its `<script>` and `<link rel="modulepreload">`
-//! tags (Trunk's start-up script is inline, so it needs one) and in the policy. Nothing inline runs
-//! without it, nothing is `eval`ed; WebAssembly compiles under `'wasm-unsafe-eval'`.
+//! Each HTML response gets a fresh nonce, in the policy and in place of [`NONCE_PLACEHOLDER`],
+//! which the page's known tags carry from build time (Trunk puts it on its start-up script and
+//! preloads; our pages on their scripts). Nothing else gets it: markup injected into a page, even a
+//! `<script>`, does not run. Nothing is `eval`ed; WebAssembly compiles under `'wasm-unsafe-eval'`.
 //!
 //! CSRF, double-submit style: the page carries `<meta name="csrf-token">` and the browser an
 //! HttpOnly, SameSite=Strict cookie with the same value; the API wants both to match. Another site
@@ -21,6 +22,8 @@ use rand::RngCore;
 pub struct PolicySources {
     /// Link's script, as a full URL (Plaid: `https://cdn.plaid.com/link/v2/stable/link-initialize.js`).
     pub link_script: String,
+    /// Served over TLS: cookies are then `__Host-` and `Secure`.
+    pub secure: bool,
     /// Where Link's iframe comes from (Plaid: `https://cdn.plaid.com`).
     pub link_frame: String,
     /// Plaid's API, for Link (Plaid: `https://production.plaid.com`).
@@ -39,14 +42,24 @@ pub fn policy(nonce: &str, sources: &PolicySources) -> String {
     )
 }
 
-/// Adds the nonce to every script and module preload of a page.
+/// What the page's own tags carry in their `nonce` attribute until served (Trunk's default,
+/// named in Trunk.toml).
+pub const NONCE_PLACEHOLDER: &str = "{{__TRUNK NONCE__}}";
+
+/// Puts the response's nonce where the page's build put the placeholder, and nowhere else.
 pub fn add_nonce(html: &str, nonce: &str) -> String {
-    html.replace("<script", &format!("<script nonce=\"{nonce}\""))
-        .replace("<link rel=\"modulepreload\"", &format!("<link nonce=\"{nonce}\" rel=\"modulepreload\""))
+    html.replace(NONCE_PLACEHOLDER, nonce)
 }
 
-/// The cookie that holds the page's CSRF token.
-pub const CSRF_COOKIE: &str = "plaid_link_csrf";
+/// The cookie that holds the page's CSRF token; `__Host-` over TLS, so that no subdomain nor
+/// plain-HTTP page can plant one.
+pub fn csrf_cookie(secure: bool) -> &'static str {
+    if secure {
+        "__Host-plaid_link_csrf"
+    } else {
+        "plaid_link_csrf"
+    }
+}
 
 fn fresh_csrf_token() -> String {
     use rand::distributions::{Alphanumeric, DistString};
@@ -71,16 +84,14 @@ pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
 }
 
 /// Whether a request carries the page's CSRF token in `header`, matching its cookie.
-pub fn csrf_ok(headers: &axum::http::HeaderMap, header_name: &str) -> bool {
-    let Some(expected) = cookie(headers, CSRF_COOKIE).filter(|v| valid_token(v)) else {
+pub fn csrf_ok(headers: &axum::http::HeaderMap, header_name: &str, secure: bool) -> bool {
+    let Some(expected) = cookie(headers, csrf_cookie(secure)).filter(|v| valid_token(v)) else {
         return false;
     };
     let Some(sent) = headers.get(header_name).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    // Constant time: the comparison must not tell an attacker how many characters matched.
-    sent.len() == expected.len()
-        && sent.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    crate::constant_time::eq(sent.as_bytes(), expected.as_bytes())
 }
 
 fn fresh_nonce() -> String {
@@ -91,7 +102,7 @@ fn fresh_nonce() -> String {
 
 /// Middleware: HTML responses get a nonce and the policy, and are never cached (the nonce is per load).
 pub async fn secure_html(State(sources): State<PolicySources>, request: Request, next: Next) -> Response {
-    let existing = cookie(request.headers(), CSRF_COOKIE).filter(|v| valid_token(v));
+    let existing = cookie(request.headers(), csrf_cookie(sources.secure)).filter(|v| valid_token(v));
     let response = next.run(request).await;
     let is_html = response
         .headers()
@@ -114,7 +125,9 @@ pub async fn secure_html(State(sources): State<PolicySources>, request: Request,
     );
     let headers = &mut parts.headers;
     if existing.is_none() {
-        let cookie = format!("{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Strict");
+        let secure = if sources.secure { "; Secure" } else { "" };
+        let cookie =
+            format!("{}={csrf}; Path=/; HttpOnly; SameSite=Strict{secure}", csrf_cookie(sources.secure));
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             headers.append(header::SET_COOKIE, value);
         }
@@ -136,10 +149,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_script_and_module_preload_gets_the_nonce() {
-        let html = r#"<script type="module">x</script><link rel="modulepreload" href="/a.js"><script src="/b.js"></script>"#;
+    fn only_tags_that_carry_the_placeholder_get_the_nonce() {
+        let html = r#"<script type="module" nonce="{{__TRUNK NONCE__}}">x</script>
+            <link rel="modulepreload" href="/a.js" nonce="{{__TRUNK NONCE__}}">
+            <p>an injected comment: <script src="https://evil.example/x.js"></script></p>"#;
         let out = add_nonce(html, "abc");
-        assert_eq!(out.matches(r#"nonce="abc""#).count(), 3);
+        assert_eq!(out.matches(r#"nonce="abc""#).count(), 2);
+        assert!(
+            out.contains(r#"<script src="https://evil.example/x.js">"#),
+            "injected markup is left without a nonce"
+        );
+        assert!(!out.contains(NONCE_PLACEHOLDER));
     }
 
     #[test]
@@ -148,6 +168,7 @@ mod tests {
             link_script: "https://cdn.plaid.com/link/v2/stable/link-initialize.js".into(),
             link_frame: "https://cdn.plaid.com".into(),
             plaid_api: "https://production.plaid.com".into(),
+            secure: true,
         };
         let p = policy("n0nce", &sources);
         assert!(p.contains("script-src 'nonce-n0nce' 'wasm-unsafe-eval' https://cdn.plaid.com/link/"));
@@ -160,12 +181,13 @@ mod tests {
     fn csrf_needs_the_header_to_match_the_cookie() {
         let token = "a".repeat(40);
         let mut headers = axum::http::HeaderMap::new();
-        headers.insert(header::COOKIE, format!("other=1; {CSRF_COOKIE}={token}").parse().unwrap());
-        assert!(!csrf_ok(&headers, "x-csrf-token"));
+        headers.insert(header::COOKIE, format!("other=1; {}={token}", csrf_cookie(false)).parse().unwrap());
+        assert!(!csrf_ok(&headers, "x-csrf-token", false));
         headers.insert("x-csrf-token", "b".repeat(40).parse().unwrap());
-        assert!(!csrf_ok(&headers, "x-csrf-token"));
+        assert!(!csrf_ok(&headers, "x-csrf-token", false));
         headers.insert("x-csrf-token", token.parse().unwrap());
-        assert!(csrf_ok(&headers, "x-csrf-token"));
+        assert!(csrf_ok(&headers, "x-csrf-token", false));
+        assert!(!csrf_ok(&headers, "x-csrf-token", true), "over TLS only the __Host- cookie counts");
     }
 
     #[test]
