@@ -7,7 +7,7 @@ source "$(dirname "$0")/env.sh"
 cargo build -p plaid-link-backend --locked
 mkdir -p target/demo
 # trunk serve serves the page itself and cannot add the CSRF token the backend checks otherwise.
-PLAID_LINK_CSRF=off PLAID_LINK_ADDR=127.0.0.1:3000 PLAID_LINK_DB="$root/target/demo/plaid-link.db" \
+PLAID_ENV=local PLAID_LINK_CSRF=off PLAID_LINK_ADDR=127.0.0.1:3000 PLAID_LINK_DB="$root/target/demo/plaid-link.db" \
   target/debug/plaid-link-dev &
 backend=$!
 trap 'kill "$backend" 2>/dev/null; wait "$backend" 2>/dev/null' EXIT INT TERM

@@ -5,21 +5,22 @@
 //! access token encrypted, and answers only the item id: the access token never leaves the server.
 //! No token is ever logged.
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use tokio::sync::Mutex;
+use std::net::SocketAddr;
 
-use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::idempotency::{self, Decision};
 use crate::plaid_client::{PlaidCallError, PlaidClient};
+use crate::session;
 use crate::store::Store;
 
 pub struct AppState {
@@ -31,31 +32,14 @@ pub struct AppState {
     /// Whether both calls must carry the page's CSRF token (see `csp`). Off only for `trunk serve`,
     /// which serves the page itself and cannot add the token.
     pub require_csrf: bool,
-    pub idempotency: Idempotency,
-}
-
-/// Answers to exchange requests, by session and `Idempotency-Key`, kept for an hour.
-#[derive(Default)]
-pub struct Idempotency {
-    entries: Mutex<HashMap<String, (Instant, Slot)>>,
-}
-
-type Slot = Arc<tokio::sync::Mutex<Option<(StatusCode, serde_json::Value)>>>;
-
-impl Idempotency {
-    const KEEP: Duration = Duration::from_secs(60 * 60);
-
-    async fn entry(&self, key: &str) -> Slot {
-        let mut entries = self.entries.lock().await;
-        let now = Instant::now();
-        entries.retain(|_, (created, _)| now.duration_since(*created) < Self::KEEP);
-        entries.entry(key.to_owned()).or_insert_with(|| (now, Slot::default())).1.clone()
-    }
+    /// What Plaid writes into this environment's tokens (`public-sandbox-…`, `public-production-…`).
+    pub token_environment: &'static str,
+    /// Served over TLS: cookies are `__Host-` and `Secure`.
+    pub secure: bool,
+    pub limits: crate::rate_limit::RateLimits,
 }
 
 type Shared = Arc<AppState>;
-
-const SESSION_COOKIE: &str = "plaid_link_session";
 
 pub fn router(state: Shared) -> Router {
     Router::new()
@@ -81,16 +65,10 @@ fn require_json(headers: &HeaderMap) -> Result<(), Response> {
     }
 }
 
-/// The browser session's id, from its cookie.
-fn session(headers: &HeaderMap) -> Option<String> {
-    crate::csp::cookie(headers, SESSION_COOKIE)
-        .filter(|value| value.len() >= 16 && value.bytes().all(|b| b.is_ascii_alphanumeric()))
-}
-
 /// JSON only, and the page's CSRF token when required.
 fn guard(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
     require_json(headers)?;
-    if state.require_csrf && !crate::csp::csrf_ok(headers, CSRF_HEADER) {
+    if state.require_csrf && !crate::csp::csrf_ok(headers, CSRF_HEADER, state.secure) {
         return Err(fail(StatusCode::FORBIDDEN, "This page has expired. Reload it, then try again."));
     }
     Ok(())
@@ -98,28 +76,52 @@ fn guard(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
 
 const CSRF_HEADER: &str = "x-csrf-token";
 
-fn new_session() -> (String, HeaderValue) {
-    use rand::distributions::{Alphanumeric, DistString};
-    let id = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
-    let cookie = format!("{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict");
-    let value = HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""));
-    (id, value)
+/// `429` with `Retry-After`, when a limit is reached.
+fn limited(route: &str, what: &str, wait: Duration) -> Response {
+    log(route, 429, &format!("rate limit per {what}"));
+    let mut response =
+        fail(StatusCode::TOO_MANY_REQUESTS, "Too many attempts. Please wait a moment, then try again.");
+    let secs = wait.as_secs().max(1).to_string();
+    if let Ok(value) = axum::http::HeaderValue::from_str(&secs) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
 }
 
-async fn link_token(State(state): State<Shared>, headers: HeaderMap) -> Response {
+async fn link_token(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(wait) = state.limits.client(peer.ip()) {
+        return limited("POST /api/link_token", "client", wait);
+    }
     if let Err(e) = guard(&state, &headers) {
         log("POST /api/link_token", e.status().as_u16(), "refused (not JSON, or no CSRF token)");
         return e;
     }
-    let (user, set_cookie) = match session(&headers) {
-        Some(id) => (id, None),
-        None => {
-            let (id, cookie) = new_session();
-            (id, Some(cookie))
+    // A session this server issued, or a new one: a cookie it did not issue names no session.
+    let started = match session::current(&state.store, &headers, state.secure) {
+        Ok(Some(session)) => Ok((session, None)),
+        Ok(None) => session::start(&state.store, state.secure).map(|(s, cookie)| (s, Some(cookie))),
+        Err(e) => Err(e),
+    };
+    let (session, set_cookie) = match started {
+        Ok(started) => started,
+        Err(e) => {
+            log("POST /api/link_token", 500, &format!("session store: {e}"));
+            return fail(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "We could not start a bank connection right now. Please try again.",
+            );
         }
     };
+    let user = &session.plaid_user_id;
+    if let Err(wait) = state.limits.session(user) {
+        return limited("POST /api/link_token", "session", wait);
+    }
     let created =
-        state.plaid.link_token_create(&state.client_name, &user, &state.products, &state.country_codes).await;
+        state.plaid.link_token_create(&state.client_name, user, &state.products, &state.country_codes).await;
     let mut response = match created {
         Ok(created) => {
             log("POST /api/link_token", 200, "link token created");
@@ -157,45 +159,85 @@ const EXCHANGE: &str = "POST /api/exchange_public_token";
 
 async fn exchange_public_token(
     State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
+    if let Err(wait) = state.limits.client(peer.ip()) {
+        return limited(EXCHANGE, "client", wait);
+    }
     if let Err(e) = guard(&state, &headers) {
         log(EXCHANGE, e.status().as_u16(), "refused (not JSON, or no CSRF token)");
         return e;
     }
-    let Some(user) = session(&headers) else {
-        log(EXCHANGE, 401, "no session");
+    let Ok(Some(session)) = session::current(&state.store, &headers, state.secure) else {
+        log(EXCHANGE, 401, "no session this server issued");
         return fail(StatusCode::UNAUTHORIZED, "Your session has expired. Reload the page, then try again.");
+    };
+    let user = session.plaid_user_id;
+    if let Err(wait) = state.limits.session(&user) {
+        return limited(EXCHANGE, "session", wait);
+    }
+    // Only a request that validated is recorded under its key.
+    let request = match validate(&state, &body) {
+        Ok(request) => request,
+        Err((status, answer)) => return (status, Json(answer)).into_response(),
     };
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .filter(|k| !k.is_empty() && k.len() <= 128);
     let Some(key) = key else {
-        let (status, body) = exchange(&state, &user, &body).await;
-        return (status, Json(body)).into_response();
+        let (status, answer) = exchange(&state, &user, request).await;
+        return (status, Json(answer)).into_response();
     };
-    // One entry per (session, key): a repeat waits for the first to finish, then gets its answer.
-    let entry = state.idempotency.entry(&format!("{user}:{key}")).await;
-    let mut answer = entry.lock().await;
-    if let Some((status, body)) = answer.as_ref() {
-        log(EXCHANGE, status.as_u16(), "repeated Idempotency-Key: answered again, not exchanged again");
-        return (*status, Json(body.clone())).into_response();
+    let decision = match idempotency::claim(&state.store, &user, key, &body).await {
+        Ok(decision) => decision,
+        Err(e) => {
+            log(EXCHANGE, 503, &format!("idempotency store: {e}"));
+            return fail(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "We could not save your connection yet. Please try again.",
+            );
+        }
+    };
+    match decision {
+        Decision::Work => {}
+        Decision::Answer(status, answer) => {
+            log(EXCHANGE, status.as_u16(), "repeated Idempotency-Key: answered again, not exchanged again");
+            return (status, Json(answer)).into_response();
+        }
+        Decision::Mismatch => {
+            log(EXCHANGE, 422, "Idempotency-Key reused with another body");
+            return fail(StatusCode::UNPROCESSABLE_ENTITY, "The request was not understood.");
+        }
+        Decision::TooMany => {
+            log(EXCHANGE, 429, "too many idempotency keys for one session");
+            return fail(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many attempts. Please wait a moment, then try again.",
+            );
+        }
+        Decision::StillWorking => {
+            log(EXCHANGE, 503, "the first request with this key is still being worked on");
+            return fail(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "We are still saving your connection. Please wait a moment.",
+            );
+        }
     }
-    let (status, body) = exchange(&state, &user, &body).await;
-    // A 502 may pass: the next attempt must try again rather than be told the same.
-    if status != StatusCode::BAD_GATEWAY {
-        *answer = Some((status, body.clone()));
+    let (status, answer) = exchange(&state, &user, request).await;
+    if let Err(e) = idempotency::finish(&state.store, &user, key, status, &answer) {
+        log(EXCHANGE, status.as_u16(), &format!("answer not kept under its key: {e}"));
     }
-    (status, Json(body)).into_response()
+    (status, Json(answer)).into_response()
 }
 
-/// Exchanges the public token and stores the access token; answers what the browser may see.
-async fn exchange(state: &AppState, user: &str, body: &[u8]) -> (StatusCode, serde_json::Value) {
+/// Reads and checks an exchange request's body: only what validates is worked on or recorded.
+fn validate(state: &AppState, body: &[u8]) -> Result<ExchangeBody, (StatusCode, serde_json::Value)> {
     let error = |status: StatusCode, note: &str, message: &str| {
         log(EXCHANGE, status.as_u16(), note);
-        (status, json!({ "error": message }))
+        Err((status, json!({ "error": message })))
     };
     let Ok(body) = serde_json::from_slice::<ExchangeBody>(body) else {
         return error(
@@ -204,9 +246,27 @@ async fn exchange(state: &AppState, user: &str, body: &[u8]) -> (StatusCode, ser
             "The request was not understood.",
         );
     };
-    if !body.public_token.starts_with("public-") {
+    let Some(rest) = body.public_token.strip_prefix("public-") else {
         return error(StatusCode::BAD_REQUEST, "not a public token", "The request was not understood.");
+    };
+    // A sandbox token sent to a production backend (or the reverse) is a misconfigured page.
+    if !rest.strip_prefix(state.token_environment).is_some_and(|r| r.starts_with('-')) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "a public token of another Plaid environment",
+            "This connection was made with a different Plaid environment. Please contact the site's support.",
+        );
     }
+    Ok(body)
+}
+
+/// Exchanges a validated request's public token and stores the access token; answers what the
+/// browser may see.
+async fn exchange(state: &AppState, user: &str, body: ExchangeBody) -> (StatusCode, serde_json::Value) {
+    let error = |status: StatusCode, note: &str, message: &str| {
+        log(EXCHANGE, status.as_u16(), note);
+        (status, json!({ "error": message }))
+    };
     let exchanged = match state.plaid.exchange_public_token(&body.public_token).await {
         Ok(exchanged) => exchanged,
         Err(PlaidCallError::Plaid { error: e, .. }) if e.error_code == "INVALID_PUBLIC_TOKEN" => {
@@ -216,20 +276,36 @@ async fn exchange(state: &AppState, user: &str, body: &[u8]) -> (StatusCode, ser
                 "This connection expired before it could be saved. Please connect your bank again.",
             )
         }
-        Err(e) => {
+        // Only what may pass is a 502, which the browser retries with the same key.
+        Err(e) if e.may_pass() => {
             return error(
                 StatusCode::BAD_GATEWAY,
                 &e.to_string(),
                 "We could not reach Plaid. Please try again.",
             )
         }
+        // Wrong keys, a rate limit, an unreadable answer: asking again would change nothing.
+        Err(e) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &e.to_string(),
+                "Your bank account could not be saved right now. Please try again later.",
+            )
+        }
     };
     let institution = body.institution.as_ref().map(|i| (i.institution_id.as_str(), i.name.as_str()));
-    if let Err(e) = state.store.save(&exchanged.item_id, user, institution, &exchanged.access_token) {
+    if let Err(e) =
+        save_with_retries(state, &exchanged.item_id, user, institution, &exchanged.access_token).await
+    {
+        // Plaid has the item and bills it; without its access token nobody could ever remove it.
+        let removed = match state.plaid.item_remove(&exchanged.access_token).await {
+            Ok(_) => "removed at Plaid".to_owned(),
+            Err(r) => format!("NOT removed at Plaid ({r}): remove item {} by hand", exchanged.item_id),
+        };
         return error(
             StatusCode::INTERNAL_SERVER_ERROR,
-            &e.to_string(),
-            "Your bank account could not be saved. Please try again.",
+            &format!("storing item {} failed ({e}); {removed}", exchanged.item_id),
+            "Your bank account could not be saved. Please connect it again.",
         );
     }
     let note = format!(
@@ -241,6 +317,30 @@ async fn exchange(state: &AppState, user: &str, body: &[u8]) -> (StatusCode, ser
     log(EXCHANGE, 200, &note);
     (StatusCode::OK, json!({ "item_id": exchanged.item_id }))
 }
+
+/// Stores an exchanged item, trying again on failure: the public token is spent, so this write is
+/// the only copy of the access token there will ever be.
+async fn save_with_retries(
+    state: &AppState,
+    item_id: &str,
+    user: &str,
+    institution: Option<(&str, &str)>,
+    access_token: &str,
+) -> Result<(), crate::store::StoreError> {
+    let mut attempt = 1;
+    loop {
+        match state.store.save(item_id, user, institution, access_token) {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt >= SAVE_ATTEMPTS => return Err(e),
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
+                attempt += 1;
+            }
+        }
+    }
+}
+
+const SAVE_ATTEMPTS: u32 = 3;
 
 /// One line per request: route, status and a note that never holds a token.
 fn log(route: &str, status: u16, note: &str) {

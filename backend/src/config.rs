@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use base64::Engine;
 
 /// Which Plaid the backend talks to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PlaidEnv {
     /// The stand-in served by this same process, under `/plaid`.
     Local,
@@ -17,7 +17,28 @@ pub enum PlaidEnv {
     Production,
 }
 
-#[derive(Clone, Debug)]
+impl PlaidEnv {
+    /// The name `PLAID_ENV` uses, recorded with every stored item.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Sandbox => "sandbox",
+            Self::Production => "production",
+        }
+    }
+
+    /// The environment Plaid writes into its tokens (`public-sandbox-…`); the stand-in plays sandbox.
+    pub fn token_environment(self) -> &'static str {
+        match self {
+            Self::Local | Self::Sandbox => "sandbox",
+            Self::Production => "production",
+        }
+    }
+}
+
+/// `Debug` shows every setting but the secrets (`PLAID_SECRET`, the token key): a config printed in
+/// a log or a panic message must not leak them.
+#[derive(Clone)]
 pub struct Config {
     pub addr: SocketAddr,
     pub static_dir: Option<PathBuf>,
@@ -38,10 +59,43 @@ pub struct Config {
     pub standin_extra_institution: Option<String>,
     /// Set when no key was configured (local only): the database is unreadable after a restart.
     pub ephemeral_key: bool,
+    /// API requests a minute per client address (`PLAID_LINK_RATE_PER_CLIENT`). Behind a reverse
+    /// proxy every client has the proxy's address: raise it there, or limit at the proxy.
+    pub rate_per_client: u32,
+    /// API requests a minute per session (`PLAID_LINK_RATE_PER_SESSION`).
+    pub rate_per_session: u32,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("plaid_env", &self.plaid_env)
+            .field("client_id", &self.client_id)
+            .field("secret", &"<redacted>")
+            .field("token_key", &"<redacted>")
+            .field("products", &self.products)
+            .field("country_codes", &self.country_codes)
+            .field("database", &self.database)
+            .field("static_dir", &self.static_dir)
+            .field("pages_dir", &self.pages_dir)
+            .field("tls", &self.tls)
+            .field("require_csrf", &self.require_csrf)
+            .field("rate_per_client", &self.rate_per_client)
+            .field("rate_per_session", &self.rate_per_session)
+            .field("ephemeral_key", &self.ephemeral_key)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    #[error(
+        "PLAID_ENV is not set: set it to local (Plaid's stand-in, on loopback only), sandbox or production"
+    )]
+    NoEnvironment,
+    #[error("PLAID_LINK_ADDR {0} is not a loopback address: the local stand-in accepts its own public keys, so it never listens beyond this machine")]
+    StandinBeyondLoopback(SocketAddr),
     #[error("{0} is not set; it is required when PLAID_ENV is sandbox or production")]
     Missing(&'static str),
     #[error("{name} is not valid: {why}")]
@@ -62,7 +116,8 @@ impl Config {
                 .filter(|s| !s.is_empty())
                 .collect()
         };
-        let plaid_env = match get("PLAID_ENV").as_deref().unwrap_or("local") {
+        // No default: a forgotten PLAID_ENV must not quietly mean "the stand-in, with public keys".
+        let plaid_env = match get("PLAID_ENV").ok_or(ConfigError::NoEnvironment)?.as_str() {
             "local" => PlaidEnv::Local,
             "sandbox" => PlaidEnv::Sandbox,
             "production" => PlaidEnv::Production,
@@ -86,10 +141,20 @@ impl Config {
             None if !real => (rand::random(), true),
             None => return Err(ConfigError::Missing("TOKEN_ENCRYPTION_KEY")),
         };
+        let rate = |name: &'static str, default: u32| match get(name) {
+            None => Ok(default),
+            Some(v) => v.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| ConfigError::Invalid {
+                name,
+                why: format!("{v:?}: expected a positive number of requests a minute"),
+            }),
+        };
         let addr = get("PLAID_LINK_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
-        let addr = addr
+        let addr: SocketAddr = addr
             .parse()
             .map_err(|e| ConfigError::Invalid { name: "PLAID_LINK_ADDR", why: format!("{addr:?}: {e}") })?;
+        if !real && !addr.ip().is_loopback() {
+            return Err(ConfigError::StandinBeyondLoopback(addr));
+        }
         Ok(Self {
             addr,
             static_dir: get("PLAID_LINK_STATIC_DIR").map(PathBuf::from),
@@ -106,6 +171,8 @@ impl Config {
             ephemeral_key,
             standin_extra_institution: get("PLAID_STANDIN_EXTRA_INSTITUTION"),
             require_csrf: get("PLAID_LINK_CSRF").as_deref() != Some("off"),
+            rate_per_client: rate("PLAID_LINK_RATE_PER_CLIENT", 120)?,
+            rate_per_session: rate("PLAID_LINK_RATE_PER_SESSION", 30)?,
             tls: match (get("PLAID_LINK_TLS_CERT"), get("PLAID_LINK_TLS_KEY")) {
                 (Some(cert), Some(key)) => Some((PathBuf::from(cert), PathBuf::from(key))),
                 (None, None) => None,
@@ -160,8 +227,22 @@ mod tests {
     }
 
     #[test]
-    fn local_is_the_default_and_needs_no_secrets() {
-        let c = config(&[]).unwrap();
+    fn plaid_env_must_be_named() {
+        assert!(matches!(config(&[]), Err(ConfigError::NoEnvironment)));
+    }
+
+    #[test]
+    fn the_stand_in_listens_on_loopback_only() {
+        for addr in ["0.0.0.0:3000", "192.168.1.5:3000", "[::]:3000"] {
+            let refused = config(&[("PLAID_ENV", "local"), ("PLAID_LINK_ADDR", addr)]);
+            assert!(matches!(refused, Err(ConfigError::StandinBeyondLoopback(_))), "{addr}");
+        }
+        assert!(config(&[("PLAID_ENV", "local"), ("PLAID_LINK_ADDR", "[::1]:3000")]).is_ok());
+    }
+
+    #[test]
+    fn local_needs_no_secrets() {
+        let c = config(&[("PLAID_ENV", "local")]).unwrap();
         assert_eq!(c.plaid_env, PlaidEnv::Local);
         assert!(c.ephemeral_key);
         assert_eq!(c.plaid_base_url("127.0.0.1:3000".parse().unwrap()), "http://127.0.0.1:3000/plaid");
@@ -184,8 +265,28 @@ mod tests {
     }
 
     #[test]
+    fn debug_output_redacts_the_secrets() {
+        let key = base64::engine::general_purpose::STANDARD.encode([0xabu8; 32]);
+        let c = config(&[
+            ("PLAID_ENV", "sandbox"),
+            ("PLAID_CLIENT_ID", "the-client-id"),
+            ("PLAID_SECRET", "the-very-secret"),
+            ("TOKEN_ENCRYPTION_KEY", &key),
+        ])
+        .unwrap();
+        let printed = format!("{c:?}");
+        assert!(printed.contains("the-client-id"), "{printed}");
+        assert!(!printed.contains("the-very-secret"), "{printed}");
+        assert!(!printed.contains("171"), "the key's bytes (0xab = 171) are not printed: {printed}");
+        assert!(printed.contains("<redacted>"));
+    }
+
+    #[test]
     fn a_short_key_is_refused() {
         let key = base64::engine::general_purpose::STANDARD.encode([1u8; 16]);
-        assert!(matches!(config(&[("TOKEN_ENCRYPTION_KEY", &key)]), Err(ConfigError::Invalid { .. })));
+        assert!(matches!(
+            config(&[("PLAID_ENV", "local"), ("TOKEN_ENCRYPTION_KEY", &key)]),
+            Err(ConfigError::Invalid { .. })
+        ));
     }
 }

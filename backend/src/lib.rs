@@ -5,9 +5,13 @@
 
 pub mod api;
 pub mod config;
+pub mod constant_time;
 pub mod csp;
+pub mod idempotency;
 pub mod plaid_client;
 pub mod plaid_types;
+pub mod rate_limit;
+pub mod session;
 pub mod standin;
 pub mod store;
 mod tls;
@@ -36,7 +40,7 @@ impl Server {
     pub async fn bind(config: &Config) -> Result<Self, Box<dyn std::error::Error>> {
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
-        let store = store::Store::open(&config.database, &config.token_key)?;
+        let store = store::Store::open(&config.database, &config.token_key, config.plaid_env.name())?;
         let (tls, own_cert) = match &config.tls {
             Some((cert, key)) => {
                 let (acceptor, pem) = tls::acceptor(cert, key)?;
@@ -59,7 +63,9 @@ impl Server {
             country_codes: config.country_codes.clone(),
             client_name: config.client_name.clone(),
             require_csrf: config.require_csrf,
-            idempotency: api::Idempotency::default(),
+            token_environment: config.plaid_env.token_environment(),
+            secure: config.tls.is_some(),
+            limits: rate_limit::RateLimits::new(config.rate_per_client, config.rate_per_session),
         });
         let mut app = api::router(state);
         let mut standin = None;
@@ -90,14 +96,23 @@ impl Server {
                 link_script: format!("{}://{addr}/plaid/link/v2/stable/link-initialize.js", config.scheme()),
                 link_frame: "'self'".to_owned(),
                 plaid_api: format!("{}://{addr}/plaid/", config.scheme()),
+                secure: config.tls.is_some(),
             },
             _ => csp::PolicySources {
                 link_script: "https://cdn.plaid.com/link/v2/stable/link-initialize.js".to_owned(),
                 link_frame: "https://cdn.plaid.com".to_owned(),
                 plaid_api: config.plaid_base_url(addr),
+                secure: config.tls.is_some(),
             },
         };
-        let app = app.layer(axum::middleware::from_fn_with_state(sources, csp::secure_html));
+        let mut app = app.layer(axum::middleware::from_fn_with_state(sources, csp::secure_html));
+        if tls.is_some() {
+            app = app.layer(axum::middleware::map_response(|mut response: axum::response::Response| async {
+                let hsts = axum::http::HeaderValue::from_static(tls::HSTS);
+                response.headers_mut().insert(axum::http::header::STRICT_TRANSPORT_SECURITY, hsts);
+                response
+            }));
+        }
         Ok(Self { addr, standin, scheme: config.scheme(), listener, app, tls })
     }
 
@@ -105,7 +120,10 @@ impl Server {
     pub async fn run(self) -> std::io::Result<()> {
         match self.tls {
             Some(acceptor) => tls::serve(self.listener, self.app, acceptor, shutdown()).await,
-            None => axum::serve(self.listener, self.app).with_graceful_shutdown(shutdown()).await,
+            None => {
+                let app = self.app.into_make_service_with_connect_info::<SocketAddr>();
+                axum::serve(self.listener, app).with_graceful_shutdown(shutdown()).await
+            }
         }
     }
 }

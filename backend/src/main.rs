@@ -15,7 +15,8 @@ async fn main() {
         }
     };
     if std::env::args().nth(1).as_deref() == Some("items") {
-        let listed = store::Store::open(&config.database, &config.token_key).and_then(|s| s.items());
+        let listed = store::Store::open(&config.database, &config.token_key, config.plaid_env.name())
+            .and_then(|s| s.items());
         match listed {
             Ok(items) => println!("{}", serde_json::to_string_pretty(&items).unwrap_or_default()),
             Err(e) => {

@@ -4,8 +4,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::plaid_types::{
-    Credentials, LinkTokenCreateRequest, LinkTokenCreateResponse, LinkTokenUser, PlaidError,
-    PublicTokenExchangeRequest, PublicTokenExchangeResponse,
+    AccessTokenRequest, Credentials, ItemRemoveResponse, LinkTokenCreateRequest, LinkTokenCreateResponse,
+    LinkTokenUser, PlaidError, PublicTokenExchangeRequest, PublicTokenExchangeResponse,
 };
 
 /// A failed call to Plaid.
@@ -17,6 +17,18 @@ pub enum PlaidCallError {
     Transport(String),
     #[error("Plaid's answer could not be read: {0}")]
     Decode(String),
+}
+
+impl PlaidCallError {
+    /// Whether asking again may succeed: Plaid could not be reached, or failed on its side (5xx).
+    /// A 4xx (a bad or used token, wrong keys, a rate limit) answers the same however often asked.
+    pub fn may_pass(&self) -> bool {
+        match self {
+            Self::Transport(_) => true,
+            Self::Plaid { status, .. } => *status >= 500,
+            Self::Decode(_) => false,
+        }
+    }
 }
 
 /// Where Plaid is and how to authenticate to it.
@@ -75,6 +87,13 @@ impl PlaidClient {
         self.post("/item/public_token/exchange", &request).await
     }
 
+    /// `/item/remove`: Plaid stops billing the item and invalidates its access token.
+    pub async fn item_remove(&self, access_token: &str) -> Result<ItemRemoveResponse, PlaidCallError> {
+        let request =
+            AccessTokenRequest { credentials: self.credentials(), access_token: access_token.to_owned() };
+        self.post("/item/remove", &request).await
+    }
+
     async fn post<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,
@@ -90,9 +109,45 @@ impl PlaidClient {
         let status = response.status();
         let bytes = response.bytes().await.map_err(|e| PlaidCallError::Transport(e.to_string()))?;
         if !status.is_success() {
-            let error = serde_json::from_slice(&bytes).map_err(|e| PlaidCallError::Decode(e.to_string()))?;
+            // A 5xx whose body is not Plaid's error (a proxy's page) is still a 5xx.
+            let error = serde_json::from_slice(&bytes).unwrap_or_else(|_| PlaidError {
+                error_type: "API_ERROR".into(),
+                error_code: "UNREADABLE_ERROR".into(),
+                error_message: format!("HTTP {status} without Plaid's error object"),
+                display_message: None,
+                request_id: String::new(),
+            });
             return Err(PlaidCallError::Plaid { status: status.as_u16(), error });
         }
         serde_json::from_slice(&bytes).map_err(|e| PlaidCallError::Decode(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plaid(status: u16, code: &str) -> PlaidCallError {
+        let error = PlaidError {
+            error_type: "X".into(),
+            error_code: code.into(),
+            error_message: String::new(),
+            display_message: None,
+            request_id: "r".into(),
+        };
+        PlaidCallError::Plaid { status, error }
+    }
+
+    #[test]
+    fn only_transport_failures_and_plaid_5xx_may_pass() {
+        assert!(PlaidCallError::Transport("reset".into()).may_pass());
+        assert!(plaid(500, "INTERNAL_SERVER_ERROR").may_pass());
+        assert!(plaid(503, "PLANNED_MAINTENANCE").may_pass());
+        for (status, code) in
+            [(400, "INVALID_PUBLIC_TOKEN"), (400, "INVALID_API_KEYS"), (429, "RATE_LIMIT_EXCEEDED")]
+        {
+            assert!(!plaid(status, code).may_pass(), "{code}");
+        }
+        assert!(!PlaidCallError::Decode("x".into()).may_pass());
     }
 }

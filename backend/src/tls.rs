@@ -14,6 +14,12 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::rustls::{self, ServerConfig};
 use tokio_rustls::TlsAcceptor;
 
+/// How long a client has to finish the TLS handshake.
+pub const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Sent with every answer over TLS: browsers then never use plain HTTP for this host again.
+pub const HSTS: &str = "max-age=63072000; includeSubDomains";
+
 /// An acceptor for this certificate chain and key, and the chain's PEM text.
 pub fn acceptor(cert: &Path, key: &Path) -> Result<(TlsAcceptor, Vec<u8>), Box<dyn std::error::Error>> {
     let pem = std::fs::read(cert)?;
@@ -37,14 +43,20 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     tokio::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => accepted?,
             () = &mut shutdown => return Ok(()),
         };
         let (acceptor, app) = (acceptor.clone(), app.clone());
         tokio::spawn(async move {
-            // A failed handshake concerns that client only.
-            let Ok(stream) = acceptor.accept(stream).await else { return };
+            // A failed or stalled handshake concerns that client only; a stalled one is dropped
+            // after HANDSHAKE_TIMEOUT, so idle sockets cannot pile up.
+            let Ok(Ok(stream)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
+            else {
+                return;
+            };
+            // As axum::serve's connect info: the rate limits key on the client's address.
+            let app = app.layer(axum::Extension(axum::extract::ConnectInfo(peer)));
             let service = TowerToHyperService::new(app);
             let _ = auto::Builder::new(TokioExecutor::new())
                 .serve_connection_with_upgrades(TokioIo::new(stream), service)

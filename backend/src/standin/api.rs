@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -26,9 +26,9 @@ pub fn router(standin: Shared) -> Router {
         .route("/item/public_token/exchange", post(public_token_exchange))
         .route("/accounts/get", post(accounts_get))
         .route("/item/remove", post(item_remove))
-        .route("/link/institutions", get(institutions).options(preflight))
-        .route("/link/credentials", post(credentials).options(preflight))
-        .route("/link/complete", post(complete).options(preflight))
+        .route("/link/institutions", get(institutions))
+        .route("/link/credentials", post(credentials))
+        .route("/link/complete", post(complete))
         .route("/link/v2/stable/link-initialize.js", get(link::script))
         .with_state(standin)
 }
@@ -42,20 +42,7 @@ fn error(status: StatusCode, error_type: &str, code: &str, message: &str, displa
         display_message: display.map(Into::into),
         request_id: id(15),
     };
-    (status, cors(), Json(body)).into_response()
-}
-
-/// The private endpoints are called by the Link script from the host page's origin.
-fn cors() -> [(header::HeaderName, HeaderValue); 2] {
-    [
-        (header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
-        (header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type")),
-    ]
-}
-
-async fn preflight(method: Method) -> impl IntoResponse {
-    let _ = method;
-    (StatusCode::NO_CONTENT, cors())
+    (status, Json(body)).into_response()
 }
 
 /// Plaid accepts `client_id`/`secret` in the body or in `PLAID-CLIENT-ID`/`PLAID-SECRET` headers.
@@ -71,7 +58,11 @@ fn authenticate(standin: &Standin, headers: &HeaderMap, body: &Credentials) -> R
             "the following required fields are missing: client_id, secret",
             None,
         )),
-        (Some(id), Some(secret)) if id == standin.config.client_id && secret == standin.config.secret => {
+        // Both compared in full and in constant time: neither result may hint at the other.
+        (Some(id), Some(secret))
+            if crate::constant_time::eq(id.as_bytes(), standin.config.client_id.as_bytes())
+                & crate::constant_time::eq(secret.as_bytes(), standin.config.secret.as_bytes()) =>
+        {
             Ok(())
         }
         _ => Err(error(
@@ -158,9 +149,14 @@ async fn link_token_create(
     let link_token = token("link");
     let expires_at = now + LINK_TOKEN_TTL_SECS;
     if let Ok(mut books) = standin.books.lock() {
-        books
-            .link_tokens
-            .insert(link_token.clone(), LinkTokenRecord { expires_at, products: request.products });
+        books.link_tokens.insert(
+            link_token.clone(),
+            LinkTokenRecord {
+                expires_at,
+                products: request.products,
+                client_user_id: request.user.client_user_id,
+            },
+        );
     }
     Json(LinkTokenCreateResponse { link_token, expiration: rfc3339(expires_at), request_id: id(15) })
         .into_response()
@@ -274,7 +270,7 @@ async fn item_remove(State(standin): State<Shared>, headers: HeaderMap, body: ax
 }
 
 async fn institutions(State(standin): State<Shared>) -> Response {
-    (cors(), Json(json!({ "institutions": standin.config.institutions }))).into_response()
+    Json(json!({ "institutions": standin.config.institutions })).into_response()
 }
 
 /// Checks a link token the way Link does before every step.
@@ -331,7 +327,7 @@ async fn credentials(State(standin): State<Shared>, body: axum::body::Bytes) -> 
             Some("The provided credentials were not correct. Please try again."),
         );
     }
-    (cors(), Json(json!({ "accounts": sandbox_accounts() }))).into_response()
+    Json(json!({ "accounts": sandbox_accounts() })).into_response()
 }
 
 #[derive(Deserialize)]
@@ -372,7 +368,7 @@ async fn complete(State(standin): State<Shared>, body: axum::body::Bytes) -> Res
             PublicTokenRecord { expires_at: now + PUBLIC_TOKEN_TTL_SECS, item_id, used: false },
         );
     }
-    (cors(), Json(json!({ "public_token": public_token }))).into_response()
+    Json(json!({ "public_token": public_token })).into_response()
 }
 
 fn rfc3339(unix: u64) -> String {

@@ -46,6 +46,7 @@ impl Default for StandinConfig {
 pub(crate) struct LinkTokenRecord {
     pub expires_at: u64,
     pub products: Vec<String>,
+    pub client_user_id: String,
 }
 
 pub(crate) struct PublicTokenRecord {
@@ -91,6 +92,19 @@ impl Standin {
     /// Moves the stand-in's clock forward, to test expiry.
     pub fn advance_clock(&self, secs: u64) {
         self.clock_offset.fetch_add(secs, Ordering::Relaxed);
+    }
+
+    /// How many items Plaid holds (and bills): made by Link, gone after `/item/remove`.
+    pub fn items(&self) -> usize {
+        self.books.lock().map(|b| b.items.len()).unwrap_or(0)
+    }
+
+    /// The `client_user_id`s link tokens were made for, as Plaid would see them.
+    pub fn client_user_ids(&self) -> Vec<String> {
+        self.books
+            .lock()
+            .map(|b| b.link_tokens.values().map(|r| r.client_user_id.clone()).collect())
+            .unwrap_or_default()
     }
 
     /// How many public tokens have been exchanged successfully.

@@ -1,0 +1,82 @@
+//! `Idempotency-Key` for the exchange: one public token is exchanged once, however often the
+//! browser asks (it retries on a timeout or a 502/503/504 with the same key and the same body).
+//!
+//! Records live in the database (`store.rs`), so they are bounded, expire, survive a restart and
+//! are shared by every backend process on the same database. Each holds a hash of the body: the
+//! same key with another body is refused (422). Only a request that validated is recorded, and a
+//! 5xx answer is never kept, so that the next attempt is worked on again.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use sha2::{Digest, Sha256};
+
+use crate::store::{Claim, Store, StoreError};
+
+/// How long an answer is kept: far longer than the browser's retries (about a minute).
+pub const KEEP_SECS: u64 = 60 * 60;
+/// A claim older than this whose answer never came was abandoned (its process died): take it over.
+pub const ABANDONED_SECS: u64 = 120;
+/// The most keys one session may hold at once: each exchange needs one.
+pub const MAX_PER_OWNER: u32 = 20;
+/// How long a repeat waits for the first request's answer before saying "still working" (503).
+const WAIT: Duration = Duration::from_secs(20);
+const POLL: Duration = Duration::from_millis(50);
+
+/// What to do with a request that carries a key.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// The first with this key: do the work, then [`finish`].
+    Work,
+    /// Already answered: send this again.
+    Answer(StatusCode, serde_json::Value),
+    /// The key came back with another body.
+    Mismatch,
+    /// The session holds too many keys.
+    TooMany,
+    /// The first request is still being worked on, past the wait.
+    StillWorking,
+}
+
+/// Claims `key` for `owner` and this body, or finds what became of an earlier claim.
+pub async fn claim(store: &Store, owner: &str, key: &str, body: &[u8]) -> Result<Decision, StoreError> {
+    let hash = Sha256::digest(body);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let claimed =
+            store.claim_idempotency(owner, key, &hash, now(), KEEP_SECS, ABANDONED_SECS, MAX_PER_OWNER)?;
+        return Ok(match claimed {
+            Claim::Fresh => Decision::Work,
+            Claim::Answered(status, answer) => Decision::Answer(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+                serde_json::from_str(&answer).unwrap_or(serde_json::Value::Null),
+            ),
+            Claim::OtherBody => Decision::Mismatch,
+            Claim::Full => Decision::TooMany,
+            Claim::InProgress if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(POLL).await;
+                continue;
+            }
+            Claim::InProgress => Decision::StillWorking,
+        });
+    }
+}
+
+/// Keeps the answer under the key; a 5xx releases the key instead, so the next attempt works again.
+pub fn finish(
+    store: &Store,
+    owner: &str,
+    key: &str,
+    status: StatusCode,
+    answer: &serde_json::Value,
+) -> Result<(), StoreError> {
+    if status.is_server_error() {
+        store.release_idempotency(owner, key)
+    } else {
+        store.answer_idempotency(owner, key, status.as_u16(), &answer.to_string())
+    }
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
