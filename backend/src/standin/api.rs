@@ -149,6 +149,9 @@ async fn link_token_create(
     let link_token = token("link");
     let expires_at = now + LINK_TOKEN_TTL_SECS;
     if let Ok(mut books) = standin.books.lock() {
+        if !books.has_room(now, standin.config.max_records) {
+            return full();
+        }
         books.link_tokens.insert(
             link_token.clone(),
             LinkTokenRecord {
@@ -359,6 +362,9 @@ async fn complete(State(standin): State<Shared>, body: axum::body::Bytes) -> Res
     let public_token = token("public");
     let item_id = id(37);
     if let Ok(mut books) = standin.books.lock() {
+        if !books.has_room(now, standin.config.max_records) {
+            return full();
+        }
         books.items.insert(
             item_id.clone(),
             ItemRecord { institution_id: request.institution_id, accounts: request.accounts, products },
@@ -369,6 +375,17 @@ async fn complete(State(standin): State<Shared>, body: axum::body::Bytes) -> Res
         );
     }
     Json(json!({ "public_token": public_token })).into_response()
+}
+
+/// The stand-in holds as many live records as it may: Plaid's rate-limit error.
+fn full() -> Response {
+    error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMIT_EXCEEDED",
+        "RATE_LIMIT",
+        "the stand-in holds as many live tokens and items as it may; remove items or wait for tokens to expire",
+        None,
+    )
 }
 
 fn rfc3339(unix: u64) -> String {

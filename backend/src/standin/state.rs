@@ -17,12 +17,18 @@ pub struct Institution {
     pub name: String,
 }
 
+/// How many records of each kind (link tokens, public tokens, items) the stand-in holds at most:
+/// it is a development tool on loopback, but a runaway script must not grow it without bound.
+pub const MAX_RECORDS: usize = 10_000;
+
 /// How the stand-in is set up.
 #[derive(Clone, Debug)]
 pub struct StandinConfig {
     pub client_id: String,
     pub secret: String,
     pub institutions: Vec<Institution>,
+    /// See [`MAX_RECORDS`].
+    pub max_records: usize,
 }
 
 impl Default for StandinConfig {
@@ -39,6 +45,7 @@ impl Default for StandinConfig {
                 institution("ins_109511", "Tartan Bank"),
                 institution("ins_109512", "Houndstooth Bank"),
             ],
+            max_records: MAX_RECORDS,
         }
     }
 }
@@ -69,6 +76,21 @@ pub(crate) struct Books {
     /// access token → item id
     pub access_tokens: HashMap<String, String>,
     pub exchanges: u64,
+}
+
+impl Books {
+    /// Forgets what can no longer be used: expired link tokens, expired or spent public tokens
+    /// (a spent one then reads as unknown, which Plaid answers with the same error).
+    pub(crate) fn prune(&mut self, now: u64) {
+        self.link_tokens.retain(|_, r| r.expires_at > now);
+        self.public_tokens.retain(|_, r| !r.used && r.expires_at > now);
+    }
+
+    /// Whether one more link token, public token and item fit, once the dead ones are forgotten.
+    pub(crate) fn has_room(&mut self, now: u64, max: usize) -> bool {
+        self.prune(now);
+        self.link_tokens.len() < max && self.public_tokens.len() < max && self.items.len() < max
+    }
 }
 
 /// The stand-in's state.
@@ -174,4 +196,28 @@ pub(crate) fn sandbox_accounts() -> Vec<Account> {
             410.0,
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(expires_at: u64) -> LinkTokenRecord {
+        LinkTokenRecord { expires_at, products: vec![], client_user_id: "u".into() }
+    }
+
+    #[test]
+    fn dead_tokens_are_forgotten_and_the_books_are_bounded() {
+        let mut books = Books::default();
+        books.link_tokens.insert("expired".into(), link(10));
+        books.link_tokens.insert("live".into(), link(100));
+        books
+            .public_tokens
+            .insert("spent".into(), PublicTokenRecord { expires_at: 100, item_id: "i".into(), used: true });
+        assert!(books.has_room(50, 2));
+        assert_eq!(books.link_tokens.len(), 1, "the expired link token is gone");
+        assert!(books.public_tokens.is_empty(), "the spent public token is gone");
+        books.link_tokens.insert("another".into(), link(100));
+        assert!(!books.has_room(50, 2), "full at the limit");
+    }
 }
