@@ -51,6 +51,9 @@ pub struct Config {
     pub client_name: String,
     pub database: PathBuf,
     pub token_key: [u8; 32],
+    /// Keys that encrypted rows before `token_key` replaced them (`TOKEN_ENCRYPTION_PREVIOUS_KEYS`,
+    /// comma-separated): read, never written, until `plaid-link-dev rotate-key` has run.
+    pub previous_token_keys: Vec<[u8; 32]>,
     /// Serve HTTPS with this certificate chain and private key (PEM files), instead of HTTP.
     pub tls: Option<(PathBuf, PathBuf)>,
     /// Whether the API wants the page's CSRF token (`PLAID_LINK_CSRF=off` only for `trunk serve`).
@@ -74,6 +77,7 @@ impl std::fmt::Debug for Config {
             .field("client_id", &self.client_id)
             .field("secret", &"<redacted>")
             .field("token_key", &"<redacted>")
+            .field("previous_token_keys", &format_args!("<{} redacted>", self.previous_token_keys.len()))
             .field("products", &self.products)
             .field("country_codes", &self.country_codes)
             .field("database", &self.database)
@@ -168,6 +172,15 @@ impl Config {
             client_name: get("PLAID_CLIENT_NAME").unwrap_or_else(|| "Plaid Link Leptos demo".to_owned()),
             database: PathBuf::from(get("PLAID_LINK_DB").unwrap_or_else(|| "plaid-link.db".to_owned())),
             token_key,
+            previous_token_keys: get("TOKEN_ENCRYPTION_PREVIOUS_KEYS")
+                .map(|v| {
+                    v.split(',')
+                        .filter(|k| !k.trim().is_empty())
+                        .map(decode_key)
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?
+                .unwrap_or_default(),
             ephemeral_key,
             standin_extra_institution: get("PLAID_STANDIN_EXTRA_INSTITUTION"),
             require_csrf: get("PLAID_LINK_CSRF").as_deref() != Some("off"),
@@ -184,6 +197,11 @@ impl Config {
                 }
             },
         })
+    }
+
+    /// The keys access tokens are sealed and opened with.
+    pub fn token_keys(&self) -> crate::keys::TokenKeys {
+        crate::keys::TokenKeys::new(&self.token_key, &self.previous_token_keys)
     }
 
     /// `https` when serving TLS.

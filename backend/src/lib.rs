@@ -8,6 +8,7 @@ pub mod config;
 pub mod constant_time;
 pub mod csp;
 pub mod idempotency;
+pub mod keys;
 pub mod plaid_client;
 pub mod plaid_types;
 pub mod rate_limit;
@@ -40,7 +41,7 @@ impl Server {
     pub async fn bind(config: &Config) -> Result<Self, Box<dyn std::error::Error>> {
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
-        let store = store::Store::open(&config.database, &config.token_key, config.plaid_env.name())?;
+        let store = store::Store::open(&config.database, config.token_keys(), config.plaid_env.name())?;
         let (tls, own_cert) = match &config.tls {
             Some((cert, key)) => {
                 let (acceptor, pem) = tls::acceptor(cert, key)?;

@@ -1,6 +1,8 @@
 //! `plaid-link-dev`: the reference backend with Plaid's stand-in, on loopback.
 //!
-//! `plaid-link-dev` serves; `plaid-link-dev items` lists the stored items (never their tokens).
+//! `plaid-link-dev` serves; `plaid-link-dev items` lists the stored items (never their tokens);
+//! `plaid-link-dev rotate-key` re-encrypts every item under `TOKEN_ENCRYPTION_KEY`, after which
+//! `TOKEN_ENCRYPTION_PREVIOUS_KEYS` can be emptied.
 
 use plaid_link_backend::config::{Config, PlaidEnv};
 use plaid_link_backend::{store, Server};
@@ -14,11 +16,18 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    if std::env::args().nth(1).as_deref() == Some("items") {
-        let listed = store::Store::open(&config.database, &config.token_key, config.plaid_env.name())
-            .and_then(|s| s.items());
-        match listed {
-            Ok(items) => println!("{}", serde_json::to_string_pretty(&items).unwrap_or_default()),
+    let command = std::env::args().nth(1);
+    if let Some(command @ ("items" | "rotate-key")) = command.as_deref() {
+        let store = store::Store::open(&config.database, config.token_keys(), config.plaid_env.name());
+        let done = store.and_then(|store| match command {
+            "items" => store.items().map(|items| serde_json::to_string_pretty(&items).unwrap_or_default()),
+            _ => store.rotate_keys().map(|n| {
+                let id = config.token_keys().current().id().to_owned();
+                format!("re-encrypted {n} items under key {id}; TOKEN_ENCRYPTION_PREVIOUS_KEYS can now be emptied")
+            }),
+        });
+        match done {
+            Ok(out) => println!("{out}"),
             Err(e) => {
                 eprintln!("plaid-link-dev: {e}");
                 std::process::exit(1);

@@ -1,15 +1,20 @@
-//! Where access tokens live: an embedded SQLite database, each token encrypted with AES-256-GCM
-//! under a key from the environment, bound to its item id so that rows cannot be swapped. Each row
-//! records the Plaid environment it came from, and only rows of the running one are used: one file
-//! pointed at by a sandbox and a production backend in turn must not mix their tokens.
+//! What the backend keeps, in one embedded SQLite database, and for how long:
+//!
+//! - items, for as long as they are connected: each access token encrypted with AES-256-GCM under
+//!   a key from the environment (`keys.rs`), with the key's id, bound to the item, its owner and the
+//!   Plaid environment. Only rows of the running environment are used: one file pointed at by a
+//!   sandbox and a production backend in turn must not mix their tokens;
+//! - a key check per key, so that a backend started with the wrong key refuses to start instead of
+//!   writing rows nobody can read with the others;
+//! - idempotency keys of exchange requests, for an hour (`idempotency.rs`);
+//! - sessions, by the hash of their id, for 30 days (`session.rs`).
 
 use std::path::Path;
 use std::sync::Mutex;
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
-use rand::RngCore;
 use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::keys::{row_aad, TokenKeys};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -21,6 +26,8 @@ pub enum StoreError {
     Poisoned,
     #[error("item {item_id} belongs to the {stored} environment, not {running}")]
     OtherEnvironment { item_id: String, stored: String, running: &'static str },
+    #[error("the database holds items encrypted under key {0}, which is neither TOKEN_ENCRYPTION_KEY nor one of TOKEN_ENCRYPTION_PREVIOUS_KEYS: refusing to start with the wrong key")]
+    UnknownKey(String),
 }
 
 /// What became of an idempotency key.
@@ -45,18 +52,19 @@ pub struct StoredItem {
     pub client_user_id: String,
     pub institution_name: Option<String>,
     pub environment: Option<String>,
+    pub key_id: Option<String>,
     pub ciphertext_len: usize,
 }
 
 pub struct Store {
     db: Mutex<Connection>,
-    cipher: Aes256Gcm,
+    keys: TokenKeys,
     /// The Plaid environment this backend runs against (`PLAID_ENV`).
     environment: &'static str,
 }
 
 impl Store {
-    pub fn open(path: &Path, key: &[u8; 32], environment: &'static str) -> Result<Self, StoreError> {
+    pub fn open(path: &Path, keys: TokenKeys, environment: &'static str) -> Result<Self, StoreError> {
         let db = Connection::open(path)?;
         // Several backend processes may share the file: wait for a lock rather than fail at once.
         db.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -71,8 +79,12 @@ impl Store {
                 created_at INTEGER NOT NULL DEFAULT (unixepoch()),
                 environment TEXT
             );
-            -- Browser sessions, by the SHA-256 of their id (the id itself is never stored), with the
-            -- separate random user id Plaid knows them by. Expired ones are deleted as new ones start.
+            -- One row per key ever used: a known text sealed under it, to tell a wrong key at start-up.
+            CREATE TABLE IF NOT EXISTS key_check (
+                key_id TEXT PRIMARY KEY,
+                nonce BLOB NOT NULL,
+                sealed BLOB NOT NULL
+            );
             -- Idempotency keys of exchange requests (see idempotency.rs): status NULL while in progress.
             CREATE TABLE IF NOT EXISTS idempotency (
                 owner TEXT NOT NULL,
@@ -83,20 +95,53 @@ impl Store {
                 created_at INTEGER NOT NULL,
                 PRIMARY KEY (owner, key)
             );
+            -- Browser sessions, by the SHA-256 of their id (the id itself is never stored), with the
+            -- separate random user id Plaid knows them by. Expired ones are deleted as new ones start.
             CREATE TABLE IF NOT EXISTS sessions (
                 id_hash BLOB PRIMARY KEY,
                 plaid_user_id TEXT NOT NULL,
                 expires_at INTEGER NOT NULL
             );",
         )?;
-        // Databases made before rows recorded their environment: their rows read as of none.
-        let has_environment =
-            db.prepare("SELECT 1 FROM pragma_table_info('items') WHERE name = 'environment'")?.exists([])?;
-        if !has_environment {
-            db.execute_batch("ALTER TABLE items ADD COLUMN environment TEXT")?;
+        // Databases made before rows recorded these: their rows read as of none, and are refused.
+        for column in ["environment", "key_id"] {
+            let has = db
+                .prepare("SELECT 1 FROM pragma_table_info('items') WHERE name = ?1")?
+                .exists(params![column])?;
+            if !has {
+                db.execute_batch(&format!("ALTER TABLE items ADD COLUMN {column} TEXT"))?;
+            }
         }
-        let cipher = Aes256Gcm::new_from_slice(key).map_err(|_| StoreError::Crypto)?;
-        Ok(Self { db: Mutex::new(db), cipher, environment })
+        check_keys(&db, &keys)?;
+        Ok(Self { db: Mutex::new(db), keys, environment })
+    }
+
+    /// Re-encrypts every item of this environment under the current key; previous keys can then be
+    /// dropped from the configuration. Returns how many rows were re-encrypted.
+    pub fn rotate_keys(&self) -> Result<usize, StoreError> {
+        let mut db = self.db.lock().map_err(|_| StoreError::Poisoned)?;
+        let tx = db.transaction()?;
+        let rows: Vec<SealedRow> = tx
+            .prepare(&format!("SELECT {SEALED_COLUMNS} FROM items WHERE environment = ?1"))?
+            .query_map(params![self.environment], SealedRow::read)?
+            .collect::<Result<_, _>>()?;
+        let current = self.keys.current();
+        let mut rotated = 0;
+        for row in rows {
+            if row.key_id.as_deref() == Some(current.id()) {
+                continue;
+            }
+            let plain = row.open(&self.keys, self.environment)?;
+            let aad = row_aad(current.id(), &row.item_id, &row.owner, self.environment);
+            let (nonce, sealed) = current.seal(&plain, &aad).ok_or(StoreError::Crypto)?;
+            tx.execute(
+                "UPDATE items SET key_id = ?2, nonce = ?3, access_token = ?4 WHERE item_id = ?1",
+                params![row.item_id, current.id(), &nonce[..], sealed],
+            )?;
+            rotated += 1;
+        }
+        tx.commit()?;
+        Ok(rotated)
     }
 
     pub fn save(
@@ -106,19 +151,13 @@ impl Store {
         institution: Option<(&str, &str)>,
         access_token: &str,
     ) -> Result<(), StoreError> {
-        let mut nonce = [0u8; 12];
-        rand::thread_rng().fill_bytes(&mut nonce);
-        let sealed = self
-            .cipher
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload { msg: access_token.as_bytes(), aad: item_id.as_bytes() },
-            )
-            .map_err(|_| StoreError::Crypto)?;
+        let key = self.keys.current();
+        let aad = row_aad(key.id(), item_id, client_user_id, self.environment);
+        let (nonce, sealed) = key.seal(access_token.as_bytes(), &aad).ok_or(StoreError::Crypto)?;
         let db = self.db.lock().map_err(|_| StoreError::Poisoned)?;
         db.execute(
-            "INSERT OR REPLACE INTO items (item_id, client_user_id, institution_id, institution_name, nonce, access_token, environment)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT OR REPLACE INTO items (item_id, client_user_id, institution_id, institution_name, nonce, access_token, environment, key_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 item_id,
                 client_user_id,
@@ -126,7 +165,8 @@ impl Store {
                 institution.map(|i| i.1),
                 &nonce[..],
                 sealed,
-                self.environment
+                self.environment,
+                key.id()
             ],
         )?;
         Ok(())
@@ -251,34 +291,29 @@ impl Store {
     /// Decrypts an item's access token, for server-side calls to Plaid.
     pub fn access_token(&self, item_id: &str) -> Result<Option<String>, StoreError> {
         let db = self.db.lock().map_err(|_| StoreError::Poisoned)?;
-        let mut statement =
-            db.prepare("SELECT nonce, access_token, environment FROM items WHERE item_id = ?1")?;
-        let mut rows = statement.query(params![item_id])?;
-        let Some(row) = rows.next()? else { return Ok(None) };
-        let nonce: Vec<u8> = row.get(0)?;
-        let sealed: Vec<u8> = row.get(1)?;
-        let stored: Option<String> = row.get(2)?;
-        if stored.as_deref() != Some(self.environment) {
+        let row = db
+            .query_row(
+                &format!("SELECT {SEALED_COLUMNS} FROM items WHERE item_id = ?1"),
+                params![item_id],
+                SealedRow::read,
+            )
+            .optional()?;
+        let Some(row) = row else { return Ok(None) };
+        if row.environment.as_deref() != Some(self.environment) {
             return Err(StoreError::OtherEnvironment {
                 item_id: item_id.to_owned(),
-                stored: stored.unwrap_or_else(|| "unrecorded".to_owned()),
+                stored: row.environment.unwrap_or_else(|| "unrecorded".to_owned()),
                 running: self.environment,
             });
         }
-        if nonce.len() != 12 {
-            return Err(StoreError::Crypto);
-        }
-        let plain = self
-            .cipher
-            .decrypt(Nonce::from_slice(&nonce), Payload { msg: &sealed, aad: item_id.as_bytes() })
-            .map_err(|_| StoreError::Crypto)?;
+        let plain = row.open(&self.keys, self.environment)?;
         String::from_utf8(plain).map(Some).map_err(|_| StoreError::Crypto)
     }
 
     pub fn items(&self) -> Result<Vec<StoredItem>, StoreError> {
         let db = self.db.lock().map_err(|_| StoreError::Poisoned)?;
         let mut statement =
-            db.prepare("SELECT item_id, client_user_id, institution_name, environment, length(access_token) FROM items ORDER BY created_at")?;
+            db.prepare("SELECT item_id, client_user_id, institution_name, environment, key_id, length(access_token) FROM items ORDER BY created_at")?;
         let items = statement
             .query_map([], |row| {
                 Ok(StoredItem {
@@ -286,7 +321,8 @@ impl Store {
                     client_user_id: row.get(1)?,
                     institution_name: row.get(2)?,
                     environment: row.get(3)?,
-                    ciphertext_len: row.get::<_, i64>(4)? as usize,
+                    key_id: row.get(4)?,
+                    ciphertext_len: row.get::<_, i64>(5)? as usize,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -294,13 +330,86 @@ impl Store {
     }
 }
 
+/// An item's sealed access token, as stored.
+struct SealedRow {
+    item_id: String,
+    owner: String,
+    environment: Option<String>,
+    key_id: Option<String>,
+    nonce: Vec<u8>,
+    sealed: Vec<u8>,
+}
+
+const SEALED_COLUMNS: &str = "item_id, client_user_id, environment, key_id, nonce, access_token";
+
+impl SealedRow {
+    fn read(r: &rusqlite::Row) -> rusqlite::Result<Self> {
+        Ok(Self {
+            item_id: r.get(0)?,
+            owner: r.get(1)?,
+            environment: r.get(2)?,
+            key_id: r.get(3)?,
+            nonce: r.get(4)?,
+            sealed: r.get(5)?,
+        })
+    }
+
+    /// The plaintext, with the row's own key and binding.
+    fn open(&self, keys: &TokenKeys, environment: &str) -> Result<Vec<u8>, StoreError> {
+        let key_id = self.key_id.as_deref().ok_or(StoreError::Crypto)?;
+        let key = keys.by_id(key_id).ok_or_else(|| StoreError::UnknownKey(key_id.to_owned()))?;
+        let aad = row_aad(key_id, &self.item_id, &self.owner, environment);
+        key.open(&self.nonce, &self.sealed, &aad).ok_or(StoreError::Crypto)
+    }
+}
+
+/// Records a key check for the current key, and refuses keys that do not match the database:
+/// every key id found on a row must be configured, and each configured key must open its check.
+fn check_keys(db: &Connection, keys: &TokenKeys) -> Result<(), StoreError> {
+    const CHECK: &[u8] = b"plaid-link key check";
+    let current = keys.current();
+    let known = db
+        .query_row("SELECT nonce, sealed FROM key_check WHERE key_id = ?1", params![current.id()], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })
+        .optional()?;
+    match known {
+        Some((nonce, sealed))
+            if current.open(&nonce, &sealed, current.id().as_bytes()).as_deref() != Some(CHECK) =>
+        {
+            return Err(StoreError::UnknownKey(current.id().to_owned()));
+        }
+        Some(_) => {}
+        None => {
+            let (nonce, sealed) = current.seal(CHECK, current.id().as_bytes()).ok_or(StoreError::Crypto)?;
+            db.execute(
+                "INSERT INTO key_check (key_id, nonce, sealed) VALUES (?1, ?2, ?3)",
+                params![current.id(), &nonce[..], sealed],
+            )?;
+        }
+    }
+    let used: Vec<Option<String>> = db
+        .prepare("SELECT DISTINCT key_id FROM items")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    match used.into_iter().find(|id| id.as_deref().is_none_or(|id| keys.by_id(id).is_none())) {
+        Some(id) => Err(StoreError::UnknownKey(id.unwrap_or_else(|| "(unrecorded)".to_owned()))),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn keys(current: u8, previous: &[u8]) -> TokenKeys {
+        let previous: Vec<[u8; 32]> = previous.iter().map(|b| [*b; 32]).collect();
+        TokenKeys::new(&[current; 32], &previous)
+    }
+
     fn store() -> (Store, tempdir::Dir) {
         let dir = tempdir::Dir::new();
-        let store = Store::open(&dir.path.join("t.db"), &[7; 32], "sandbox").unwrap();
+        let store = Store::open(&dir.path.join("t.db"), keys(7, &[]), "sandbox").unwrap();
         (store, dir)
     }
 
@@ -319,12 +428,46 @@ mod tests {
     }
 
     #[test]
-    fn a_wrong_key_cannot_read_the_token() {
+    fn a_wrong_key_is_refused_at_start_up() {
         let (store, dir) = store();
         store.save("item-1", "user-1", None, "access-sandbox-secret").unwrap();
         drop(store);
-        let other = Store::open(&dir.path.join("t.db"), &[8; 32], "sandbox").unwrap();
-        assert!(matches!(other.access_token("item-1"), Err(StoreError::Crypto)));
+        let wrong = Store::open(&dir.path.join("t.db"), keys(8, &[]), "sandbox");
+        assert!(matches!(wrong, Err(StoreError::UnknownKey(_))), "a wrong key must not start and write rows");
+    }
+
+    #[test]
+    fn a_rotated_key_reads_old_rows_until_rotate_keys_reencrypts_them() {
+        let (store, dir) = store();
+        store.save("item-1", "user-1", None, "access-sandbox-one").unwrap();
+        store.save("item-2", "user-2", None, "access-sandbox-two").unwrap();
+        drop(store);
+        let path = dir.path.join("t.db");
+        // The new key, with the old one still accepted for reading.
+        let store = Store::open(&path, keys(9, &[7]), "sandbox").unwrap();
+        assert_eq!(store.access_token("item-1").unwrap().as_deref(), Some("access-sandbox-one"));
+        store.save("item-3", "user-3", None, "access-sandbox-three").unwrap();
+        assert_eq!(store.rotate_keys().unwrap(), 2, "the two rows under the old key");
+        assert_eq!(store.rotate_keys().unwrap(), 0);
+        drop(store);
+        // The old key can go: every row is under the new one.
+        let store = Store::open(&path, keys(9, &[]), "sandbox").unwrap();
+        for (item, token) in [("item-1", "one"), ("item-2", "two"), ("item-3", "three")] {
+            assert_eq!(store.access_token(item).unwrap().unwrap(), format!("access-sandbox-{token}"));
+        }
+        let ids: Vec<_> = store.items().unwrap().into_iter().map(|i| i.key_id).collect();
+        assert!(ids.iter().all(|id| id.as_deref() == Some(crate::keys::Key::new(&[9; 32]).id())), "{ids:?}");
+    }
+
+    #[test]
+    fn a_row_moved_to_another_owner_no_longer_decrypts() {
+        let (store, dir) = store();
+        store.save("item-1", "user-1", None, "access-sandbox-secret").unwrap();
+        drop(store);
+        let db = Connection::open(dir.path.join("t.db")).unwrap();
+        db.execute("UPDATE items SET client_user_id = 'attacker' WHERE item_id = 'item-1'", []).unwrap();
+        let store = Store::open(&dir.path.join("t.db"), keys(7, &[]), "sandbox").unwrap();
+        assert!(matches!(store.access_token("item-1"), Err(StoreError::Crypto)));
     }
 
     #[test]
@@ -332,7 +475,7 @@ mod tests {
         let (store, dir) = store();
         store.save("item-1", "user-1", None, "access-sandbox-secret").unwrap();
         drop(store);
-        let production = Store::open(&dir.path.join("t.db"), &[7; 32], "production").unwrap();
+        let production = Store::open(&dir.path.join("t.db"), keys(7, &[]), "production").unwrap();
         assert!(matches!(
             production.access_token("item-1"),
             Err(StoreError::OtherEnvironment { stored, running: "production", .. }) if stored == "sandbox"

@@ -39,6 +39,7 @@ async fn start_with(db: std::path::PathBuf, settings: &[(&str, &str)]) -> Runnin
             settings.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
         }
         "PLAID_ENV" => Some("local".into()),
+        "TOKEN_ENCRYPTION_KEY" => Some(TEST_KEY_BASE64.into()),
         "PLAID_LINK_ADDR" => Some("127.0.0.1:0".into()),
         "PLAID_LINK_DB" => Some(db_text.clone()),
         _ => None,
@@ -58,6 +59,8 @@ fn rand_suffix() -> u64 {
 }
 
 const CREDS: (&str, &str) = ("local-client-id", "local-secret");
+/// Every test backend's token key (base64 of 32 bytes of 7), so that a test can open its database.
+const TEST_KEY_BASE64: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
 /// What a page served by the backend carries: the CSRF cookie and the same token for the header.
 const CSRF: &str = "csrfcsrfcsrfcsrfcsrfcsrfcsrfcsrfcsrfcsrf";
 
@@ -111,7 +114,7 @@ impl Running {
 impl Running {
     /// What `plaid-link-dev items` prints.
     fn items(&self) -> Vec<plaid_link_backend::store::StoredItem> {
-        plaid_link_backend::store::Store::open(&self.db, &[0; 32], "local").unwrap().items().unwrap()
+        self.store().items().unwrap()
     }
 
     /// A browser session (its cookie) whose Link session produced a public token.
@@ -501,7 +504,8 @@ async fn plaid_the_database_and_the_item_list_never_see_a_session_id() {
 impl Running {
     /// The backend's database, as another process sees it.
     fn store(&self) -> plaid_link_backend::store::Store {
-        plaid_link_backend::store::Store::open(&self.db, &[0; 32], "local").unwrap()
+        let keys = plaid_link_backend::keys::TokenKeys::new(&[7; 32], &[]);
+        plaid_link_backend::store::Store::open(&self.db, keys, "local").unwrap()
     }
 }
 
