@@ -342,7 +342,13 @@ async fn save_with_retries(
 
 const SAVE_ATTEMPTS: u32 = 3;
 
-/// One line per request: route, status and a note that never holds a token.
+/// One structured line per request (JSON, so a value a client chose cannot forge a line or a
+/// field): route, status and a note that never holds a token, a secret or a session id. A Plaid
+/// error's note carries Plaid's `request_id`, which Plaid's support asks for.
 fn log(route: &str, status: u16, note: &str) {
-    eprintln!("{route} -> {status}: {note}");
+    if status >= 500 {
+        tracing::warn!(route, status, note, "api");
+    } else {
+        tracing::info!(route, status, note, "api");
+    }
 }

@@ -9,6 +9,7 @@ pub mod constant_time;
 pub mod csp;
 pub mod idempotency;
 pub mod keys;
+pub mod logging;
 pub mod plaid_client;
 pub mod plaid_types;
 pub mod rate_limit;

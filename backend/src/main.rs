@@ -9,6 +9,7 @@ use plaid_link_backend::{store, Server};
 
 #[tokio::main]
 async fn main() {
+    plaid_link_backend::logging::init();
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {

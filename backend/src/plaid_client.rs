@@ -11,7 +11,7 @@ use crate::plaid_types::{
 /// A failed call to Plaid.
 #[derive(Debug, thiserror::Error)]
 pub enum PlaidCallError {
-    #[error("Plaid answered {status} {}: {}", .error.error_code, .error.error_message)]
+    #[error("Plaid answered {status} {} (request_id {}): {}", .error.error_code, .error.request_id, .error.error_message)]
     Plaid { status: u16, error: PlaidError },
     #[error("Plaid could not be reached: {0}")]
     Transport(String),
