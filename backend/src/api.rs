@@ -37,6 +37,7 @@ pub struct AppState {
     /// Served over TLS: cookies are `__Host-` and `Secure`.
     pub secure: bool,
     pub limits: crate::rate_limit::RateLimits,
+    pub webhook_keys: crate::webhooks::KeyCache,
 }
 
 type Shared = Arc<AppState>;
@@ -45,6 +46,8 @@ pub fn router(state: Shared) -> Router {
     Router::new()
         .route("/api/link_token", post(link_token))
         .route("/api/exchange_public_token", post(exchange_public_token))
+        .route("/api/webhooks/plaid", post(plaid_webhook))
+        .route("/api/items/{item_id}", axum::routing::delete(delete_item))
         .with_state(state)
 }
 
@@ -316,6 +319,108 @@ async fn exchange(state: &AppState, user: &str, body: ExchangeBody) -> (StatusCo
     );
     log(EXCHANGE, 200, &note);
     (StatusCode::OK, json!({ "item_id": exchanged.item_id }))
+}
+
+const WEBHOOK: &str = "POST /api/webhooks/plaid";
+
+/// Plaid's webhooks: verified first (`webhooks.rs`); then an ITEM webhook updates the item's status.
+/// Anything that does not verify gets 401 and changes nothing.
+async fn plaid_webhook(State(state): State<Shared>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let token = headers.get("plaid-verification").and_then(|v| v.to_str().ok());
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    if let Err(e) = state.webhook_keys.verify(&state.plaid, token, &body, now).await {
+        log(WEBHOOK, 401, &format!("refused: {e}"));
+        return fail(StatusCode::UNAUTHORIZED, "The webhook could not be verified.");
+    }
+    let Ok(hook) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        log(WEBHOOK, 400, "verified, but not JSON");
+        return fail(StatusCode::BAD_REQUEST, "The webhook is not JSON.");
+    };
+    let (kind, code) =
+        (hook["webhook_type"].as_str().unwrap_or(""), hook["webhook_code"].as_str().unwrap_or(""));
+    let item_id = hook["item_id"].as_str().unwrap_or("");
+    let status = match (kind, code, hook["error"]["error_code"].as_str()) {
+        ("ITEM", "ERROR", Some("ITEM_LOGIN_REQUIRED")) | ("ITEM", "PENDING_DISCONNECT", _) => {
+            Some("login_required")
+        }
+        ("ITEM", "LOGIN_REPAIRED", _) => Some("ok"),
+        _ => None,
+    };
+    let note = match status.map(|s| state.store.set_item_status(item_id, s)) {
+        Some(Ok(true)) => format!("{kind} {code}: item {item_id} is now {}", status.unwrap_or_default()),
+        Some(Ok(false)) => format!("{kind} {code}: no item {item_id} here"),
+        Some(Err(e)) => format!("{kind} {code}: item {item_id} not updated ({e})"),
+        None => format!("{kind} {code}: nothing to do"),
+    };
+    log(WEBHOOK, 200, &note);
+    Json(json!({ "received": true })).into_response()
+}
+
+const DELETE_ITEM: &str = "DELETE /api/items/{item_id}";
+
+/// Unlinks an item of the session's own: `/item/remove` at Plaid (it stops billing), then the row.
+/// Another session's item, or none, is a 404 alike, so that ids cannot be probed.
+async fn delete_item(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    axum::extract::Path(item_id): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(wait) = state.limits.client(peer.ip()) {
+        return limited(DELETE_ITEM, "client", wait);
+    }
+    if state.require_csrf && !crate::csp::csrf_ok(&headers, CSRF_HEADER, state.secure) {
+        log(DELETE_ITEM, 403, "no CSRF token");
+        return fail(StatusCode::FORBIDDEN, "This page has expired. Reload it, then try again.");
+    }
+    let Ok(Some(session)) = session::current(&state.store, &headers, state.secure) else {
+        log(DELETE_ITEM, 401, "no session this server issued");
+        return fail(StatusCode::UNAUTHORIZED, "Your session has expired. Reload the page, then try again.");
+    };
+    let not_found = || fail(StatusCode::NOT_FOUND, "This bank connection was not found.");
+    match state.store.item_owner(&item_id) {
+        Ok(Some(owner)) if crate::constant_time::eq(owner.as_bytes(), session.plaid_user_id.as_bytes()) => {}
+        Ok(_) => {
+            log(DELETE_ITEM, 404, "not this session's item");
+            return not_found();
+        }
+        Err(e) => {
+            log(DELETE_ITEM, 500, &format!("store: {e}"));
+            return fail(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The connection could not be removed. Please try again.",
+            );
+        }
+    }
+    let access_token = match state.store.access_token(&item_id) {
+        Ok(Some(token)) => token,
+        Ok(None) => return not_found(),
+        Err(e) => {
+            log(DELETE_ITEM, 500, &format!("store: {e}"));
+            return fail(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The connection could not be removed. Please try again.",
+            );
+        }
+    };
+    match state.plaid.item_remove(&access_token).await {
+        Ok(_) => {}
+        // Already gone at Plaid: forgetting it here is all that is left to do.
+        Err(PlaidCallError::Plaid { error, .. }) if error.error_code == "ITEM_NOT_FOUND" => {}
+        Err(e) => {
+            log(DELETE_ITEM, 502, &e.to_string());
+            return fail(StatusCode::BAD_GATEWAY, "We could not reach Plaid. Please try again.");
+        }
+    }
+    if let Err(e) = state.store.delete_item(&item_id) {
+        log(DELETE_ITEM, 500, &format!("removed at Plaid, but the row stays: {e}"));
+        return fail(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The connection could not be removed. Please try again.",
+        );
+    }
+    log(DELETE_ITEM, 204, &format!("item {item_id} removed"));
+    StatusCode::NO_CONTENT.into_response()
 }
 
 /// Stores an exchanged item, trying again on failure: the public token is spent, so this write is

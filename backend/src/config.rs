@@ -67,6 +67,8 @@ pub struct Config {
     pub rate_per_client: u32,
     /// API requests a minute per session (`PLAID_LINK_RATE_PER_SESSION`).
     pub rate_per_session: u32,
+    /// Where Plaid sends webhooks (`PLAID_WEBHOOK_URL`, HTTPS); in local mode, this server itself.
+    pub webhook_url: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -87,6 +89,7 @@ impl std::fmt::Debug for Config {
             .field("require_csrf", &self.require_csrf)
             .field("rate_per_client", &self.rate_per_client)
             .field("rate_per_session", &self.rate_per_session)
+            .field("webhook_url", &self.webhook_url)
             .field("ephemeral_key", &self.ephemeral_key)
             .finish_non_exhaustive()
     }
@@ -186,6 +189,7 @@ impl Config {
             require_csrf: get("PLAID_LINK_CSRF").as_deref() != Some("off"),
             rate_per_client: rate("PLAID_LINK_RATE_PER_CLIENT", 120)?,
             rate_per_session: rate("PLAID_LINK_RATE_PER_SESSION", 30)?,
+            webhook_url: get("PLAID_WEBHOOK_URL"),
             tls: match (get("PLAID_LINK_TLS_CERT"), get("PLAID_LINK_TLS_KEY")) {
                 (Some(cert), Some(key)) => Some((PathBuf::from(cert), PathBuf::from(key))),
                 (None, None) => None,

@@ -17,6 +17,7 @@ pub mod session;
 pub mod standin;
 pub mod store;
 mod tls;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -52,11 +53,17 @@ impl Server {
         };
         // The stand-in is this server: over TLS, trust its certificate, and only for that.
         let extra_root = own_cert.as_deref().filter(|_| config.plaid_env == PlaidEnv::Local);
+        // The stand-in sends webhooks to this very server; the real Plaid to PLAID_WEBHOOK_URL.
+        let webhook = match config.plaid_env {
+            PlaidEnv::Local => Some(format!("{}://{addr}/api/webhooks/plaid", config.scheme())),
+            _ => config.webhook_url.clone(),
+        };
         let plaid = plaid_client::PlaidClient::new(
             config.plaid_base_url(addr),
             config.client_id.clone(),
             config.secret.clone(),
             extra_root,
+            webhook,
         );
         let state = Arc::new(api::AppState {
             plaid,
@@ -68,6 +75,7 @@ impl Server {
             token_environment: config.plaid_env.token_environment(),
             secure: config.tls.is_some(),
             limits: rate_limit::RateLimits::new(config.rate_per_client, config.rate_per_session),
+            webhook_keys: webhooks::KeyCache::default(),
         });
         let mut app = api::router(state);
         let mut standin = None;
@@ -75,6 +83,7 @@ impl Server {
             let mut standin_config = standin::StandinConfig {
                 client_id: config.client_id.clone(),
                 secret: config.secret.clone(),
+                extra_root: own_cert.clone(),
                 ..standin::StandinConfig::default()
             };
             // Tests add an institution whose name is hostile markup, to show it stays text.

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::plaid_types::{
     AccessTokenRequest, Credentials, ItemRemoveResponse, LinkTokenCreateRequest, LinkTokenCreateResponse,
     LinkTokenUser, PlaidError, PublicTokenExchangeRequest, PublicTokenExchangeResponse,
+    WebhookVerificationKey, WebhookVerificationKeyGetRequest, WebhookVerificationKeyGetResponse,
 };
 
 /// A failed call to Plaid.
@@ -38,18 +39,26 @@ pub struct PlaidClient {
     base_url: String,
     client_id: String,
     secret: String,
+    /// Where Plaid sends the items' webhooks, given with every link token.
+    webhook: Option<String>,
 }
 
 impl PlaidClient {
     /// `extra_root`: a PEM certificate to trust besides the public roots (the local stand-in's own,
     /// when it serves HTTPS with a certificate made for the occasion).
-    pub fn new(base_url: String, client_id: String, secret: String, extra_root: Option<&[u8]>) -> Self {
+    pub fn new(
+        base_url: String,
+        client_id: String,
+        secret: String,
+        extra_root: Option<&[u8]>,
+        webhook: Option<String>,
+    ) -> Self {
         let mut builder = reqwest::Client::builder().timeout(std::time::Duration::from_secs(20));
         if let Some(cert) = extra_root.and_then(|pem| reqwest::Certificate::from_pem(pem).ok()) {
             builder = builder.add_root_certificate(cert);
         }
         let http = builder.build().unwrap_or_else(|_| reqwest::Client::new());
-        Self { http, base_url: base_url.trim_end_matches('/').to_owned(), client_id, secret }
+        Self { http, base_url: base_url.trim_end_matches('/').to_owned(), client_id, secret, webhook }
     }
 
     fn credentials(&self) -> Credentials {
@@ -66,6 +75,7 @@ impl PlaidClient {
     ) -> Result<LinkTokenCreateResponse, PlaidCallError> {
         let request = LinkTokenCreateRequest {
             credentials: self.credentials(),
+            webhook: self.webhook.clone(),
             client_name: client_name.to_owned(),
             language: "en".to_owned(),
             country_codes: country_codes.to_vec(),
@@ -85,6 +95,18 @@ impl PlaidClient {
             public_token: public_token.to_owned(),
         };
         self.post("/item/public_token/exchange", &request).await
+    }
+
+    /// `/webhook_verification_key/get`: the public key a webhook's `kid` names.
+    pub async fn webhook_verification_key(
+        &self,
+        key_id: &str,
+    ) -> Result<WebhookVerificationKey, PlaidCallError> {
+        let request =
+            WebhookVerificationKeyGetRequest { credentials: self.credentials(), key_id: key_id.to_owned() };
+        let answer: WebhookVerificationKeyGetResponse =
+            self.post("/webhook_verification_key/get", &request).await?;
+        Ok(answer.key)
     }
 
     /// `/item/remove`: Plaid stops billing the item and invalidates its access token.
@@ -114,8 +136,7 @@ impl PlaidClient {
                 error_type: "API_ERROR".into(),
                 error_code: "UNREADABLE_ERROR".into(),
                 error_message: format!("HTTP {status} without Plaid's error object"),
-                display_message: None,
-                request_id: String::new(),
+                ..PlaidError::default()
             });
             return Err(PlaidCallError::Plaid { status: status.as_u16(), error });
         }
@@ -131,9 +152,8 @@ mod tests {
         let error = PlaidError {
             error_type: "X".into(),
             error_code: code.into(),
-            error_message: String::new(),
-            display_message: None,
             request_id: "r".into(),
+            ..PlaidError::default()
         };
         PlaidCallError::Plaid { status, error }
     }

@@ -3,14 +3,23 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Plaid's error object, sent with a non-2xx status.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Plaid's error object, sent with a non-2xx status (and inside an item that has an error).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlaidError {
     pub error_type: String,
     pub error_code: String,
     pub error_message: String,
     pub display_message: Option<String>,
+    #[serde(default)]
     pub request_id: String,
+    #[serde(default)]
+    pub causes: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub status: Option<u16>,
+    #[serde(default)]
+    pub documentation_url: Option<String>,
+    #[serde(default)]
+    pub suggested_action: Option<String>,
 }
 
 /// `client_id` and `secret` may come in the body or as `PLAID-CLIENT-ID` / `PLAID-SECRET` headers.
@@ -32,6 +41,9 @@ pub struct LinkTokenUser {
 pub struct LinkTokenCreateRequest {
     #[serde(flatten)]
     pub credentials: Credentials,
+    /// Where Plaid sends this item's webhooks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<String>,
     pub client_name: String,
     pub language: String,
     pub country_codes: Vec<String>,
@@ -74,7 +86,9 @@ pub struct AccessTokenRequest {
 pub struct Balances {
     pub available: Option<f64>,
     pub current: Option<f64>,
+    pub limit: Option<f64>,
     pub iso_currency_code: Option<String>,
+    pub unofficial_currency_code: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -93,7 +107,21 @@ pub struct Account {
 pub struct Item {
     pub item_id: String,
     pub institution_id: Option<String>,
+    pub webhook: Option<String>,
+    pub error: Option<PlaidError>,
+    pub available_products: Vec<String>,
+    pub billed_products: Vec<String>,
     pub products: Vec<String>,
+    pub consent_expiration_time: Option<String>,
+    pub update_type: String,
+}
+
+/// `/item/get`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ItemGetResponse {
+    pub item: Item,
+    pub status: Option<serde_json::Value>,
+    pub request_id: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -106,4 +134,44 @@ pub struct AccountsGetResponse {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ItemRemoveResponse {
     pub request_id: String,
+}
+
+/// `/webhook_verification_key/get`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct WebhookVerificationKeyGetRequest {
+    #[serde(flatten)]
+    pub credentials: Credentials,
+    pub key_id: String,
+}
+
+/// A webhook verification key, a JWK with Plaid's `created_at` and `expired_at`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookVerificationKey {
+    pub alg: String,
+    pub crv: String,
+    pub kid: String,
+    pub kty: String,
+    #[serde(rename = "use")]
+    pub use_: String,
+    pub x: String,
+    pub y: String,
+    pub created_at: u64,
+    pub expired_at: Option<u64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct WebhookVerificationKeyGetResponse {
+    pub key: WebhookVerificationKey,
+    pub request_id: String,
+}
+
+/// `/sandbox/item/fire_webhook`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SandboxFireWebhookRequest {
+    #[serde(flatten)]
+    pub credentials: Credentials,
+    pub access_token: String,
+    pub webhook_code: String,
+    #[serde(default)]
+    pub webhook_type: Option<String>,
 }

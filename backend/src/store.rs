@@ -53,6 +53,8 @@ pub struct StoredItem {
     pub institution_name: Option<String>,
     pub environment: Option<String>,
     pub key_id: Option<String>,
+    /// `ok`, or `login_required` after Plaid's ITEM_LOGIN_REQUIRED webhook.
+    pub status: String,
     pub ciphertext_len: usize,
 }
 
@@ -104,7 +106,7 @@ impl Store {
             );",
         )?;
         // Databases made before rows recorded these: their rows read as of none, and are refused.
-        for column in ["environment", "key_id"] {
+        for column in ["environment", "key_id", "status"] {
             let has = db
                 .prepare("SELECT 1 FROM pragma_table_info('items') WHERE name = ?1")?
                 .exists(params![column])?;
@@ -262,6 +264,38 @@ impl Store {
         Ok(db.query_row("SELECT count(*) FROM idempotency", [], |r| r.get(0))?)
     }
 
+    /// Sets an item's status (from a verified webhook); whether this environment has the item.
+    pub fn set_item_status(&self, item_id: &str, status: &str) -> Result<bool, StoreError> {
+        let db = self.db.lock().map_err(|_| StoreError::Poisoned)?;
+        let changed = db.execute(
+            "UPDATE items SET status = ?2 WHERE item_id = ?1 AND environment = ?3",
+            params![item_id, status, self.environment],
+        )?;
+        Ok(changed > 0)
+    }
+
+    /// The Plaid user id that owns an item of this environment.
+    pub fn item_owner(&self, item_id: &str) -> Result<Option<String>, StoreError> {
+        let db = self.db.lock().map_err(|_| StoreError::Poisoned)?;
+        Ok(db
+            .query_row(
+                "SELECT client_user_id FROM items WHERE item_id = ?1 AND environment = ?2",
+                params![item_id, self.environment],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Forgets an item (after Plaid removed it).
+    pub fn delete_item(&self, item_id: &str) -> Result<(), StoreError> {
+        let db = self.db.lock().map_err(|_| StoreError::Poisoned)?;
+        db.execute(
+            "DELETE FROM items WHERE item_id = ?1 AND environment = ?2",
+            params![item_id, self.environment],
+        )?;
+        Ok(())
+    }
+
     /// Records a new session, and forgets the expired ones.
     pub fn start_session(
         &self,
@@ -313,7 +347,7 @@ impl Store {
     pub fn items(&self) -> Result<Vec<StoredItem>, StoreError> {
         let db = self.db.lock().map_err(|_| StoreError::Poisoned)?;
         let mut statement =
-            db.prepare("SELECT item_id, client_user_id, institution_name, environment, key_id, length(access_token) FROM items ORDER BY created_at")?;
+            db.prepare("SELECT item_id, client_user_id, institution_name, environment, key_id, coalesce(status, 'ok'), length(access_token) FROM items ORDER BY created_at")?;
         let items = statement
             .query_map([], |row| {
                 Ok(StoredItem {
@@ -322,7 +356,8 @@ impl Store {
                     institution_name: row.get(2)?,
                     environment: row.get(3)?,
                     key_id: row.get(4)?,
-                    ciphertext_len: row.get::<_, i64>(5)? as usize,
+                    status: row.get(5)?,
+                    ciphertext_len: row.get::<_, i64>(6)? as usize,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

@@ -166,6 +166,10 @@ fn assert_plaid_error(status: u16, body: &Value, expected_status: u16, error_typ
     assert!(body["error_message"].is_string());
     assert!(body.get("display_message").is_some(), "display_message is present, possibly null");
     assert!(body["request_id"].as_str().is_some_and(|r| !r.is_empty()));
+    for field in ["documentation_url", "suggested_action"] {
+        assert!(body.get(field).is_some(), "{field} is present, possibly null: {body}");
+    }
+    assert!(body["causes"].is_array(), "{body}");
 }
 
 #[tokio::test]
@@ -275,7 +279,10 @@ async fn public_token_exchanges_once_for_an_access_token_that_reads_and_removes_
     let (status, _) = s.plaid("/item/remove", json!({"access_token": access_token})).await;
     assert_eq!(status, 200);
     let (status, gone) = s.plaid("/accounts/get", json!({"access_token": access_token})).await;
-    assert_plaid_error(status, &gone, 400, "INVALID_INPUT", "INVALID_ACCESS_TOKEN");
+    assert_plaid_error(status, &gone, 400, "ITEM_ERROR", "ITEM_NOT_FOUND");
+    let (status, never) =
+        s.plaid("/accounts/get", json!({"access_token": "access-sandbox-never-issued"})).await;
+    assert_plaid_error(status, &never, 400, "INVALID_INPUT", "INVALID_ACCESS_TOKEN");
 }
 
 #[tokio::test]
@@ -594,4 +601,150 @@ async fn link_tokens_are_rate_limited_per_client_and_per_session() {
     let body: Value = third.json().await.unwrap();
     assert_eq!(body["error"], "Too many attempts. Please wait a moment, then try again.");
     assert_eq!(s.standin.client_user_ids().len(), 2, "the refused request never reached Plaid");
+}
+
+/// Asserts that `value` has every one of `fields` (null allowed), as Plaid's SDKs expect.
+fn assert_fields(value: &Value, fields: &[&str], what: &str) {
+    for field in fields {
+        assert!(value.get(*field).is_some(), "{what} lacks {field}: {value}");
+    }
+}
+
+#[tokio::test]
+async fn the_stand_in_answers_in_plaids_documented_shapes() {
+    let s = start().await;
+    let public_token = s.public_token(&s.link_token().await).await;
+    let (_, exchanged) = s.plaid("/item/public_token/exchange", json!({"public_token": public_token})).await;
+    let access_token = exchanged["access_token"].as_str().unwrap().to_owned();
+    const ITEM: &[&str] = &[
+        "item_id",
+        "institution_id",
+        "webhook",
+        "error",
+        "available_products",
+        "billed_products",
+        "products",
+        "consent_expiration_time",
+        "update_type",
+    ];
+    const BALANCES: &[&str] =
+        &["available", "current", "limit", "iso_currency_code", "unofficial_currency_code"];
+    for path in ["/accounts/get", "/accounts/balance/get"] {
+        let (status, body) = s.plaid(path, json!({"access_token": access_token})).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        assert_fields(&body, &["accounts", "item", "request_id"], path);
+        assert_fields(&body["item"], ITEM, path);
+        for account in body["accounts"].as_array().unwrap() {
+            assert_fields(
+                account,
+                &["account_id", "name", "official_name", "mask", "type", "subtype", "balances"],
+                path,
+            );
+            assert_fields(&account["balances"], BALANCES, path);
+        }
+    }
+    let (status, item) = s.plaid("/item/get", json!({"access_token": access_token})).await;
+    assert_eq!(status, 200, "{item}");
+    assert_fields(&item, &["item", "status", "request_id"], "/item/get");
+    assert_fields(&item["item"], ITEM, "/item/get");
+    // A required field missing is MISSING_FIELDS; a body that is not JSON is INVALID_BODY.
+    let (status, missing) = s.plaid("/item/public_token/exchange", json!({})).await;
+    assert_plaid_error(status, &missing, 400, "INVALID_REQUEST", "MISSING_FIELDS");
+    assert!(missing["error_message"].as_str().unwrap().contains("public_token"), "{missing}");
+    let response = s.http.post(format!("{}/plaid/item/get", s.base)).body("{not json").send().await.unwrap();
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap();
+    assert_plaid_error(status, &body, 400, "INVALID_REQUEST", "INVALID_BODY");
+}
+
+impl Running {
+    /// The access token the backend stored for its only item, and that item's id.
+    fn stored_item(&self) -> (String, String) {
+        let items = self.store().items().unwrap();
+        let item_id = items.last().unwrap().item_id.clone();
+        (self.store().access_token(&item_id).unwrap().unwrap(), item_id)
+    }
+
+    /// Waits (bounded) until the stored item's status is `status`: webhooks arrive asynchronously.
+    async fn item_status_becomes(&self, item_id: &str, status: &str) {
+        for _ in 0..200 {
+            let items = self.store().items().unwrap();
+            if items.iter().any(|i| i.item_id == item_id && i.status == status) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("item {item_id} never became {status}");
+    }
+}
+
+#[tokio::test]
+async fn a_signed_webhook_marks_the_item_and_a_repaired_login_clears_it() {
+    let s = start().await;
+    let (session, public_token) = s.browser_session_with_public_token().await;
+    assert_eq!(s.exchange(&session, &public_token, None).await.0, 200);
+    let (access_token, item_id) = s.stored_item();
+    let (status, _) = s.plaid("/sandbox/item/reset_login", json!({"access_token": access_token})).await;
+    assert_eq!(status, 200);
+    s.item_status_becomes(&item_id, "login_required").await;
+    let (status, broken) = s.plaid("/accounts/get", json!({"access_token": access_token})).await;
+    assert_plaid_error(status, &broken, 400, "ITEM_ERROR", "ITEM_LOGIN_REQUIRED");
+    let (status, _) = s
+        .plaid(
+            "/sandbox/item/fire_webhook",
+            json!({"access_token": access_token, "webhook_code": "LOGIN_REPAIRED"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    s.item_status_becomes(&item_id, "ok").await;
+}
+
+#[tokio::test]
+async fn an_unverified_webhook_is_refused_and_changes_nothing() {
+    let s = start().await;
+    let (session, public_token) = s.browser_session_with_public_token().await;
+    assert_eq!(s.exchange(&session, &public_token, None).await.0, 200);
+    let (_, item_id) = s.stored_item();
+    let body = json!({"webhook_type": "ITEM", "webhook_code": "ERROR", "item_id": item_id,
+                      "error": {"error_code": "ITEM_LOGIN_REQUIRED"}})
+    .to_string();
+    let forged_header = |alg: &str| {
+        use base64::Engine;
+        let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+        format!("{}.{}.c2lnbmF0dXJl", b64(json!({"alg": alg, "kid": "unknown-kid"})), b64(json!({"iat": 0})))
+    };
+    for header in
+        [None, Some("not a jwt".to_owned()), Some(forged_header("none")), Some(forged_header("ES256"))]
+    {
+        let mut request = s.http.post(format!("{}/api/webhooks/plaid", s.base)).body(body.clone());
+        if let Some(header) = &header {
+            request = request.header("plaid-verification", header);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 401, "{header:?}");
+    }
+    assert_eq!(s.store().items().unwrap()[0].status, "ok");
+}
+
+#[tokio::test]
+async fn only_its_owner_can_unlink_an_item_and_plaid_removes_it() {
+    let s = start().await;
+    let (session, public_token) = s.browser_session_with_public_token().await;
+    assert_eq!(s.exchange(&session, &public_token, None).await.0, 200);
+    let (_, item_id) = s.stored_item();
+    let (stranger, _) = s.browser_session_with_public_token().await;
+    let delete = |cookie: &str| {
+        s.http
+            .delete(format!("{}/api/items/{item_id}", s.base))
+            .header("cookie", format!("{cookie}; plaid_link_csrf={CSRF}"))
+            .header("x-csrf-token", CSRF)
+            .send()
+    };
+    assert_eq!(delete(&stranger).await.unwrap().status(), 404);
+    assert_eq!(s.store().items().unwrap().len(), 1, "a stranger removes nothing");
+    let items_at_plaid = s.standin.items();
+    assert_eq!(delete(&session).await.unwrap().status(), 204);
+    assert!(s.store().items().unwrap().is_empty());
+    assert_eq!(s.standin.items(), items_at_plaid - 1, "removed at Plaid too");
+    assert_eq!(delete(&session).await.unwrap().status(), 404);
 }

@@ -10,11 +10,14 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::state::{id, sandbox_accounts, token, ItemRecord, LinkTokenRecord, PublicTokenRecord, Standin};
+use super::state::{
+    id, sandbox_accounts, token, Books, ItemRecord, LinkTokenRecord, PublicTokenRecord, Standin,
+};
 use super::{link, LINK_TOKEN_TTL_SECS, PUBLIC_TOKEN_TTL_SECS};
 use crate::plaid_types::{
-    AccessTokenRequest, AccountsGetResponse, Credentials, Item, ItemRemoveResponse, LinkTokenCreateRequest,
-    LinkTokenCreateResponse, PlaidError, PublicTokenExchangeRequest, PublicTokenExchangeResponse,
+    AccessTokenRequest, AccountsGetResponse, Credentials, Item, ItemGetResponse, ItemRemoveResponse,
+    LinkTokenCreateRequest, LinkTokenCreateResponse, PlaidError, PublicTokenExchangeRequest,
+    PublicTokenExchangeResponse, SandboxFireWebhookRequest, WebhookVerificationKeyGetRequest,
 };
 
 type Shared = Arc<Standin>;
@@ -25,7 +28,12 @@ pub fn router(standin: Shared) -> Router {
         .route("/link/token/create", post(link_token_create))
         .route("/item/public_token/exchange", post(public_token_exchange))
         .route("/accounts/get", post(accounts_get))
+        .route("/accounts/balance/get", post(accounts_get))
+        .route("/item/get", post(item_get))
         .route("/item/remove", post(item_remove))
+        .route("/webhook_verification_key/get", post(webhook_verification_key_get))
+        .route("/sandbox/item/reset_login", post(sandbox_reset_login))
+        .route("/sandbox/item/fire_webhook", post(sandbox_fire_webhook))
         .route("/link/institutions", get(institutions))
         .route("/link/credentials", post(credentials))
         .route("/link/complete", post(complete))
@@ -35,14 +43,32 @@ pub fn router(standin: Shared) -> Router {
 
 /// Plaid's error object with its HTTP status.
 fn error(status: StatusCode, error_type: &str, code: &str, message: &str, display: Option<&str>) -> Response {
-    let body = PlaidError {
+    (status, Json(plaid_error(status, error_type, code, message, display))).into_response()
+}
+
+/// Plaid's error object, as Plaid documents it (`documentation_url`, `suggested_action`, `causes`).
+pub(crate) fn plaid_error(
+    status: StatusCode,
+    error_type: &str,
+    code: &str,
+    message: &str,
+    display: Option<&str>,
+) -> PlaidError {
+    PlaidError {
         error_type: error_type.into(),
         error_code: code.into(),
         error_message: message.into(),
         display_message: display.map(Into::into),
         request_id: id(15),
-    };
-    (status, Json(body)).into_response()
+        causes: Vec::new(),
+        status: Some(status.as_u16()),
+        documentation_url: Some(format!(
+            "https://plaid.com/docs/errors/{}/#{}",
+            error_type.to_lowercase().replace('_', "-"),
+            code.to_lowercase().replace('_', "-")
+        )),
+        suggested_action: None,
+    }
 }
 
 /// Plaid accepts `client_id`/`secret` in the body or in `PLAID-CLIENT-ID`/`PLAID-SECRET` headers.
@@ -89,7 +115,13 @@ macro_rules! authenticated {
         }
     )*};
 }
-authenticated!(LinkTokenCreateRequest, PublicTokenExchangeRequest, AccessTokenRequest);
+authenticated!(
+    LinkTokenCreateRequest,
+    PublicTokenExchangeRequest,
+    AccessTokenRequest,
+    WebhookVerificationKeyGetRequest,
+    SandboxFireWebhookRequest
+);
 
 /// Reads a Plaid API request and checks its keys, answering Plaid's error when either fails.
 fn authenticated<T: Authenticated>(
@@ -102,16 +134,29 @@ fn authenticated<T: Authenticated>(
     Ok(request)
 }
 
-/// Reads a JSON body, answering Plaid's `INVALID_BODY` error when it is not the expected shape.
+/// Reads a JSON body: Plaid answers `MISSING_FIELDS` when a required field is absent, and
+/// `INVALID_BODY` when the body is not JSON (or a field has the wrong type).
 fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Response> {
     serde_json::from_slice(body).map_err(|e| {
-        error(
-            StatusCode::BAD_REQUEST,
-            "INVALID_REQUEST",
-            "INVALID_BODY",
-            &format!("body could not be parsed: {e}"),
-            None,
-        )
+        let missing = e.is_data() && e.to_string().starts_with("missing field");
+        if missing {
+            let field = e.to_string().split('`').nth(1).unwrap_or_default().to_owned();
+            error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REQUEST",
+                "MISSING_FIELDS",
+                &format!("the following required fields are missing: {field}"),
+                None,
+            )
+        } else {
+            error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REQUEST",
+                "INVALID_BODY",
+                &format!("body could not be parsed: {e}"),
+                None,
+            )
+        }
     })
 }
 
@@ -158,6 +203,7 @@ async fn link_token_create(
                 expires_at,
                 products: request.products,
                 client_user_id: request.user.client_user_id,
+                webhook: request.webhook,
             },
         );
     }
@@ -224,6 +270,41 @@ fn invalid_access_token() -> Response {
     )
 }
 
+fn item_not_found() -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "ITEM_ERROR",
+        "ITEM_NOT_FOUND",
+        "the Item you requested cannot be found. This Item does not exist, has been previously removed via /item/remove, or has had access removed by the user.",
+        None,
+    )
+}
+
+/// The item an access token opens, or Plaid's error for it.
+fn item_of<'b>(books: &'b Books, access_token: &str) -> Result<(&'b String, &'b ItemRecord), Response> {
+    match books.access_tokens.get(access_token).and_then(|id| books.items.get(id).map(|item| (id, item))) {
+        Some(found) => Ok(found),
+        None if books.removed.contains(access_token) => Err(item_not_found()),
+        None => Err(invalid_access_token()),
+    }
+}
+
+/// An item as Plaid shows it.
+fn item_view(item_id: &str, item: &ItemRecord) -> Item {
+    Item {
+        item_id: item_id.to_owned(),
+        institution_id: Some(item.institution_id.clone()),
+        webhook: item.webhook.clone(),
+        error: item.error.clone(),
+        available_products: Vec::new(),
+        billed_products: item.products.clone(),
+        products: item.products.clone(),
+        consent_expiration_time: None,
+        update_type: "background".into(),
+    }
+}
+
+/// `/accounts/get`, and `/accounts/balance/get`, which answers the same shape with live balances.
 async fn accounts_get(
     State(standin): State<Shared>,
     headers: HeaderMap,
@@ -236,23 +317,39 @@ async fn accounts_get(
     let Ok(books) = standin.books.lock() else {
         return invalid_access_token();
     };
-    let Some((item_id, item)) = books
-        .access_tokens
-        .get(&request.access_token)
-        .and_then(|id| books.items.get(id).map(|item| (id, item)))
-    else {
-        return invalid_access_token();
+    let (item_id, item) = match item_of(&books, &request.access_token) {
+        Ok(found) => found,
+        Err(e) => return e,
     };
+    // An item whose login broke answers its error until the user repairs it in update mode.
+    if let Some(e) = &item.error {
+        return (StatusCode::BAD_REQUEST, Json(PlaidError { request_id: id(15), ..e.clone() }))
+            .into_response();
+    }
     Json(AccountsGetResponse {
         accounts: item.accounts.clone(),
-        item: Item {
-            item_id: item_id.clone(),
-            institution_id: Some(item.institution_id.clone()),
-            products: item.products.clone(),
-        },
+        item: item_view(item_id, item),
         request_id: id(15),
     })
     .into_response()
+}
+
+/// `/item/get`.
+async fn item_get(State(standin): State<Shared>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let request: AccessTokenRequest = match authenticated(&standin, &headers, &body) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let Ok(books) = standin.books.lock() else {
+        return invalid_access_token();
+    };
+    match item_of(&books, &request.access_token) {
+        Ok((item_id, item)) => {
+            Json(ItemGetResponse { item: item_view(item_id, item), status: None, request_id: id(15) })
+                .into_response()
+        }
+        Err(e) => e,
+    }
 }
 
 async fn item_remove(State(standin): State<Shared>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
@@ -263,13 +360,111 @@ async fn item_remove(State(standin): State<Shared>, headers: HeaderMap, body: ax
     let Ok(mut books) = standin.books.lock() else {
         return invalid_access_token();
     };
-    match books.access_tokens.remove(&request.access_token) {
-        Some(item_id) => {
-            books.items.remove(&item_id);
-            Json(ItemRemoveResponse { request_id: id(15) }).into_response()
-        }
-        None => invalid_access_token(),
+    if let Err(e) = item_of(&books, &request.access_token) {
+        return e;
     }
+    if let Some(item_id) = books.access_tokens.remove(&request.access_token) {
+        books.items.remove(&item_id);
+        // Remembered (within the stand-in's bounds) so that later calls get ITEM_NOT_FOUND.
+        if books.removed.len() < standin.config.max_records {
+            books.removed.insert(request.access_token);
+        }
+    }
+    Json(ItemRemoveResponse { request_id: id(15) }).into_response()
+}
+
+/// `/webhook_verification_key/get`: the public JWK for a webhook's `kid`.
+async fn webhook_verification_key_get(
+    State(standin): State<Shared>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let request: WebhookVerificationKeyGetRequest = match authenticated(&standin, &headers, &body) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    if request.key_id != standin.signer.kid {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+            "INVALID_WEBHOOK_VERIFICATION_KEY_ID",
+            "invalid key_id provided",
+            None,
+        );
+    }
+    Json(json!({ "key": standin.signer.jwk, "request_id": id(15) })).into_response()
+}
+
+/// An ITEM webhook's body, as Plaid sends it.
+fn item_webhook(code: &str, item_id: &str, error: Option<&PlaidError>) -> serde_json::Value {
+    json!({ "webhook_type": "ITEM", "webhook_code": code, "item_id": item_id, "error": error, "environment": "sandbox" })
+}
+
+/// `/sandbox/item/reset_login`: the item needs its user to sign in again (ITEM_LOGIN_REQUIRED),
+/// and its webhook says so.
+async fn sandbox_reset_login(
+    State(standin): State<Shared>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let request: AccessTokenRequest = match authenticated(&standin, &headers, &body) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let login_required = plaid_error(
+        StatusCode::BAD_REQUEST,
+        "ITEM_ERROR",
+        "ITEM_LOGIN_REQUIRED",
+        "the login details of this item have changed (credentials, MFA, or required user action) and a user login is required to update this information. use Link's update mode to restore the item to a good state",
+        None,
+    );
+    let (webhook, item_id) = {
+        let Ok(mut books) = standin.books.lock() else { return invalid_access_token() };
+        let item_id = match item_of(&books, &request.access_token) {
+            Ok((item_id, _)) => item_id.clone(),
+            Err(e) => return e,
+        };
+        let Some(item) = books.items.get_mut(&item_id) else { return item_not_found() };
+        item.error = Some(login_required.clone());
+        (item.webhook.clone(), item_id)
+    };
+    standin.send_webhook(webhook, item_webhook("ERROR", &item_id, Some(&login_required)));
+    Json(json!({ "reset_login": true, "request_id": id(15) })).into_response()
+}
+
+/// `/sandbox/item/fire_webhook`: sends an ITEM webhook; `LOGIN_REPAIRED` also repairs the item.
+async fn sandbox_fire_webhook(
+    State(standin): State<Shared>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let request: SandboxFireWebhookRequest = match authenticated(&standin, &headers, &body) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    if request.webhook_type.as_deref().is_some_and(|t| t != "ITEM") {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "INVALID_FIELD",
+            "webhook_type must be ITEM",
+            None,
+        );
+    }
+    let (webhook, item_id) = {
+        let Ok(mut books) = standin.books.lock() else { return invalid_access_token() };
+        let item_id = match item_of(&books, &request.access_token) {
+            Ok((item_id, _)) => item_id.clone(),
+            Err(e) => return e,
+        };
+        let Some(item) = books.items.get_mut(&item_id) else { return item_not_found() };
+        if request.webhook_code == "LOGIN_REPAIRED" {
+            item.error = None;
+        }
+        (item.webhook.clone(), item_id)
+    };
+    standin.send_webhook(webhook, item_webhook(&request.webhook_code, &item_id, None));
+    Json(json!({ "webhook_fired": true, "request_id": id(15) })).into_response()
 }
 
 async fn institutions(State(standin): State<Shared>) -> Response {
@@ -277,11 +472,12 @@ async fn institutions(State(standin): State<Shared>) -> Response {
 }
 
 /// Checks a link token the way Link does before every step.
-fn live_link_token(standin: &Standin, link_token: &str) -> Result<Vec<String>, Response> {
+/// A live link token's products and webhook.
+fn live_link_token(standin: &Standin, link_token: &str) -> Result<(Vec<String>, Option<String>), Response> {
     let now = standin.now();
     let books = standin.books.lock().map_err(|_| invalid_link_token())?;
     match books.link_tokens.get(link_token) {
-        Some(record) if record.expires_at > now => Ok(record.products.clone()),
+        Some(record) if record.expires_at > now => Ok((record.products.clone(), record.webhook.clone())),
         _ => Err(invalid_link_token()),
     }
 }
@@ -345,8 +541,8 @@ async fn complete(State(standin): State<Shared>, body: axum::body::Bytes) -> Res
         Ok(r) => r,
         Err(e) => return e,
     };
-    let products = match live_link_token(&standin, &request.link_token) {
-        Ok(p) => p,
+    let (products, webhook) = match live_link_token(&standin, &request.link_token) {
+        Ok(found) => found,
         Err(e) => return e,
     };
     if request.accounts.is_empty() {
@@ -367,7 +563,13 @@ async fn complete(State(standin): State<Shared>, body: axum::body::Bytes) -> Res
         }
         books.items.insert(
             item_id.clone(),
-            ItemRecord { institution_id: request.institution_id, accounts: request.accounts, products },
+            ItemRecord {
+                institution_id: request.institution_id,
+                accounts: request.accounts,
+                products,
+                webhook,
+                error: None,
+            },
         );
         books.public_tokens.insert(
             public_token.clone(),

@@ -1,5 +1,7 @@
 //! A local stand-in for Plaid: its API (`/link/token/create`, `/item/public_token/exchange`,
-//! `/accounts/get`, `/item/remove`) and its Link script, faithful to Plaid's documented shapes so
+//! `/accounts/get`, `/accounts/balance/get`, `/item/get`, `/item/remove`,
+//! `/webhook_verification_key/get`, and the sandbox's `/sandbox/item/reset_login` and
+//! `/sandbox/item/fire_webhook`), webhooks signed as Plaid signs them, and its Link script, faithful to Plaid's documented shapes so
 //! that pointing the backend at the real Plaid is a configuration change.
 //!
 //! Real Link talks to Plaid's servers through private endpoints; the stand-in's script uses
@@ -8,6 +10,7 @@
 mod api;
 mod link;
 mod state;
+mod webhooks;
 
 pub use api::router;
 pub use state::{Institution, Standin, StandinConfig};

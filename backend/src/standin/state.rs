@@ -29,6 +29,8 @@ pub struct StandinConfig {
     pub institutions: Vec<Institution>,
     /// See [`MAX_RECORDS`].
     pub max_records: usize,
+    /// A PEM certificate to trust when sending webhooks (this server's own, over local TLS).
+    pub extra_root: Option<Vec<u8>>,
 }
 
 impl Default for StandinConfig {
@@ -46,6 +48,7 @@ impl Default for StandinConfig {
                 institution("ins_109512", "Houndstooth Bank"),
             ],
             max_records: MAX_RECORDS,
+            extra_root: None,
         }
     }
 }
@@ -54,6 +57,7 @@ pub(crate) struct LinkTokenRecord {
     pub expires_at: u64,
     pub products: Vec<String>,
     pub client_user_id: String,
+    pub webhook: Option<String>,
 }
 
 pub(crate) struct PublicTokenRecord {
@@ -66,6 +70,10 @@ pub(crate) struct ItemRecord {
     pub institution_id: String,
     pub accounts: Vec<Account>,
     pub products: Vec<String>,
+    /// Where this item's webhooks go, from its link token.
+    pub webhook: Option<String>,
+    /// Set by `/sandbox/item/reset_login` (ITEM_LOGIN_REQUIRED), cleared when the login is repaired.
+    pub error: Option<crate::plaid_types::PlaidError>,
 }
 
 #[derive(Default)]
@@ -75,6 +83,8 @@ pub(crate) struct Books {
     pub items: HashMap<String, ItemRecord>,
     /// access token → item id
     pub access_tokens: HashMap<String, String>,
+    /// Access tokens of removed items: Plaid answers ITEM_NOT_FOUND for them, not INVALID_ACCESS_TOKEN.
+    pub removed: std::collections::HashSet<String>,
     pub exchanges: u64,
 }
 
@@ -98,13 +108,46 @@ pub struct Standin {
     pub(crate) config: StandinConfig,
     pub(crate) books: Mutex<Books>,
     clock_offset: AtomicU64,
+    pub(crate) signer: super::webhooks::Signer,
+    http: reqwest::Client,
 }
 
 impl Standin {
     pub fn new(config: StandinConfig) -> Self {
-        Self { config, books: Mutex::new(Books::default()), clock_offset: AtomicU64::new(0) }
+        let mut http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10));
+        if let Some(cert) =
+            config.extra_root.as_deref().and_then(|pem| reqwest::Certificate::from_pem(pem).ok())
+        {
+            http = http.add_root_certificate(cert);
+        }
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        Self {
+            config,
+            books: Mutex::new(Books::default()),
+            clock_offset: AtomicU64::new(0),
+            signer: super::webhooks::Signer::new(now),
+            http: http.build().unwrap_or_default(),
+        }
     }
 
+    /// Sends a webhook to `url`, signed as Plaid signs them, after the current request is answered.
+    pub(crate) fn send_webhook(self: &std::sync::Arc<Self>, url: Option<String>, body: serde_json::Value) {
+        let Some(url) = url else { return };
+        let standin = self.clone();
+        tokio::spawn(async move {
+            let body = body.to_string();
+            let signature = standin.signer.sign(body.as_bytes(), standin.now());
+            // Delivery is best effort, as a webhook is: the receiver answers, or it does not.
+            let _ = standin
+                .http
+                .post(url)
+                .header("content-type", "application/json")
+                .header("plaid-verification", signature)
+                .body(body)
+                .send()
+                .await;
+        });
+    }
     /// Seconds since the epoch, as the stand-in sees them.
     pub fn now(&self) -> u64 {
         let real = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
@@ -167,7 +210,9 @@ pub(crate) fn sandbox_accounts() -> Vec<Account> {
             balances: Balances {
                 available: Some(available),
                 current: Some(available),
+                limit: None,
                 iso_currency_code: Some("USD".into()),
+                unofficial_currency_code: None,
             },
         };
     vec![
@@ -203,7 +248,7 @@ mod tests {
     use super::*;
 
     fn link(expires_at: u64) -> LinkTokenRecord {
-        LinkTokenRecord { expires_at, products: vec![], client_user_id: "u".into() }
+        LinkTokenRecord { expires_at, products: vec![], client_user_id: "u".into(), webhook: None }
     }
 
     #[test]

@@ -1,0 +1,248 @@
+//! Plaid's webhooks, verified as Plaid's guidance asks ("Validate Webhooks"), before anything
+//! changes: the `Plaid-Verification` header is a JWT whose algorithm must be ES256; its `kid` names
+//! a key fetched from `/webhook_verification_key/get` and cached by `kid` (fetched again for an
+//! unknown one, refused once its `expired_at` has passed); the signature must hold; `iat` must be
+//! at most five minutes old; and `request_body_sha256` must be the SHA-256 of the exact body bytes,
+//! compared in constant time. Anything else is refused and changes nothing.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::plaid_client::PlaidClient;
+use crate::plaid_types::WebhookVerificationKey;
+
+/// How old a webhook may be.
+pub const MAX_AGE_SECS: u64 = 5 * 60;
+/// How many keys the cache holds; Plaid rotates rarely, so more means something is wrong.
+const MAX_CACHED_KEYS: usize = 100;
+
+/// Why a webhook was refused.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookError {
+    #[error("no Plaid-Verification header")]
+    Missing,
+    #[error("the Plaid-Verification header is not a JWT we can read")]
+    Malformed,
+    #[error("algorithm {0:?} is not ES256")]
+    WrongAlgorithm(String),
+    #[error("no verification key {0:?}")]
+    UnknownKey(String),
+    #[error("verification key {0:?} has expired")]
+    ExpiredKey(String),
+    #[error("the signature does not hold")]
+    BadSignature,
+    #[error("issued {0} s ago, more than five minutes")]
+    Stale(u64),
+    #[error("the body is not the one that was signed")]
+    BodyMismatch,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    alg: String,
+    kid: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    iat: u64,
+    request_body_sha256: String,
+}
+
+/// The `kid` a token names, once its algorithm is known to be ES256.
+pub fn key_id(token: &str) -> Result<String, WebhookError> {
+    let header = token.split('.').next().ok_or(WebhookError::Malformed)?;
+    let header: Header = decode_json(header)?;
+    if header.alg != "ES256" {
+        return Err(WebhookError::WrongAlgorithm(header.alg));
+    }
+    header.kid.ok_or(WebhookError::Malformed)
+}
+
+/// Verifies a `Plaid-Verification` token against the body, at `now`, with `key` (the JWK its
+/// `kid` names).
+pub fn verify(token: &str, body: &[u8], now: u64, key: &WebhookVerificationKey) -> Result<(), WebhookError> {
+    let kid = key_id(token)?;
+    if kid != key.kid || key.alg != "ES256" || key.crv != "P-256" {
+        return Err(WebhookError::UnknownKey(kid));
+    }
+    if key.expired_at.is_some_and(|expired| expired <= now) {
+        return Err(WebhookError::ExpiredKey(kid));
+    }
+    let mut parts = token.split('.');
+    let (Some(header), Some(claims), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(WebhookError::Malformed);
+    };
+    let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| WebhookError::Malformed)?;
+    let mut point = vec![0x04];
+    point.extend(URL_SAFE_NO_PAD.decode(&key.x).map_err(|_| WebhookError::Malformed)?);
+    point.extend(URL_SAFE_NO_PAD.decode(&key.y).map_err(|_| WebhookError::Malformed)?);
+    UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, point)
+        .verify(format!("{header}.{claims}").as_bytes(), &signature)
+        .map_err(|_| WebhookError::BadSignature)?;
+    let claims: Claims = decode_json(claims)?;
+    let age = now.saturating_sub(claims.iat);
+    if age > MAX_AGE_SECS {
+        return Err(WebhookError::Stale(age));
+    }
+    let body_hash: String = Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect();
+    if !crate::constant_time::eq(
+        body_hash.as_bytes(),
+        claims.request_body_sha256.to_ascii_lowercase().as_bytes(),
+    ) {
+        return Err(WebhookError::BodyMismatch);
+    }
+    Ok(())
+}
+
+fn decode_json<T: for<'de> Deserialize<'de>>(part: &str) -> Result<T, WebhookError> {
+    let bytes = URL_SAFE_NO_PAD.decode(part).map_err(|_| WebhookError::Malformed)?;
+    serde_json::from_slice(&bytes).map_err(|_| WebhookError::Malformed)
+}
+
+/// Plaid's verification keys, by `kid`.
+#[derive(Default)]
+pub struct KeyCache {
+    keys: Mutex<HashMap<String, WebhookVerificationKey>>,
+}
+
+impl KeyCache {
+    /// Verifies a webhook, fetching its key from Plaid when this `kid` is not cached yet.
+    pub async fn verify(
+        &self,
+        plaid: &PlaidClient,
+        token: Option<&str>,
+        body: &[u8],
+        now: u64,
+    ) -> Result<(), WebhookError> {
+        let token = token.ok_or(WebhookError::Missing)?;
+        let kid = key_id(token)?;
+        let cached = self.keys.lock().ok().and_then(|keys| keys.get(&kid).cloned());
+        let key = match cached {
+            Some(key) => key,
+            None => {
+                let key = plaid
+                    .webhook_verification_key(&kid)
+                    .await
+                    .map_err(|_| WebhookError::UnknownKey(kid.clone()))?;
+                if let Ok(mut keys) = self.keys.lock() {
+                    if keys.len() >= MAX_CACHED_KEYS {
+                        keys.clear();
+                    }
+                    keys.insert(kid.clone(), key.clone());
+                }
+                key
+            }
+        };
+        verify(token, body, now, &key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ring::rand::SystemRandom;
+    use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+    use serde_json::json;
+
+    const NOW: u64 = 1_800_000_000;
+
+    struct Plaid {
+        pair: EcdsaKeyPair,
+        key: WebhookVerificationKey,
+    }
+
+    fn plaid(kid: &str) -> Plaid {
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+        let point = pair.public_key().as_ref().to_vec();
+        let key = WebhookVerificationKey {
+            alg: "ES256".into(),
+            crv: "P-256".into(),
+            kid: kid.into(),
+            kty: "EC".into(),
+            use_: "sig".into(),
+            x: URL_SAFE_NO_PAD.encode(&point[1..33]),
+            y: URL_SAFE_NO_PAD.encode(&point[33..65]),
+            created_at: NOW - 1000,
+            expired_at: None,
+        };
+        Plaid { pair, key }
+    }
+
+    fn token(signer: &Plaid, header: serde_json::Value, body: &[u8], iat: u64) -> String {
+        let hash: String = Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect();
+        let claims = json!({ "iat": iat, "request_body_sha256": hash });
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signature = signer.pair.sign(&SystemRandom::new(), input.as_bytes()).unwrap();
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.as_ref()))
+    }
+
+    const BODY: &[u8] = br#"{"webhook_type":"ITEM","webhook_code":"ERROR","item_id":"item-1"}"#;
+
+    fn es256(kid: &str) -> serde_json::Value {
+        json!({ "alg": "ES256", "kid": kid, "typ": "JWT" })
+    }
+
+    #[test]
+    fn a_webhook_plaid_signed_is_accepted() {
+        let plaid = plaid("kid-1");
+        let token = token(&plaid, es256("kid-1"), BODY, NOW - 10);
+        assert_eq!(verify(&token, BODY, NOW, &plaid.key), Ok(()));
+    }
+
+    #[test]
+    fn a_forged_webhook_is_refused() {
+        let (plaid, forger) = (plaid("kid-1"), plaid("kid-1"));
+        let token = token(&forger, es256("kid-1"), BODY, NOW);
+        assert_eq!(verify(&token, BODY, NOW, &plaid.key), Err(WebhookError::BadSignature));
+    }
+
+    #[test]
+    fn an_altered_body_is_refused() {
+        let plaid = plaid("kid-1");
+        let token = token(&plaid, es256("kid-1"), BODY, NOW);
+        let altered = br#"{"webhook_type":"ITEM","webhook_code":"ERROR","item_id":"item-2"}"#;
+        assert_eq!(verify(&token, altered, NOW, &plaid.key), Err(WebhookError::BodyMismatch));
+    }
+
+    #[test]
+    fn a_webhook_replayed_late_is_refused() {
+        let plaid = plaid("kid-1");
+        let token = token(&plaid, es256("kid-1"), BODY, NOW - MAX_AGE_SECS - 1);
+        assert_eq!(verify(&token, BODY, NOW, &plaid.key), Err(WebhookError::Stale(MAX_AGE_SECS + 1)));
+    }
+
+    #[test]
+    fn another_algorithm_is_refused_before_any_key_is_looked_up() {
+        let plaid = plaid("kid-1");
+        for alg in ["HS256", "none", "RS256", "ES384"] {
+            let token = token(&plaid, json!({ "alg": alg, "kid": "kid-1" }), BODY, NOW);
+            assert_eq!(key_id(&token), Err(WebhookError::WrongAlgorithm(alg.into())));
+            assert_eq!(verify(&token, BODY, NOW, &plaid.key), Err(WebhookError::WrongAlgorithm(alg.into())));
+        }
+    }
+
+    #[test]
+    fn an_unknown_or_expired_key_is_refused() {
+        let mut plaid = plaid("kid-1");
+        let token = token(&plaid, es256("kid-2"), BODY, NOW);
+        assert_eq!(verify(&token, BODY, NOW, &plaid.key), Err(WebhookError::UnknownKey("kid-2".into())));
+        plaid.key.expired_at = Some(NOW - 1);
+        let token = self::token(&plaid, es256("kid-1"), BODY, NOW);
+        assert_eq!(verify(&token, BODY, NOW, &plaid.key), Err(WebhookError::ExpiredKey("kid-1".into())));
+    }
+}
