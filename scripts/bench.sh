@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Size and speed, as numbers, side by side with the React peer (bench/peer): the release bundle's
 # bytes per file, then one table (transfer size, time to Link ready on loopback and under a mobile
-# profile, onSuccess → exchange request, memory over mount/unmount cycles). Run through `make bench`.
+# profile, onSuccess → exchange request, memory over mount/unmount cycles), then a bounded load test
+# of the reference backend on loopback (e2e/load.js). Run through `make bench`.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -19,3 +20,4 @@ printf '%-32s %10d %10d\n' "total" "$total_raw" "$total_gz"
 cargo build -q -p plaid-link-backend --locked
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 (cd e2e && PLAID_LINK_DEV_BIN="$root/target/debug/plaid-link-dev" node bench.js)
+(cd e2e && PLAID_LINK_DEV_BIN="$root/target/debug/plaid-link-dev" node load.js)

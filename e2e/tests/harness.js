@@ -48,6 +48,7 @@ export async function startBackend(extraEnv = {}, { tls = false } = {}) {
   return {
     url,
     logs,
+    pid: child.pid,
     /** The certificate's public-key hash, for Chromium's --ignore-certificate-errors-spki-list. */
     spki: certificate?.spki,
     dbPath: env.PLAID_LINK_DB,
