@@ -69,6 +69,8 @@ pub struct Config {
     pub rate_per_session: u32,
     /// Where Plaid sends webhooks (`PLAID_WEBHOOK_URL`, HTTPS); in local mode, this server itself.
     pub webhook_url: Option<String>,
+    /// How long a client has to finish the TLS handshake (`PLAID_LINK_TLS_HANDSHAKE_MS`).
+    pub tls_handshake_timeout_ms: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -86,6 +88,7 @@ impl std::fmt::Debug for Config {
             .field("static_dir", &self.static_dir)
             .field("pages_dir", &self.pages_dir)
             .field("tls", &self.tls)
+            .field("tls_handshake_timeout_ms", &self.tls_handshake_timeout_ms)
             .field("require_csrf", &self.require_csrf)
             .field("rate_per_client", &self.rate_per_client)
             .field("rate_per_session", &self.rate_per_session)
@@ -190,6 +193,7 @@ impl Config {
             rate_per_client: rate("PLAID_LINK_RATE_PER_CLIENT", 120)?,
             rate_per_session: rate("PLAID_LINK_RATE_PER_SESSION", 30)?,
             webhook_url: get("PLAID_WEBHOOK_URL"),
+            tls_handshake_timeout_ms: rate("PLAID_LINK_TLS_HANDSHAKE_MS", crate::tls::HANDSHAKE_TIMEOUT_MS)?,
             tls: match (get("PLAID_LINK_TLS_CERT"), get("PLAID_LINK_TLS_KEY")) {
                 (Some(cert), Some(key)) => Some((PathBuf::from(cert), PathBuf::from(key))),
                 (None, None) => None,

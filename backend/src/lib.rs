@@ -36,6 +36,7 @@ pub struct Server {
     pub scheme: &'static str,
     listener: TcpListener,
     app: Router,
+    handshake_timeout_ms: u32,
     tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
@@ -124,13 +125,17 @@ impl Server {
                 response
             }));
         }
-        Ok(Self { addr, standin, scheme: config.scheme(), listener, app, tls })
+        let handshake_timeout_ms = config.tls_handshake_timeout_ms;
+        Ok(Self { addr, standin, scheme: config.scheme(), listener, app, tls, handshake_timeout_ms })
     }
 
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run(self) -> std::io::Result<()> {
         match self.tls {
-            Some(acceptor) => tls::serve(self.listener, self.app, acceptor, shutdown()).await,
+            Some(acceptor) => {
+                let timeout = std::time::Duration::from_millis(self.handshake_timeout_ms.into());
+                tls::serve(self.listener, self.app, acceptor, timeout, shutdown()).await
+            }
             None => {
                 let app = self.app.into_make_service_with_connect_info::<SocketAddr>();
                 axum::serve(self.listener, app).with_graceful_shutdown(shutdown()).await

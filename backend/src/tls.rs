@@ -14,8 +14,8 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::rustls::{self, ServerConfig};
 use tokio_rustls::TlsAcceptor;
 
-/// How long a client has to finish the TLS handshake.
-pub const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long a client has to finish the TLS handshake, by default (`PLAID_LINK_TLS_HANDSHAKE_MS`).
+pub const HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
 
 /// Sent with every answer over TLS: browsers then never use plain HTTP for this host again.
 pub const HSTS: &str = "max-age=63072000; includeSubDomains";
@@ -39,6 +39,7 @@ pub async fn serve(
     listener: TcpListener,
     app: Router,
     acceptor: TlsAcceptor,
+    handshake_timeout: std::time::Duration,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     tokio::pin!(shutdown);
@@ -50,8 +51,8 @@ pub async fn serve(
         let (acceptor, app) = (acceptor.clone(), app.clone());
         tokio::spawn(async move {
             // A failed or stalled handshake concerns that client only; a stalled one is dropped
-            // after HANDSHAKE_TIMEOUT, so idle sockets cannot pile up.
-            let Ok(Ok(stream)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
+            // after the handshake timeout, so idle sockets cannot pile up.
+            let Ok(Ok(stream)) = tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await
             else {
                 return;
             };

@@ -748,3 +748,49 @@ async fn only_its_owner_can_unlink_an_item_and_plaid_removes_it() {
     assert_eq!(s.standin.items(), items_at_plaid - 1, "removed at Plaid too");
     assert_eq!(delete(&session).await.unwrap().status(), 404);
 }
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_tls_handshake_is_dropped() {
+    use tokio::io::AsyncReadExt;
+    // A certificate for this test, made as the end-to-end suite makes its own.
+    let dir = std::env::temp_dir().join(format!("plaid-tls-{}", rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+        ])
+        .args(["-subj", "/CN=127.0.0.1", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let db = dir.join("items.db");
+    let s = start_with(
+        db,
+        &[
+            ("PLAID_LINK_TLS_CERT", &cert),
+            ("PLAID_LINK_TLS_KEY", &key),
+            ("PLAID_LINK_TLS_HANDSHAKE_MS", "200"),
+        ],
+    )
+    .await;
+    let addr = s.base.trim_start_matches("http://").to_owned();
+    let mut idle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let mut buffer = [0u8; 16];
+    // It sends nothing; the server closes the connection once the handshake time is up.
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), idle.read(&mut buffer)).await;
+    assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "the idle connection is still open: {read:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
