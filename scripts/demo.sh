@@ -6,9 +6,15 @@ source "$(dirname "$0")/env.sh"
 
 cargo build -p plaid-link-backend --locked
 mkdir -p target/demo
+# The demo's own token key, made once: the demo database stays readable from one run to the next
+# (the backend refuses to start on a database written under a key it does not have).
+key_file="$root/target/demo/token-encryption.key"
+if [ ! -s "$key_file" ]; then
+  (umask 077 && head -c 32 /dev/urandom | base64 >"$key_file")
+fi
 # trunk serve serves the page itself and cannot add the CSRF token the backend checks otherwise.
 PLAID_ENV=local PLAID_LINK_CSRF=off PLAID_LINK_ADDR=127.0.0.1:3000 PLAID_LINK_DB="$root/target/demo/plaid-link.db" \
-  target/debug/plaid-link-dev &
+  TOKEN_ENCRYPTION_KEY="$(cat "$key_file")" target/debug/plaid-link-dev &
 backend=$!
 trap 'kill "$backend" 2>/dev/null; wait "$backend" 2>/dev/null' EXIT INT TERM
 
