@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
-import { startBackend, launchBrowser, linkThrough, root } from "./tests/harness.js";
+import { startBackend, launchBrowser, linkThrough, captureWasmMemories, root } from "./tests/harness.js";
 
 const runs = Number(process.env.BENCH_RUNS || 15);
 const cycles = Number(process.env.BENCH_CYCLES || 200);
@@ -26,7 +26,8 @@ const sizes = (files) => files.reduce((t, f) => {
 
 // --- timing -------------------------------------------------------------------------------------
 // Runs in each page before its scripts: stamps Link's onLoad and onSuccess, and the moment the
-// exchange request leaves (fetch is called), on the page's clock (0 = navigation start).
+// exchange request leaves (fetch is called), on the page's clock (0 = navigation start). The
+// WebAssembly memories are captured by the harness's own init script.
 function instrument() {
   let plaid;
   Object.defineProperty(window, "Plaid", {
@@ -50,16 +51,6 @@ function instrument() {
     if (String(url).includes("exchange_public_token")) window.__exchange ??= performance.now();
     return fetch.call(this, input, init);
   };
-  window.__wasmMemories = [];
-  for (const name of ["instantiate", "instantiateStreaming"]) {
-    const original = WebAssembly[name];
-    WebAssembly[name] = async function (...args) {
-      const result = await original.apply(this, args);
-      const instance = result.instance || result;
-      for (const v of Object.values(instance.exports || {})) if (v instanceof WebAssembly.Memory) window.__wasmMemories.push(v);
-      return result;
-    };
-  }
 }
 
 /** Lighthouse's mobile profile: 150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up, 4x CPU slowdown. */
@@ -78,6 +69,7 @@ async function load(browser, url, { mobile = false, connect = false } = {}) {
   const page = await context.newPage();
   if (mobile) await emulateMobile(context, page);
   await page.addInitScript(instrument);
+  await page.addInitScript(captureWasmMemories);
   await page.goto(url, { waitUntil: "commit" });
   await page.waitForFunction(() => window.__linkReady !== undefined, null, { timeout: 120_000 });
   const result = { ready: await page.evaluate(() => window.__linkReady) };
@@ -97,6 +89,7 @@ async function mountCycles(browser, url) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.addInitScript(instrument);
+  await page.addInitScript(captureWasmMemories);
   await page.goto(url);
   await page.waitForFunction(() => window.__bench);
   const cdp = await context.newCDPSession(page);

@@ -117,10 +117,9 @@ impl Running {
         self.store().items().unwrap()
     }
 
-    /// A browser session (its cookie) whose Link session produced a public token.
-    async fn browser_session_with_public_token(&self) -> (String, String) {
-        let response = self
-            .http
+    /// `POST /api/link_token` as a page fresh from the server sends it (its CSRF cookie, no session).
+    async fn link_token_request(&self) -> reqwest::Response {
+        self.http
             .post(format!("{}/api/link_token", self.base))
             .header("content-type", "application/json")
             .header("cookie", format!("plaid_link_csrf={CSRF}"))
@@ -128,7 +127,12 @@ impl Running {
             .body("{}")
             .send()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// A browser session (its cookie) whose Link session produced a public token.
+    async fn browser_session_with_public_token(&self) -> (String, String) {
+        let response = self.link_token_request().await;
         assert_eq!(response.status(), 200);
         let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
         let session = cookie.split(';').next().unwrap().to_owned();
@@ -315,16 +319,7 @@ async fn link_token_expires_after_four_hours() {
 #[tokio::test]
 async fn reference_backend_answers_only_the_item_id_and_keeps_the_access_token() {
     let s = start().await;
-    let response = s
-        .http
-        .post(format!("{}/api/link_token", s.base))
-        .header("content-type", "application/json")
-        .header("cookie", format!("plaid_link_csrf={CSRF}"))
-        .header("x-csrf-token", CSRF)
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let response = s.link_token_request().await;
     assert_eq!(response.status(), 200);
     let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");

@@ -122,21 +122,9 @@ export async function openPage(browser, url, setup = async () => {}) {
   page.on("console", (m) => console.push(m.text()));
   page.on("pageerror", (e) => console.push(`pageerror: ${e.message}`));
   page.on("request", (r) => requests.push({ url: r.url(), method: r.method(), body: r.postData() }));
-  // Runs before the page's own scripts, outside its Content-Security-Policy.
+  // Run before the page's own scripts, outside its Content-Security-Policy.
+  await page.addInitScript(captureWasmMemories);
   await page.addInitScript(() => {
-    // Keep a handle on every WebAssembly memory, so a test can search it for leftovers.
-    window.__wasmMemories = [];
-    for (const name of ["instantiate", "instantiateStreaming"]) {
-      const original = WebAssembly[name];
-      WebAssembly[name] = async function (...args) {
-        const result = await original.apply(this, args);
-        const instance = result.instance || result;
-        for (const value of Object.values(instance.exports || {})) {
-          if (value instanceof WebAssembly.Memory) window.__wasmMemories.push(value);
-        }
-        return result;
-      };
-    }
     window.__cspViolations = [];
     document.addEventListener("securitypolicyviolation", (e) => {
       window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
@@ -147,6 +135,22 @@ export async function openPage(browser, url, setup = async () => {}) {
   const headers = response.headers();
   const policy = headers["content-security-policy"] || "";
   return { page, context, console, requests, policy, headers };
+}
+
+/** An init script: keeps a handle on every WebAssembly memory (`window.__wasmMemories`). */
+export function captureWasmMemories() {
+  window.__wasmMemories = [];
+  for (const name of ["instantiate", "instantiateStreaming"]) {
+    const original = WebAssembly[name];
+    WebAssembly[name] = async function (...args) {
+      const result = await original.apply(this, args);
+      const instance = result.instance || result;
+      for (const value of Object.values(instance.exports || {})) {
+        if (value instanceof WebAssembly.Memory) window.__wasmMemories.push(value);
+      }
+      return result;
+    };
+  }
 }
 
 export function exchangeRequests(requests) {

@@ -395,6 +395,19 @@ async fn webhook_verification_key_get(
     Json(json!({ "key": standin.signer.jwk, "request_id": id(15) })).into_response()
 }
 
+/// Changes the item an access token opens; its webhook URL and id, or Plaid's error.
+fn update_item(
+    standin: &Standin,
+    access_token: &str,
+    change: impl FnOnce(&mut ItemRecord),
+) -> Result<(Option<String>, String), Response> {
+    let mut books = standin.books.lock().map_err(|_| invalid_access_token())?;
+    let item_id = item_of(&books, access_token)?.0.clone();
+    let item = books.items.get_mut(&item_id).ok_or_else(item_not_found)?;
+    change(item);
+    Ok((item.webhook.clone(), item_id))
+}
+
 /// An ITEM webhook's body, as Plaid sends it.
 fn item_webhook(code: &str, item_id: &str, error: Option<&PlaidError>) -> serde_json::Value {
     json!({ "webhook_type": "ITEM", "webhook_code": code, "item_id": item_id, "error": error, "environment": "sandbox" })
@@ -418,15 +431,11 @@ async fn sandbox_reset_login(
         "the login details of this item have changed (credentials, MFA, or required user action) and a user login is required to update this information. use Link's update mode to restore the item to a good state",
         None,
     );
-    let (webhook, item_id) = {
-        let Ok(mut books) = standin.books.lock() else { return invalid_access_token() };
-        let item_id = match item_of(&books, &request.access_token) {
-            Ok((item_id, _)) => item_id.clone(),
-            Err(e) => return e,
-        };
-        let Some(item) = books.items.get_mut(&item_id) else { return item_not_found() };
+    let (webhook, item_id) = match update_item(&standin, &request.access_token, |item| {
         item.error = Some(login_required.clone());
-        (item.webhook.clone(), item_id)
+    }) {
+        Ok(found) => found,
+        Err(e) => return e,
     };
     standin.send_webhook(webhook, item_webhook("ERROR", &item_id, Some(&login_required)));
     Json(json!({ "reset_login": true, "request_id": id(15) })).into_response()
@@ -451,17 +460,13 @@ async fn sandbox_fire_webhook(
             None,
         );
     }
-    let (webhook, item_id) = {
-        let Ok(mut books) = standin.books.lock() else { return invalid_access_token() };
-        let item_id = match item_of(&books, &request.access_token) {
-            Ok((item_id, _)) => item_id.clone(),
-            Err(e) => return e,
-        };
-        let Some(item) = books.items.get_mut(&item_id) else { return item_not_found() };
+    let (webhook, item_id) = match update_item(&standin, &request.access_token, |item| {
         if request.webhook_code == "LOGIN_REPAIRED" {
             item.error = None;
         }
-        (item.webhook.clone(), item_id)
+    }) {
+        Ok(found) => found,
+        Err(e) => return e,
     };
     standin.send_webhook(webhook, item_webhook(&request.webhook_code, &item_id, None));
     Json(json!({ "webhook_fired": true, "request_id": id(15) })).into_response()
