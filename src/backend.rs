@@ -2,7 +2,8 @@
 //!
 //! `POST link_token_url` answers `{"link_token": "link-…", "expiration": "…"}`.
 //! `POST exchange_url` takes the public token with what the user chose; any 2xx is success and may
-//! carry `{"item_id": "…"}`. A failure's body may be `{"error": "message for the user"}`.
+//! carry `{"item_id": "…"}`. A failure's body may be `{"error": "message for the user"}`, or Plaid's
+//! error object under `error`.
 
 use std::rc::Rc;
 
@@ -318,10 +319,22 @@ async fn read(response: Response) -> Result<String, BackendError> {
     }
     let text = response.text().await.map_err(classify_gloo)?;
     if !response.ok() {
-        let message = parse(&text).ok().and_then(|body| string(&body, "error"));
+        let message = parse(&text).ok().and_then(|body| failure_message(&body));
         return Err(BackendError::Status { status: response.status(), message });
     }
     Ok(text)
+}
+
+/// The message for the user in a failure's body: `{"error": "…"}` as is; Plaid's own error object
+/// (`{"error": {"error_type", "error_code", "display_message", …}}`, as Plaid's quickstart backend
+/// and many built from it answer) by its `display_message`, or else a message for its type. Never
+/// its `error_message`, which is written for developers.
+fn failure_message(body: &JsValue) -> Option<String> {
+    let error = js::field(body, "error");
+    if let Some(message) = error.as_string() {
+        return Some(message);
+    }
+    crate::plaid::types::LinkError::from_js(&error).filter(|_| error.is_object()).map(|e| e.user_message())
 }
 
 /// The link token in a link-token answer.

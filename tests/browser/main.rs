@@ -309,6 +309,40 @@ async fn malformed_link_token_answer_is_a_clear_error() {
 }
 
 #[wasm_bindgen_test]
+async fn a_plaid_error_object_from_the_backend_shows_its_display_message_never_its_developer_message() {
+    fresh_backend();
+    fake_plaid_install(false);
+    backend_reset();
+    // Plaid's quickstart backend passes Plaid's error object through.
+    backend_respond(
+        TOKEN_PATH,
+        400,
+        r#"{"error": {"error_type": "INVALID_INPUT", "error_code": "INVALID_API_KEYS", "error_message": "invalid client_id or secret provided", "display_message": null, "request_id": "r1", "status_code": 400}}"#,
+    );
+    let link = Mounted::new(PlaidLinkOptions::default());
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("could not be set up"), "{}", link.message());
+    assert!(!link.message().contains("client_id"), "the developer message stays hidden: {}", link.message());
+
+    backend_reset();
+    backend_respond(TOKEN_PATH, 200, r#"{"link_token":"link-sandbox-1"}"#);
+    backend_respond(
+        EXCHANGE_PATH,
+        400,
+        r#"{"error": {"error_type": "ITEM_ERROR", "error_code": "ITEM_LOCKED", "error_message": "the account is locked", "display_message": "Your account is locked. Contact your bank."}}"#,
+    );
+    link.click();
+    link.wait_for_status("ready").await;
+    link.click();
+    fake_plaid_success(0, "public-sandbox-quickstart", SUCCESS_METADATA);
+    link.wait_for_status("failed").await;
+    assert_eq!(
+        link.message(),
+        "Your bank account could not be saved. Your account is locked. Contact your bank."
+    );
+}
+
+#[wasm_bindgen_test]
 async fn backend_error_status_shows_its_message() {
     fresh_backend();
     fake_plaid_install(false);
