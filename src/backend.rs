@@ -339,8 +339,13 @@ fn failure_message(body: &JsValue) -> Option<String> {
 
 /// The link token in a link-token answer.
 fn link_token_from(text: &str) -> Result<LinkToken, BackendError> {
-    match string(&parse(text)?, "link_token").filter(|t| !t.is_empty()) {
-        Some(token) => Ok(LinkToken::new(token)),
+    let answer = parse(text)?;
+    match string(&answer, "link_token").filter(|t| !t.is_empty()) {
+        // `expiration` is ISO 8601 (`2026-11-25T18:00:00Z`); the browser's own parser reads it.
+        Some(token) => {
+            Ok(LinkToken::new(token)
+                .expiring_at(string(&answer, "expiration").map(|e| js_sys::Date::parse(&e))))
+        }
         None => Err(BackendError::Malformed("no link_token".into())),
     }
 }
@@ -356,7 +361,7 @@ fn idempotency_key() -> String {
 }
 
 /// Waits, on the browser's timer.
-async fn sleep(ms: u32) {
+pub(crate) async fn sleep(ms: u32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
             let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(

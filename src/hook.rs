@@ -5,18 +5,23 @@
 //! to the backend; `onExit` decides between "closed", "failed, reopen" and "token expired, start
 //! over". Everything it starts is stopped when its owner is cleaned up, except an exchange already
 //! under way: that one finishes, so that a user who got through Link does not lose the connection.
+//!
+//! A link token expires (4 hours for a new item). Shortly before, while Link is not open, the hook
+//! fetches a fresh one and swaps Link underneath the ready button, with no "Preparing…" in between;
+//! it looks again when a background tab comes back, as its timers may have been held back.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::AbortController;
 
-use crate::backend::BackendError;
+use crate::backend::{sleep, BackendError};
 use crate::options::PlaidLinkOptions;
 use crate::plaid::handler::{LinkCallbacks, LinkHandler};
 use crate::plaid::loader::load_link_script;
 use crate::plaid::types::{ExitMetadata, LinkError, SuccessMetadata};
 use crate::status::{Connection, LinkFailure, LinkStatus};
-use crate::tokens::PublicToken;
+use crate::tokens::{LinkToken, PublicToken};
+use crate::visibility::OnVisible;
 
 /// What [`use_plaid_link`] returns.
 pub struct UsePlaidLinkReturn {
@@ -42,11 +47,17 @@ pub fn use_plaid_link(options: PlaidLinkOptions) -> UsePlaidLinkReturn {
         handler: StoredValue::new_local(None),
         cancel: StoredValue::new_local(None),
         attempt: StoredValue::new(0),
+        refresh_due: StoredValue::new(None),
         status: RwSignal::new(LinkStatus::Preparing),
         loaded: RwSignal::new(false),
     };
     flow.prepare();
-    on_cleanup(move || flow.stop());
+    let on_visible =
+        StoredValue::new_local(OnVisible::new(move || flow.refresh_if_due(flow.attempt.get_value())));
+    on_cleanup(move || {
+        flow.stop();
+        drop(on_visible.try_update_value(Option::take).flatten());
+    });
 
     let status = flow.status;
     let loaded = flow.loaded;
@@ -61,6 +72,12 @@ pub fn use_plaid_link(options: PlaidLinkOptions) -> UsePlaidLinkReturn {
         exit: Callback::new(move |force| flow.exit(force)),
         retry: Callback::new(move |()| flow.retry()),
     }
+}
+
+/// When to fetch a fresh link token: a minute before it expires, or at three quarters of its life
+/// when it lives less than four minutes (so that a short-lived token is not fetched in a loop).
+fn refresh_at(expires_at_ms: f64, now_ms: f64) -> f64 {
+    expires_at_ms - ((expires_at_ms - now_ms) / 4.0).clamp(0.0, 60_000.0)
 }
 
 /// The states from which Link may be opened (given that it has loaded).
@@ -79,8 +96,10 @@ struct Flow {
     handler: StoredValue<Option<LinkHandler>, LocalStorage>,
     /// Cancels the link-token request in flight.
     cancel: StoredValue<Option<AbortController>, LocalStorage>,
-    /// Counts `prepare` calls, so that a late answer to an older one is dropped.
+    /// Counts `prepare` and `refresh` calls, so that a late answer to an older one is dropped.
     attempt: StoredValue<u32>,
+    /// When the current link token should be replaced (ms since the epoch), if the backend said.
+    refresh_due: StoredValue<Option<f64>>,
     status: RwSignal<LinkStatus>,
     /// Link's `onLoad` has fired for the current handler.
     loaded: RwSignal<bool>,
@@ -130,13 +149,77 @@ impl Flow {
                 (Err(BackendError::Cancelled), _) => return,
                 (Err(e), _) => Err(LinkFailure::LinkToken(e)),
                 (_, Err(e)) => Err(LinkFailure::Script(e)),
-                (Ok(token), Ok(())) => {
-                    LinkHandler::create(&token, self.callbacks()).map_err(LinkFailure::Plaid)
-                }
+                (Ok(token), Ok(())) => LinkHandler::create(&token, self.callbacks())
+                    .map(|handler| (handler, token))
+                    .map_err(LinkFailure::Plaid),
             };
             match created {
-                Ok(handler) => self.handler.set_value(Some(handler)),
+                Ok((handler, token)) => {
+                    self.handler.set_value(Some(handler));
+                    self.schedule_refresh(attempt, &token);
+                }
                 Err(failure) => self.status.set(LinkStatus::Failed(failure)),
+            }
+        });
+    }
+
+    /// Plans the swap to a fresh link token before `token` expires.
+    fn schedule_refresh(self, attempt: u32, token: &LinkToken) {
+        let now = js_sys::Date::now();
+        // An expiration already past (clocks disagree) is left to Link's own INVALID_LINK_TOKEN:
+        // refreshing at once would only fetch another such token, again and again.
+        let Some(expires) = token.expires_at_ms().filter(|expires| *expires > now + 1_000.0) else {
+            return self.refresh_due.set_value(None);
+        };
+        let due = refresh_at(expires, now);
+        self.refresh_due.set_value(Some(due));
+        spawn_local(async move {
+            let wait = (due - js_sys::Date::now()).clamp(0.0, f64::from(i32::MAX as u32)) as u32;
+            sleep(wait).await;
+            self.refresh_if_due(attempt);
+        });
+    }
+
+    /// Fetches a fresh link token if the current one is due, and Link is idle: a session in
+    /// progress keeps its token (should it expire there, Link's `INVALID_LINK_TOKEN` starts over).
+    fn refresh_if_due(self, attempt: u32) {
+        if self.status.is_disposed() || self.attempt.try_get_value() != Some(attempt) {
+            return;
+        }
+        let due = self.refresh_due.get_value().is_some_and(|due| js_sys::Date::now() >= due);
+        if due && self.idle() {
+            self.refresh_due.set_value(None);
+            self.refresh();
+        }
+    }
+
+    /// Link is created and not in use: ready, closed, or failed in a way that reopens it.
+    fn idle(self) -> bool {
+        self.loaded.get_untracked() && can_open(&self.status.get_untracked())
+    }
+
+    /// A fresh link token, and Link made again with it, swapped in once made; the button stays as
+    /// it is. On failure the current Link stays: it still works until its token expires.
+    fn refresh(self) {
+        let attempt = self.attempt.get_value().wrapping_add(1);
+        self.attempt.set_value(attempt);
+        let Ok((backend, _)) = self.options.with_value(PlaidLinkOptions::resolved) else {
+            return;
+        };
+        let controller = AbortController::new().ok();
+        let signal = controller.as_ref().map(AbortController::signal);
+        self.cancel.set_value(controller);
+        spawn_local(async move {
+            let token = backend.create_link_token(signal.as_ref()).await;
+            if self.status.is_disposed() || self.attempt.try_get_value() != Some(attempt) || !self.idle() {
+                return;
+            }
+            let Ok(token) = token else { return };
+            if let Ok(handler) = LinkHandler::create(&token, self.callbacks()) {
+                // The old Link is destroyed here, outside the stored value's lock.
+                let old = self.handler.try_update_value(|h| h.replace(handler)).flatten();
+                drop(old);
+                self.schedule_refresh(attempt, &token);
             }
         });
     }
@@ -249,5 +332,18 @@ impl Flow {
         // Taken out first and dropped here, outside the stored value's lock.
         let handler = self.handler.try_update_value(Option::take).flatten();
         drop(handler);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refresh_at;
+
+    #[test]
+    fn a_fresh_token_is_fetched_a_minute_early_or_at_three_quarters_of_a_short_life() {
+        let hour = 3_600_000.0;
+        assert_eq!(refresh_at(4.0 * hour, 0.0), 4.0 * hour - 60_000.0);
+        assert_eq!(refresh_at(40_000.0, 0.0), 30_000.0);
+        assert_eq!(refresh_at(1_000.0, 5_000.0), 1_000.0, "already expired: at once");
     }
 }

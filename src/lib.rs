@@ -31,6 +31,7 @@ pub mod plaid;
 mod status;
 mod tokens;
 mod ui;
+mod visibility;
 
 pub use backend::RetryPolicy;
 pub use embed::{mount, mount_all};

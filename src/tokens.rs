@@ -5,18 +5,32 @@ use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A short-lived token from the application's backend that opens one Link session.
-#[derive(Clone, PartialEq, Eq)]
-pub struct LinkToken(String);
+#[derive(Clone, PartialEq)]
+pub struct LinkToken {
+    token: String,
+    expires_at_ms: Option<f64>,
+}
 
 impl LinkToken {
     /// Wraps the `link_token` the backend returned.
     pub fn new(token: String) -> Self {
-        Self(token)
+        Self { token, expires_at_ms: None }
+    }
+
+    /// With the `expiration` the backend returned, in milliseconds since the epoch.
+    pub fn expiring_at(mut self, expires_at_ms: Option<f64>) -> Self {
+        self.expires_at_ms = expires_at_ms.filter(|ms| ms.is_finite());
+        self
     }
 
     /// The token, as `Plaid.create` takes it.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.token
+    }
+
+    /// When it expires, if the backend said.
+    pub fn expires_at_ms(&self) -> Option<f64> {
+        self.expires_at_ms
     }
 }
 

@@ -145,3 +145,12 @@ export function page_storage_is_empty() {
   return localStorage.length === 0 && sessionStorage.length === 0 && document.cookie === "";
 }
 export function next_turn(ms) { return new Promise((r) => setTimeout(r, ms)); }
+
+// The page's clock: an ISO time `ms` from now, and a way to move `Date.now` forward.
+const realNow = Date.now.bind(Date);
+let clockOffset = 0;
+Date.now = () => realNow() + clockOffset;
+export function iso_in(ms) { return new Date(Date.now() + ms).toISOString(); }
+export function advance_clock(ms) { clockOffset += ms; }
+export function reset_clock() { clockOffset = 0; }
+export function page_becomes_visible() { document.dispatchEvent(new Event("visibilitychange")); }

@@ -37,6 +37,10 @@ extern "C" {
     pub fn scripts_from(prefix: &str) -> u32;
 
     pub fn scripts_with_src(src: &str) -> u32;
+    pub fn iso_in(ms: u32) -> String;
+    pub fn advance_clock(ms: f64);
+    pub fn reset_clock();
+    pub fn page_becomes_visible();
     pub fn page_storage_is_empty() -> bool;
     fn next_turn(ms: u32) -> js_sys::Promise;
 }
