@@ -289,7 +289,9 @@ impl PendingExchange {
                     return Ok(ExchangeOutcome { item_id });
                 }
                 Err(error) if is_transient(&error) && attempt < self.client.retry.attempts => {
-                    sleep(self.client.retry.delay_ms(attempt, js_sys::Math::random())).await;
+                    let _ = crate::timer::sleep(self.client.retry.delay_ms(attempt, js_sys::Math::random()))
+                        .0
+                        .await;
                     attempt += 1;
                     let client = &self.client;
                     pending = client
@@ -358,19 +360,6 @@ fn request_error(e: JsValue) -> BackendError {
 /// One key per public token: the backend answers a repeated request without exchanging again.
 fn idempotency_key() -> String {
     web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_default()
-}
-
-/// Waits, on the browser's timer.
-pub(crate) async fn sleep(ms: u32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                &resolve,
-                i32::try_from(ms).unwrap_or(i32::MAX),
-            );
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// The page's CSRF token, read at each call so that a rotated token is picked up.

@@ -14,12 +14,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::AbortController;
 
-use crate::backend::{sleep, BackendError};
+use crate::backend::BackendError;
 use crate::options::PlaidLinkOptions;
 use crate::plaid::handler::{LinkCallbacks, LinkHandler};
 use crate::plaid::loader::load_link_script;
 use crate::plaid::types::{ExitMetadata, LinkError, SuccessMetadata};
 use crate::status::{Connection, LinkFailure, LinkStatus};
+use crate::timer::{sleep, Wake};
 use crate::tokens::{LinkToken, PublicToken};
 use crate::visibility::OnVisible;
 
@@ -48,6 +49,7 @@ pub fn use_plaid_link(options: PlaidLinkOptions) -> UsePlaidLinkReturn {
         cancel: StoredValue::new_local(None),
         attempt: StoredValue::new(0),
         refresh_due: StoredValue::new(None),
+        refresh_timer: StoredValue::new_local(None),
         status: RwSignal::new(LinkStatus::Preparing),
         loaded: RwSignal::new(false),
     };
@@ -100,6 +102,8 @@ struct Flow {
     attempt: StoredValue<u32>,
     /// When the current link token should be replaced (ms since the epoch), if the backend said.
     refresh_due: StoredValue<Option<f64>>,
+    /// Ends the wait for `refresh_due` early, when the flow stops or plans anew.
+    refresh_timer: StoredValue<Option<Wake>, LocalStorage>,
     status: RwSignal<LinkStatus>,
     /// Link's `onLoad` has fired for the current handler.
     loaded: RwSignal<bool>,
@@ -173,9 +177,11 @@ impl Flow {
         };
         let due = refresh_at(expires, now);
         self.refresh_due.set_value(Some(due));
+        let (wait, wake) = sleep((due - now).clamp(0.0, f64::from(i32::MAX)) as u32);
+        self.cancel_refresh_timer();
+        self.refresh_timer.set_value(wake);
         spawn_local(async move {
-            let wait = (due - js_sys::Date::now()).clamp(0.0, f64::from(i32::MAX as u32)) as u32;
-            sleep(wait).await;
+            let _ = wait.await;
             self.refresh_if_due(attempt);
         });
     }
@@ -293,7 +299,11 @@ impl Flow {
             // The token expired while Link was open: start over, outside of Link's callback.
             Some(e) if e.is_invalid_link_token() => spawn_local(async move { self.prepare() }),
             Some(e) => self.status.set(LinkStatus::Failed(LinkFailure::Link(e))),
-            None => self.status.set(LinkStatus::Closed),
+            None => {
+                self.status.set(LinkStatus::Closed);
+                // A refresh that fell due while Link was open happens now.
+                self.refresh_if_due(self.attempt.get_value());
+            }
         }
     }
 
@@ -324,8 +334,16 @@ impl Flow {
         }
     }
 
-    /// Cancels the link-token request and destroys Link.
+    /// Ends a planned refresh's wait now; its task then finds nothing to do.
+    fn cancel_refresh_timer(self) {
+        if let Some(Some(wake)) = self.refresh_timer.try_update_value(Option::take) {
+            wake.now();
+        }
+    }
+
+    /// Cancels the link-token request and the planned refresh, and destroys Link.
     fn stop(self) {
+        self.cancel_refresh_timer();
         if let Some(Some(controller)) = self.cancel.try_update_value(Option::take) {
             controller.abort();
         }

@@ -29,6 +29,7 @@ mod js;
 mod options;
 pub mod plaid;
 mod status;
+mod timer;
 mod tokens;
 mod ui;
 mod visibility;

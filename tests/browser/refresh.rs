@@ -51,13 +51,17 @@ async fn a_tab_that_comes_back_after_the_expiry_fetches_a_fresh_token() {
 }
 
 #[wasm_bindgen_test]
-async fn an_open_link_keeps_its_token() {
+async fn an_open_link_keeps_its_token_and_the_refresh_waits_for_it_to_close() {
     let link = ready_with_token_expiring_in(3_600_000).await;
     link.click();
     advance_clock(2.0 * 3_600_000.0);
     page_becomes_visible();
     turn().await;
-    reset_clock();
     assert_eq!(backend_request_count(TOKEN_PATH), 1, "no token is fetched while Link is open");
     assert!(!fake_plaid_destroyed(0));
+    fake_plaid_exit(0, "null", r#"{"link_session_id": "s"}"#);
+    wait_until("a fresh token once Link closed", || fake_plaid_handlers() == 2).await;
+    reset_clock();
+    assert_eq!(link.status(), "closed");
+    assert_eq!(fake_plaid_token(1), "link-sandbox-fresh");
 }
