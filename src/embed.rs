@@ -117,11 +117,8 @@ fn mount_on(element: HtmlElement, options: EmbedOptions) -> UnmountHandle<impl M
 }
 
 /// The link-token request `embed/plaid-link-prefetch.js` started for this element, taken (once).
-/// It is a JS property, not an attribute: markup cannot set it.
 fn take_prefetched(element: &HtmlElement) -> Option<PrefetchedToken> {
-    let key = js_sys::Symbol::for_("plaid-link.prefetch");
-    let entry = js_sys::Reflect::get(element, &key).ok().filter(JsValue::is_object)?;
-    let _ = js_sys::Reflect::delete_property(element, &key);
+    let entry = js::take(element, "plaid-link.prefetch")?;
     Some(PrefetchedToken {
         url: js::string(&entry, "url")?,
         response: js::field(&entry, "response").dyn_into().ok()?,

@@ -308,7 +308,7 @@ impl Flow {
     }
 
     fn open(self) {
-        if !(self.loaded.get_untracked() && can_open(&self.status.get_untracked())) {
+        if !self.idle() {
             return;
         }
         // Open first in our state: Link may call back synchronously from `open()`.

@@ -32,6 +32,15 @@ pub(crate) fn array(value: &JsValue, key: &str) -> Array {
     field(value, key).dyn_into::<Array>().unwrap_or_default()
 }
 
+/// Takes `target[Symbol.for(name)]` away (reads it, then deletes it), when it is an object: how the
+/// page's prefetch hands things over. A symbol, unlike an attribute or a name, cannot be set by markup.
+pub(crate) fn take(target: &JsValue, name: &str) -> Option<JsValue> {
+    let key = js_sys::Symbol::for_(name);
+    let value = Reflect::get(target, &key).ok().filter(JsValue::is_object)?;
+    let _ = Reflect::delete_property(target.unchecked_ref::<Object>(), &key);
+    Some(value)
+}
+
 /// An object with these fields, in this order (so that `JSON.stringify` keeps it).
 pub(crate) fn object(fields: &[(&str, JsValue)]) -> Object {
     let object = Object::new();

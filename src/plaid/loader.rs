@@ -7,8 +7,8 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Promise, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::Promise;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlScriptElement;
 
@@ -61,9 +61,7 @@ pub async fn load_link_script(src: &str, nonce: Option<&str>, timeout_ms: u32) -
 /// the WebAssembly arrived, if it is the same URL; it is adopted once, with this call's time limit.
 fn adopt(src: &str, timeout_ms: u32) -> Option<Load> {
     let window = web_sys::window()?;
-    let key = js_sys::Symbol::for_("plaid-link.script");
-    let prefetched = Reflect::get(&window, &key).ok().filter(JsValue::is_object)?;
-    let _ = Reflect::delete_property(&window, &key);
+    let prefetched = crate::js::take(&window, "plaid-link.script")?;
     if crate::js::string(&prefetched, "src").as_deref() != Some(src) {
         return None;
     }
@@ -94,15 +92,12 @@ fn insert(src: &str, nonce: Option<&str>, timeout_ms: u32) -> Result<Load, Scrip
     {
         script.set_nonce(&nonce);
     }
-    // No Rust closure is involved: the element and the timer call the promise's own functions.
-    let promise = Promise::new(&mut |resolve, reject| {
+    // No Rust closure is involved: the element and the timer call the promises' own functions.
+    let loaded = Promise::new(&mut |resolve, reject| {
         script.set_onload(Some(&resolve));
         script.set_onerror(Some(&reject));
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-            &reject,
-            i32::try_from(timeout_ms).unwrap_or(i32::MAX),
-        );
     });
+    let promise = Promise::race(&js_sys::Array::of2(&loaded, &timeout(&window, timeout_ms)));
     let parent = document.head().map(web_sys::Element::from).or_else(|| document.document_element());
     parent
         .ok_or_else(|| ScriptError::Page("no <head>".into()))?
