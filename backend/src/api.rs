@@ -71,10 +71,26 @@ fn require_json(headers: &HeaderMap) -> Result<(), Response> {
 /// JSON only, and the page's CSRF token when required.
 fn guard(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
     require_json(headers)?;
+    require_csrf(state, headers)
+}
+
+/// The page's CSRF token, when required (every call that changes something; `DELETE` has no body).
+fn require_csrf(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
     if state.require_csrf && !crate::csp::csrf_ok(headers, CSRF_HEADER, state.secure) {
         return Err(fail(StatusCode::FORBIDDEN, "This page has expired. Reload it, then try again."));
     }
     Ok(())
+}
+
+/// The session this server issued to the caller, or the 401 to answer.
+fn issued_session(state: &AppState, headers: &HeaderMap, route: &str) -> Result<session::Session, Response> {
+    match session::current(&state.store, headers, state.secure) {
+        Ok(Some(session)) => Ok(session),
+        _ => {
+            log(route, 401, "no session this server issued");
+            Err(fail(StatusCode::UNAUTHORIZED, "Your session has expired. Reload the page, then try again."))
+        }
+    }
 }
 
 const CSRF_HEADER: &str = "x-csrf-token";
@@ -173,9 +189,9 @@ async fn exchange_public_token(
         log(EXCHANGE, e.status().as_u16(), "refused (not JSON, or no CSRF token)");
         return e;
     }
-    let Ok(Some(session)) = session::current(&state.store, &headers, state.secure) else {
-        log(EXCHANGE, 401, "no session this server issued");
-        return fail(StatusCode::UNAUTHORIZED, "Your session has expired. Reload the page, then try again.");
+    let session = match issued_session(&state, &headers, EXCHANGE) {
+        Ok(session) => session,
+        Err(e) => return e,
     };
     let user = session.plaid_user_id;
     if let Err(wait) = state.limits.session(&user) {
@@ -327,8 +343,7 @@ const WEBHOOK: &str = "POST /api/webhooks/plaid";
 /// Anything that does not verify gets 401 and changes nothing.
 async fn plaid_webhook(State(state): State<Shared>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
     let token = headers.get("plaid-verification").and_then(|v| v.to_str().ok());
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    if let Err(e) = state.webhook_keys.verify(&state.plaid, token, &body, now).await {
+    if let Err(e) = state.webhook_keys.verify(&state.plaid, token, &body, crate::unix_now()).await {
         log(WEBHOOK, 401, &format!("refused: {e}"));
         return fail(StatusCode::UNAUTHORIZED, "The webhook could not be verified.");
     }
@@ -369,13 +384,13 @@ async fn delete_item(
     if let Err(wait) = state.limits.client(peer.ip()) {
         return limited(DELETE_ITEM, "client", wait);
     }
-    if state.require_csrf && !crate::csp::csrf_ok(&headers, CSRF_HEADER, state.secure) {
+    if let Err(e) = require_csrf(&state, &headers) {
         log(DELETE_ITEM, 403, "no CSRF token");
-        return fail(StatusCode::FORBIDDEN, "This page has expired. Reload it, then try again.");
+        return e;
     }
-    let Ok(Some(session)) = session::current(&state.store, &headers, state.secure) else {
-        log(DELETE_ITEM, 401, "no session this server issued");
-        return fail(StatusCode::UNAUTHORIZED, "Your session has expired. Reload the page, then try again.");
+    let session = match issued_session(&state, &headers, DELETE_ITEM) {
+        Ok(session) => session,
+        Err(e) => return e,
     };
     let not_found = || fail(StatusCode::NOT_FOUND, "This bank connection was not found.");
     match state.store.item_owner(&item_id) {

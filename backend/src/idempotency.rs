@@ -43,8 +43,15 @@ pub async fn claim(store: &Store, owner: &str, key: &str, body: &[u8]) -> Result
     let hash = Sha256::digest(body);
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let claimed =
-            store.claim_idempotency(owner, key, &hash, now(), KEEP_SECS, ABANDONED_SECS, MAX_PER_OWNER)?;
+        let claimed = store.claim_idempotency(
+            owner,
+            key,
+            &hash,
+            crate::unix_now(),
+            KEEP_SECS,
+            ABANDONED_SECS,
+            MAX_PER_OWNER,
+        )?;
         return Ok(match claimed {
             Claim::Fresh => Decision::Work,
             Claim::Answered(status, answer) => Decision::Answer(
@@ -75,8 +82,4 @@ pub fn finish(
     } else {
         store.answer_idempotency(owner, key, status.as_u16(), &answer.to_string())
     }
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }

@@ -28,6 +28,11 @@ use tower_http::services::ServeDir;
 
 use crate::config::{Config, PlaidEnv};
 
+/// Seconds since the Unix epoch, by this machine's clock.
+pub(crate) fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
 /// A bound, not yet running server: its address is known before it serves.
 pub struct Server {
     pub addr: SocketAddr,

@@ -36,14 +36,14 @@ pub fn current(store: &Store, headers: &HeaderMap, secure: bool) -> Result<Optio
     let Some(id) = crate::csp::cookie(headers, cookie_name(secure)).filter(|v| well_formed(v)) else {
         return Ok(None);
     };
-    Ok(store.session(&hash(&id), now())?.map(|plaid_user_id| Session { plaid_user_id }))
+    Ok(store.session(&hash(&id), crate::unix_now())?.map(|plaid_user_id| Session { plaid_user_id }))
 }
 
 /// Starts a session: stores it, and returns it with the `Set-Cookie` value that carries its id.
 pub fn start(store: &Store, secure: bool) -> Result<(Session, HeaderValue), StoreError> {
     let id = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
     let plaid_user_id = format!("user-{}", Alphanumeric.sample_string(&mut rand::thread_rng(), 24));
-    store.start_session(&hash(&id), &plaid_user_id, now(), LIFETIME_SECS)?;
+    store.start_session(&hash(&id), &plaid_user_id, crate::unix_now(), LIFETIME_SECS)?;
     let cookie = format!(
         "{}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={LIFETIME_SECS}{}",
         cookie_name(secure),
@@ -59,8 +59,4 @@ fn well_formed(id: &str) -> bool {
 
 fn hash(id: &str) -> Vec<u8> {
     Sha256::digest(id.as_bytes()).to_vec()
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
