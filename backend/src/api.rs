@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::idempotency::{self, Decision};
-use crate::plaid_client::{PlaidCallError, PlaidClient};
+use crate::plaid_client::{PlaidCallError, PlaidClient, UpdateMode};
 use crate::session;
 use crate::store::Store;
 
@@ -47,7 +47,10 @@ pub fn router(state: Shared) -> Router {
         .route("/api/link_token", post(link_token))
         .route("/api/exchange_public_token", post(exchange_public_token))
         .route("/api/webhooks/plaid", post(plaid_webhook))
+        .route("/api/items", axum::routing::get(list_items))
+        .route("/api/item_updated", post(item_updated))
         .route("/api/items/{item_id}", axum::routing::delete(delete_item))
+        .route("/api/items/{item_id}/reset_login", post(reset_login))
         .with_state(state)
 }
 
@@ -107,10 +110,20 @@ fn limited(route: &str, what: &str, wait: Duration) -> Response {
     response
 }
 
+/// The link-token request: `{}` for a new item; `{"item_id", "account_selection"}` for update mode.
+/// Other fields (a page's own, see `PlaidLinkOptions::link_token_field`) are ignored here.
+#[derive(Deserialize, Default)]
+struct LinkTokenBody {
+    item_id: Option<String>,
+    #[serde(default)]
+    account_selection: bool,
+}
+
 async fn link_token(
     State(state): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    body: axum::body::Bytes,
 ) -> Response {
     if let Err(wait) = state.limits.client(peer.ip()) {
         return limited("POST /api/link_token", "client", wait);
@@ -139,23 +152,53 @@ async fn link_token(
     if let Err(wait) = state.limits.session(user) {
         return limited("POST /api/link_token", "session", wait);
     }
-    let created =
-        state.plaid.link_token_create(&state.client_name, user, &state.products, &state.country_codes).await;
-    let mut response = match created {
-        Ok(created) => {
-            log("POST /api/link_token", 200, "link token created");
-            Json(json!({ "link_token": created.link_token, "expiration": created.expiration }))
-                .into_response()
-        }
-        Err(e) => {
-            log("POST /api/link_token", 502, &e.to_string());
-            fail(StatusCode::BAD_GATEWAY, "We could not start a bank connection right now. Please try again.")
-        }
+    let mut response = match link_token_for(&state, user, &body).await {
+        Ok(response) | Err(response) => response,
     };
     if let Some(cookie) = set_cookie {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
+}
+
+/// A link token for a new item, or update mode for an item the user owns (checked before Plaid is
+/// asked anything: another user's item is a 404 and no call).
+async fn link_token_for(state: &AppState, user: &str, body: &[u8]) -> Result<Response, Response> {
+    const ROUTE: &str = "POST /api/link_token";
+    let request = if body.iter().all(u8::is_ascii_whitespace) {
+        LinkTokenBody::default()
+    } else {
+        serde_json::from_slice::<LinkTokenBody>(body).map_err(|_| {
+            log(ROUTE, 400, "body is not the expected JSON");
+            fail(StatusCode::BAD_REQUEST, "The request was not understood.")
+        })?
+    };
+    let access_token = match &request.item_id {
+        Some(item_id) => Some(owned_access_token(state, user, item_id, ROUTE)?),
+        None => None,
+    };
+    let update = access_token
+        .as_deref()
+        .map(|access_token| UpdateMode { access_token, account_selection: request.account_selection });
+    let created = state
+        .plaid
+        .link_token_create(&state.client_name, user, &state.products, &state.country_codes, update)
+        .await;
+    Ok(match created {
+        Ok(created) => {
+            let note = match &request.item_id {
+                Some(item_id) => format!("update-mode link token created for item {item_id}"),
+                None => "link token created".to_owned(),
+            };
+            log(ROUTE, 200, &note);
+            Json(json!({ "link_token": created.link_token, "expiration": created.expiration }))
+                .into_response()
+        }
+        Err(e) => {
+            log(ROUTE, 502, &e.to_string());
+            fail(StatusCode::BAD_GATEWAY, "We could not start a bank connection right now. Please try again.")
+        }
+    })
 }
 
 #[derive(Deserialize)]
@@ -327,6 +370,11 @@ async fn exchange(state: &AppState, user: &str, body: ExchangeBody) -> (StatusCo
             "Your bank account could not be saved. Please connect it again.",
         );
     }
+    let accounts = account_summaries(body.accounts.iter().filter_map(AccountSummary::from_link));
+    if let Err(e) = state.store.set_item_accounts(&exchanged.item_id, &accounts, "ok") {
+        // The item is stored; only its list of account names is missing.
+        log(EXCHANGE, 200, &format!("item {} stored without its account names: {e}", exchanged.item_id));
+    }
     let note = format!(
         "item {} stored ({} accounts, session {})",
         exchanged.item_id,
@@ -371,6 +419,234 @@ async fn plaid_webhook(State(state): State<Shared>, headers: HeaderMap, body: ax
     Json(json!({ "received": true })).into_response()
 }
 
+/// The access token of an item the caller owns, decrypted for a server-side call to Plaid.
+/// Another user's item, or none, is a 404 alike, so that ids cannot be probed.
+fn owned_access_token(state: &AppState, user: &str, item_id: &str, route: &str) -> Result<String, Response> {
+    let not_found = || {
+        fail(StatusCode::NOT_FOUND, "This bank connection was not found. Reload the page, then try again.")
+    };
+    let store_failed = |e: crate::store::StoreError| {
+        log(route, 500, &format!("store: {e}"));
+        fail(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "We could not read this bank connection right now. Please try again.",
+        )
+    };
+    match state.store.item_owner(item_id) {
+        Ok(Some(owner)) if crate::constant_time::eq(owner.as_bytes(), user.as_bytes()) => {}
+        Ok(_) => {
+            log(route, 404, "not this session's item");
+            return Err(not_found());
+        }
+        Err(e) => return Err(store_failed(e)),
+    }
+    match state.store.access_token(item_id) {
+        Ok(Some(token)) => Ok(token),
+        Ok(None) => Err(not_found()),
+        Err(e) => Err(store_failed(e)),
+    }
+}
+
+const LIST_ITEMS: &str = "GET /api/items";
+
+/// The session's items, for a page that lists them (each with a "Reconnect" when its login broke).
+/// A page with no session yet has none.
+async fn list_items(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(wait) = state.limits.client(peer.ip()) {
+        return limited(LIST_ITEMS, "client", wait);
+    }
+    let user = match session::current(&state.store, &headers, state.secure) {
+        Ok(Some(session)) => session.plaid_user_id,
+        _ => return Json(json!({ "items": [] })).into_response(),
+    };
+    match state.store.items_of(&user) {
+        Ok(items) => {
+            let items: Vec<_> = items.into_iter().map(|item| item_view(&item)).collect();
+            Json(json!({ "items": items })).into_response()
+        }
+        Err(e) => {
+            log(LIST_ITEMS, 500, &format!("store: {e}"));
+            fail(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Your bank connections could not be listed. Please try again.",
+            )
+        }
+    }
+}
+
+/// An item as the browser may see it.
+fn item_view(item: &crate::store::OwnedItem) -> serde_json::Value {
+    let institution = match (&item.institution_id, &item.institution_name) {
+        (Some(id), Some(name)) => json!({ "institution_id": id, "name": name }),
+        _ => serde_json::Value::Null,
+    };
+    let accounts: serde_json::Value = serde_json::from_str(&item.accounts).unwrap_or_else(|_| json!([]));
+    json!({ "item_id": item.item_id, "institution": institution, "accounts": accounts, "status": item.status })
+}
+
+/// The accounts worth keeping for the list: names and masks, bounded, never balances.
+fn account_summaries<'a>(accounts: impl Iterator<Item = AccountSummary<'a>>) -> String {
+    let clip = |s: Option<&str>| s.map(|s| s.chars().take(100).collect::<String>());
+    let accounts: Vec<_> = accounts
+        .take(MAX_ACCOUNTS)
+        .map(|a| {
+            json!({ "id": clip(Some(a.id)), "name": clip(Some(a.name)), "mask": clip(a.mask),
+                    "type": clip(a.kind), "subtype": clip(a.subtype) })
+        })
+        .collect();
+    serde_json::Value::from(accounts).to_string()
+}
+
+const MAX_ACCOUNTS: usize = 50;
+
+struct AccountSummary<'a> {
+    id: &'a str,
+    name: &'a str,
+    mask: Option<&'a str>,
+    kind: Option<&'a str>,
+    subtype: Option<&'a str>,
+}
+
+impl<'a> AccountSummary<'a> {
+    /// From the browser's `onSuccess` metadata (`{id, name, mask, type, subtype}`).
+    fn from_link(a: &'a serde_json::Value) -> Option<Self> {
+        Some(Self {
+            id: a["id"].as_str()?,
+            name: a["name"].as_str().unwrap_or(""),
+            mask: a["mask"].as_str(),
+            kind: a["type"].as_str(),
+            subtype: a["subtype"].as_str(),
+        })
+    }
+
+    /// From Plaid's `/accounts/get`.
+    fn from_plaid(a: &'a crate::plaid_types::Account) -> Self {
+        Self {
+            id: &a.account_id,
+            name: &a.name,
+            mask: a.mask.as_deref(),
+            kind: Some(&a.kind),
+            subtype: a.subtype.as_deref(),
+        }
+    }
+}
+
+const ITEM_UPDATED: &str = "POST /api/item_updated";
+
+/// After update mode: no token comes (the access token has not changed); the backend asks Plaid
+/// for the item's accounts, which also says whether its login works again, and records both.
+#[derive(Deserialize)]
+struct ItemUpdatedBody {
+    item_id: String,
+    #[serde(default)]
+    link_session_id: String,
+}
+
+async fn item_updated(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let (user, request) = match owned_request::<ItemUpdatedBody>(&state, peer, &headers, &body, ITEM_UPDATED)
+    {
+        Ok(found) => found,
+        Err(e) => return e,
+    };
+    let access_token = match owned_access_token(&state, &user, &request.item_id, ITEM_UPDATED) {
+        Ok(token) => token,
+        Err(e) => return e,
+    };
+    let (status, accounts) = match state.plaid.accounts_get(&access_token).await {
+        Ok(answer) => ("ok", Some(account_summaries(answer.accounts.iter().map(AccountSummary::from_plaid)))),
+        Err(PlaidCallError::Plaid { error, .. }) if error.error_code == "ITEM_LOGIN_REQUIRED" => {
+            ("login_required", None)
+        }
+        Err(e) => {
+            log(ITEM_UPDATED, 502, &e.to_string());
+            return fail(StatusCode::BAD_GATEWAY, "We could not reach Plaid. Please try again.");
+        }
+    };
+    let item = request.item_id.as_str();
+    let stored = match &accounts {
+        Some(accounts) => state.store.set_item_accounts(item, accounts, status),
+        None => state.store.set_item_status(item, status),
+    };
+    if let Err(e) = stored {
+        log(ITEM_UPDATED, 500, &format!("store: {e}"));
+        return fail(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Your connection could not be saved. Please try again.",
+        );
+    }
+    log(ITEM_UPDATED, 200, &format!("item {item} is {status} (session {})", request.link_session_id));
+    if status != "ok" {
+        return fail(StatusCode::CONFLICT, "Your bank still asks you to sign in. Please reconnect again.");
+    }
+    let accounts: serde_json::Value =
+        accounts.and_then(|a| serde_json::from_str(&a).ok()).unwrap_or_else(|| json!([]));
+    Json(json!({ "item_id": item, "status": status, "accounts": accounts })).into_response()
+}
+
+const RESET_LOGIN: &str = "POST /api/items/{item_id}/reset_login";
+
+/// Sandbox and the local stand-in only: breaks the login of one of the session's items, as a bank
+/// would (Plaid's `/sandbox/item/reset_login`), so that update mode can be tried. Production has no
+/// such call: there it is a 404.
+async fn reset_login(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    axum::extract::Path(item_id): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if state.token_environment == "production" {
+        return fail(StatusCode::NOT_FOUND, "Not found.");
+    }
+    let user = match owned_request::<serde_json::Value>(&state, peer, &headers, b"{}", RESET_LOGIN) {
+        Ok((user, _)) => user,
+        Err(e) => return e,
+    };
+    let access_token = match owned_access_token(&state, &user, &item_id, RESET_LOGIN) {
+        Ok(token) => token,
+        Err(e) => return e,
+    };
+    if let Err(e) = state.plaid.sandbox_reset_login(&access_token).await {
+        log(RESET_LOGIN, 502, &e.to_string());
+        return fail(StatusCode::BAD_GATEWAY, "We could not reach Plaid. Please try again.");
+    }
+    // Plaid's ERROR webhook says the same a moment later; the list is right at once.
+    if let Err(e) = state.store.set_item_status(&item_id, "login_required") {
+        log(RESET_LOGIN, 500, &format!("store: {e}"));
+    }
+    log(RESET_LOGIN, 200, &format!("item {item_id} needs its login again"));
+    Json(json!({ "item_id": item_id, "status": "login_required" })).into_response()
+}
+
+/// The checks every call about an existing item makes: rate limit, JSON with the CSRF token, a
+/// session this server issued, and a body that reads as `T`. Gives the session's user and the body.
+fn owned_request<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    body: &[u8],
+    route: &str,
+) -> Result<(String, T), Response> {
+    state.limits.client(peer.ip()).map_err(|wait| limited(route, "client", wait))?;
+    guard(state, headers)
+        .inspect_err(|e| log(route, e.status().as_u16(), "refused (not JSON, or no CSRF token)"))?;
+    let user = issued_session(state, headers, route)?.plaid_user_id;
+    state.limits.session(&user).map_err(|wait| limited(route, "session", wait))?;
+    let request = serde_json::from_slice(body).map_err(|_| {
+        log(route, 400, "body is not the expected JSON");
+        fail(StatusCode::BAD_REQUEST, "The request was not understood.")
+    })?;
+    Ok((user, request))
+}
+
 const DELETE_ITEM: &str = "DELETE /api/items/{item_id}";
 
 /// Unlinks an item of the session's own: `/item/remove` at Plaid (it stops billing), then the row.
@@ -392,31 +668,9 @@ async fn delete_item(
         Ok(session) => session,
         Err(e) => return e,
     };
-    let not_found = || fail(StatusCode::NOT_FOUND, "This bank connection was not found.");
-    match state.store.item_owner(&item_id) {
-        Ok(Some(owner)) if crate::constant_time::eq(owner.as_bytes(), session.plaid_user_id.as_bytes()) => {}
-        Ok(_) => {
-            log(DELETE_ITEM, 404, "not this session's item");
-            return not_found();
-        }
-        Err(e) => {
-            log(DELETE_ITEM, 500, &format!("store: {e}"));
-            return fail(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The connection could not be removed. Please try again.",
-            );
-        }
-    }
-    let access_token = match state.store.access_token(&item_id) {
-        Ok(Some(token)) => token,
-        Ok(None) => return not_found(),
-        Err(e) => {
-            log(DELETE_ITEM, 500, &format!("store: {e}"));
-            return fail(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The connection could not be removed. Please try again.",
-            );
-        }
+    let access_token = match owned_access_token(&state, &session.plaid_user_id, &item_id, DELETE_ITEM) {
+        Ok(token) => token,
+        Err(e) => return e,
     };
     match state.plaid.item_remove(&access_token).await {
         Ok(_) => {}

@@ -60,6 +60,9 @@ pub struct Config {
     pub require_csrf: bool,
     /// An institution the stand-in lists besides Plaid's sandbox ones (tests only).
     pub standin_extra_institution: Option<String>,
+    /// How long the stand-in's new-item link tokens live (`PLAID_STANDIN_LINK_TOKEN_TTL_SECS`;
+    /// Plaid's 4 hours by default), short for tests of the refresh before expiry.
+    pub standin_link_token_ttl_secs: Option<u64>,
     /// Set when no key was configured (local only): the database is unreadable after a restart.
     pub ephemeral_key: bool,
     /// API requests a minute per client address (`PLAID_LINK_RATE_PER_CLIENT`). Behind a reverse
@@ -189,6 +192,14 @@ impl Config {
                 .unwrap_or_default(),
             ephemeral_key,
             standin_extra_institution: get("PLAID_STANDIN_EXTRA_INSTITUTION"),
+            standin_link_token_ttl_secs: get("PLAID_STANDIN_LINK_TOKEN_TTL_SECS")
+                .map(|v| {
+                    v.parse::<u64>().ok().filter(|s| *s > 0).ok_or_else(|| ConfigError::Invalid {
+                        name: "PLAID_STANDIN_LINK_TOKEN_TTL_SECS",
+                        why: format!("{v:?}: expected a number of seconds"),
+                    })
+                })
+                .transpose()?,
             require_csrf: get("PLAID_LINK_CSRF").as_deref() != Some("off"),
             rate_per_client: rate("PLAID_LINK_RATE_PER_CLIENT", 120)?,
             rate_per_session: rate("PLAID_LINK_RATE_PER_SESSION", 30)?,

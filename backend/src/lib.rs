@@ -92,6 +92,9 @@ impl Server {
                 extra_root: own_cert.clone(),
                 ..standin::StandinConfig::default()
             };
+            if let Some(ttl) = config.standin_link_token_ttl_secs {
+                standin_config.link_token_ttl_secs = ttl;
+            }
             // Tests add an institution whose name is hostile markup, to show it stays text.
             if let Some(name) = &config.standin_extra_institution {
                 standin_config

@@ -4,9 +4,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::plaid_types::{
-    AccessTokenRequest, Credentials, ItemRemoveResponse, LinkTokenCreateRequest, LinkTokenCreateResponse,
-    LinkTokenUser, PlaidError, PublicTokenExchangeRequest, PublicTokenExchangeResponse,
-    WebhookVerificationKey, WebhookVerificationKeyGetRequest, WebhookVerificationKeyGetResponse,
+    AccessTokenRequest, AccountsGetResponse, Credentials, ItemRemoveResponse, LinkTokenCreateRequest,
+    LinkTokenCreateResponse, LinkTokenUpdate, LinkTokenUser, PlaidError, PublicTokenExchangeRequest,
+    PublicTokenExchangeResponse, WebhookVerificationKey, WebhookVerificationKeyGetRequest,
+    WebhookVerificationKeyGetResponse,
 };
 
 /// A failed call to Plaid.
@@ -30,6 +31,13 @@ impl PlaidCallError {
             Self::Decode(_) => false,
         }
     }
+}
+
+/// Update mode for one item: its access token, and whether the user may change its accounts.
+#[derive(Clone, Copy, Debug)]
+pub struct UpdateMode<'a> {
+    pub access_token: &'a str,
+    pub account_selection: bool,
 }
 
 /// Where Plaid is and how to authenticate to it.
@@ -65,13 +73,15 @@ impl PlaidClient {
         Credentials { client_id: Some(self.client_id.clone()), secret: Some(self.secret.clone()) }
     }
 
-    /// `/link/token/create` for one user and the configured products.
+    /// `/link/token/create` for one user: a new item with the configured products, or, given an
+    /// item's access token, update mode for that item (products left out, as Plaid asks).
     pub async fn link_token_create(
         &self,
         client_name: &str,
         client_user_id: &str,
         products: &[String],
         country_codes: &[String],
+        update: Option<UpdateMode<'_>>,
     ) -> Result<LinkTokenCreateResponse, PlaidCallError> {
         let request = LinkTokenCreateRequest {
             credentials: self.credentials(),
@@ -80,9 +90,25 @@ impl PlaidClient {
             language: "en".to_owned(),
             country_codes: country_codes.to_vec(),
             user: LinkTokenUser { client_user_id: client_user_id.to_owned() },
-            products: products.to_vec(),
+            products: if update.is_some() { Vec::new() } else { products.to_vec() },
+            access_token: update.map(|u| u.access_token.to_owned()),
+            update: update.map(|u| LinkTokenUpdate { account_selection_enabled: u.account_selection }),
         };
         self.post("/link/token/create", &request).await
+    }
+
+    /// `/accounts/get`: the item's accounts, or its error (`ITEM_LOGIN_REQUIRED`, say).
+    pub async fn accounts_get(&self, access_token: &str) -> Result<AccountsGetResponse, PlaidCallError> {
+        let request =
+            AccessTokenRequest { credentials: self.credentials(), access_token: access_token.to_owned() };
+        self.post("/accounts/get", &request).await
+    }
+
+    /// `/sandbox/item/reset_login` (sandbox only): the item needs its user to sign in again.
+    pub async fn sandbox_reset_login(&self, access_token: &str) -> Result<serde_json::Value, PlaidCallError> {
+        let request =
+            AccessTokenRequest { credentials: self.credentials(), access_token: access_token.to_owned() };
+        self.post("/sandbox/item/reset_login", &request).await
     }
 
     /// `/item/public_token/exchange`.

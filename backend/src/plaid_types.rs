@@ -48,8 +48,22 @@ pub struct LinkTokenCreateRequest {
     pub language: String,
     pub country_codes: Vec<String>,
     pub user: LinkTokenUser,
-    #[serde(default)]
+    /// Left out in update mode, where the item already has its products.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub products: Vec<String>,
+    /// Update mode: the item to repair or extend, named by its access token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<LinkTokenUpdate>,
+}
+
+/// `/link/token/create`'s `update` options.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct LinkTokenUpdate {
+    /// Lets the user add (or remove) accounts of the item.
+    #[serde(default)]
+    pub account_selection_enabled: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -58,6 +58,18 @@ pub struct StoredItem {
     pub ciphertext_len: usize,
 }
 
+/// An item as its owner may see it: no token, no key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedItem {
+    pub item_id: String,
+    pub institution_id: Option<String>,
+    pub institution_name: Option<String>,
+    /// JSON: `[{"id", "name", "mask", "type", "subtype"}]`.
+    pub accounts: String,
+    /// `ok`, or `login_required`.
+    pub status: String,
+}
+
 pub struct Store {
     db: Mutex<Connection>,
     keys: TokenKeys,
@@ -106,7 +118,7 @@ impl Store {
             );",
         )?;
         // Databases made before rows recorded these: their rows read as of none, and are refused.
-        for column in ["environment", "key_id", "status"] {
+        for column in ["environment", "key_id", "status", "accounts"] {
             let has = db
                 .prepare("SELECT 1 FROM pragma_table_info('items') WHERE name = ?1")?
                 .exists(params![column])?;
@@ -272,6 +284,37 @@ impl Store {
             params![item_id, status, self.environment],
         )?;
         Ok(changed > 0)
+    }
+
+    /// Records an item's accounts (JSON, names and masks only: nothing secret) and its status.
+    pub fn set_item_accounts(&self, item_id: &str, accounts: &str, status: &str) -> Result<bool, StoreError> {
+        let db = self.db.lock().map_err(|_| StoreError::Poisoned)?;
+        let changed = db.execute(
+            "UPDATE items SET accounts = ?2, status = ?3 WHERE item_id = ?1 AND environment = ?4",
+            params![item_id, accounts, status, self.environment],
+        )?;
+        Ok(changed > 0)
+    }
+
+    /// One user's items of this environment, oldest first, without their tokens.
+    pub fn items_of(&self, owner: &str) -> Result<Vec<OwnedItem>, StoreError> {
+        let db = self.db.lock().map_err(|_| StoreError::Poisoned)?;
+        let mut statement = db.prepare(
+            "SELECT item_id, institution_id, institution_name, coalesce(accounts, '[]'), coalesce(status, 'ok')
+             FROM items WHERE client_user_id = ?1 AND environment = ?2 ORDER BY created_at, rowid",
+        )?;
+        let items = statement
+            .query_map(params![owner, self.environment], |row| {
+                Ok(OwnedItem {
+                    item_id: row.get(0)?,
+                    institution_id: row.get(1)?,
+                    institution_name: row.get(2)?,
+                    accounts: row.get(3)?,
+                    status: row.get(4)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(items)
     }
 
     /// The Plaid user id that owns an item of this environment.

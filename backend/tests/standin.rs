@@ -91,6 +91,11 @@ impl Running {
 
     /// What the Link stand-in does after a good login: returns a public token.
     async fn public_token(&self, link_token: &str) -> String {
+        self.public_token_sharing(link_token, usize::MAX).await
+    }
+
+    /// The same, with the user sharing only the first `n` accounts.
+    async fn public_token_sharing(&self, link_token: &str, n: usize) -> String {
         let (status, body) = self
             .post(
                 "/plaid/link/credentials",
@@ -99,7 +104,7 @@ impl Running {
             )
             .await;
         assert_eq!(status, 200, "{body}");
-        let accounts = body["accounts"].clone();
+        let accounts: Vec<Value> = body["accounts"].as_array().unwrap().iter().take(n).cloned().collect();
         let (status, body) = self
             .post(
                 "/plaid/link/complete",
@@ -788,4 +793,187 @@ async fn a_client_that_never_finishes_its_tls_handshake_is_dropped() {
     let read = tokio::time::timeout(std::time::Duration::from_secs(10), idle.read(&mut buffer)).await;
     assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "the idle connection is still open: {read:?}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+impl Running {
+    /// A call to the reference API as the page makes it: the session's cookie and the CSRF token.
+    async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        session: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("cookie", format!("{session}; plaid_link_csrf={CSRF}"))
+            .header("x-csrf-token", CSRF);
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_string());
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A session with one connected item; its cookie and the item's id.
+    async fn session_with_item(&self) -> (String, String) {
+        let (session, public_token) = self.browser_session_with_public_token().await;
+        let (status, body) = self.exchange(&session, &public_token, None).await;
+        assert_eq!(status, 200, "{body}");
+        (session, body["item_id"].as_str().unwrap().to_owned())
+    }
+
+    /// What the Link stand-in does in update mode: signs in at the item's bank, and completes with
+    /// the accounts `choose` picks from those offered. Gives the offered accounts.
+    async fn update_through_link(
+        &self,
+        link_token: &str,
+        choose: impl Fn(&[Value]) -> Vec<Value>,
+    ) -> Vec<Value> {
+        let (status, session) = self.post("/plaid/link/session", json!({"link_token": link_token})).await;
+        assert_eq!(status, 200);
+        let institution = session["update"]["institution"]["institution_id"].as_str().unwrap().to_owned();
+        let (status, body) = self
+            .post(
+                "/plaid/link/credentials",
+                json!({"link_token": link_token, "institution_id": institution,
+                       "username": "user_good", "password": "pass_good"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let offered = body["accounts"].as_array().unwrap().clone();
+        let (status, body) = self
+            .post(
+                "/plaid/link/complete",
+                json!({"link_token": link_token, "institution_id": institution, "accounts": choose(&offered)}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        offered
+    }
+}
+
+#[tokio::test]
+async fn update_mode_is_only_for_the_sessions_own_items_and_asks_plaid_nothing_otherwise() {
+    let s = start().await;
+    let (owner, item_id) = s.session_with_item().await;
+    let (stranger, _) = s.session_with_item().await;
+    let tokens_at_plaid = s.standin.client_user_ids().len();
+    for (who, item) in [(&stranger, item_id.as_str()), (&owner, "no-such-item")] {
+        let (status, body) =
+            s.api(reqwest::Method::POST, "/api/link_token", who, Some(json!({"item_id": item}))).await;
+        assert_eq!(status, 404, "{body}");
+        assert!(body["error"].as_str().unwrap().contains("not found"));
+    }
+    assert_eq!(s.standin.client_user_ids().len(), tokens_at_plaid, "Plaid was asked nothing");
+    let (status, body) =
+        s.api(reqwest::Method::POST, "/api/link_token", &owner, Some(json!({"item_id": item_id}))).await;
+    assert_eq!(status, 200, "{body}");
+    let link_token = body["link_token"].as_str().unwrap();
+    let expires = time::OffsetDateTime::parse(
+        body["expiration"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let life = expires - time::OffsetDateTime::now_utc();
+    assert!(
+        life <= time::Duration::minutes(30) && life > time::Duration::minutes(29),
+        "an update token lives 30 minutes: {life}"
+    );
+    let (_, session) = s.post("/plaid/link/session", json!({"link_token": link_token})).await;
+    assert_eq!(session["update"]["institution"]["name"], "First Platypus Bank", "{session}");
+    assert_eq!(session["update"]["account_selection"], false);
+}
+
+#[tokio::test]
+async fn a_broken_login_is_listed_repaired_in_update_mode_without_an_exchange_and_listed_ok() {
+    let s = start().await;
+    let (session, item_id) = s.session_with_item().await;
+    let (status, list) = s.api(reqwest::Method::GET, "/api/items", &session, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(list["items"][0]["item_id"], item_id.as_str());
+    assert_eq!(list["items"][0]["status"], "ok");
+    assert_eq!(list["items"][0]["institution"]["name"], "First Platypus Bank");
+
+    let path = format!("/api/items/{item_id}/reset_login");
+    let (status, body) = s.api(reqwest::Method::POST, &path, &session, Some(json!({}))).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, list) = s.api(reqwest::Method::GET, "/api/items", &session, None).await;
+    assert_eq!(list["items"][0]["status"], "login_required");
+    // Before the user signs in again, telling the backend changes nothing.
+    let update = json!({"item_id": item_id, "accounts": [], "link_session_id": "s"});
+    let (status, body) =
+        s.api(reqwest::Method::POST, "/api/item_updated", &session, Some(update.clone())).await;
+    assert_eq!(status, 409, "{body}");
+
+    let exchanges = s.standin.exchanges();
+    let (_, body) =
+        s.api(reqwest::Method::POST, "/api/link_token", &session, Some(json!({"item_id": item_id}))).await;
+    s.update_through_link(body["link_token"].as_str().unwrap(), |offered| offered.to_vec()).await;
+    let (status, body) = s.api(reqwest::Method::POST, "/api/item_updated", &session, Some(update)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "ok");
+    assert_eq!(s.standin.exchanges(), exchanges, "update mode exchanges nothing");
+    let (_, list) = s.api(reqwest::Method::GET, "/api/items", &session, None).await;
+    assert_eq!(list["items"][0]["status"], "ok", "{list}");
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "still one item, the same one");
+}
+
+#[tokio::test]
+async fn account_selection_in_update_mode_adds_an_account_that_plaid_then_lists() {
+    let s = start().await;
+    // The first connection shares two of the login's three accounts.
+    let response = s.link_token_request().await;
+    let session = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let body: Value = response.json().await.unwrap();
+    let public_token = s.public_token_sharing(body["link_token"].as_str().unwrap(), 2).await;
+    let (_, body) = s.exchange(&session, &public_token, None).await;
+    let item_id = body["item_id"].as_str().unwrap().to_owned();
+    let (_, list) = s.api(reqwest::Method::GET, "/api/items", &session, None).await;
+    let before = list["items"][0]["accounts"].as_array().unwrap().len();
+    let access_token = s.store().access_token(&item_id).unwrap().unwrap();
+    let (_, plaid_before) = s.plaid("/accounts/get", json!({"access_token": access_token})).await;
+    let kept: Vec<String> = plaid_before["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account_id"].as_str().unwrap().to_owned())
+        .collect();
+
+    let (_, body) = s
+        .api(
+            reqwest::Method::POST,
+            "/api/link_token",
+            &session,
+            Some(json!({"item_id": item_id, "account_selection": true})),
+        )
+        .await;
+    let offered =
+        s.update_through_link(body["link_token"].as_str().unwrap(), |offered| offered.to_vec()).await;
+    let update = json!({"item_id": item_id, "accounts": [], "link_session_id": "s"});
+    let (status, body) = s.api(reqwest::Method::POST, "/api/item_updated", &session, Some(update)).await;
+    assert_eq!(status, 200, "{body}");
+    let after = body["accounts"].as_array().unwrap();
+    assert_eq!(after.len(), offered.len());
+    assert!(after.len() > plaid_before["accounts"].as_array().unwrap().len(), "an account was added");
+    for id in &kept {
+        assert!(after.iter().any(|a| a["id"] == id.as_str()), "existing account {id} keeps its id");
+    }
+    let (_, list) = s.api(reqwest::Method::GET, "/api/items", &session, None).await;
+    assert_eq!(list["items"][0]["accounts"].as_array().unwrap().len(), after.len());
+    assert_eq!((plaid_before["accounts"].as_array().unwrap().len(), after.len()), (2, 3));
+    assert_eq!(before, 0, "the test's exchange reported no account names");
+}
+
+#[tokio::test]
+async fn the_sandbox_reset_is_for_the_sessions_own_items_only() {
+    let s = start().await;
+    let (_, item_id) = s.session_with_item().await;
+    let (stranger, _) = s.session_with_item().await;
+    let path = format!("/api/items/{item_id}/reset_login");
+    let (status, _) = s.api(reqwest::Method::POST, &path, &stranger, Some(json!({}))).await;
+    assert_eq!(status, 404);
+    assert!(s.store().items().unwrap().iter().all(|i| i.status == "ok"));
 }

@@ -11,9 +11,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::state::{
-    id, sandbox_accounts, token, Books, ItemRecord, LinkTokenRecord, PublicTokenRecord, Standin,
+    id, sandbox_accounts, token, Books, ItemRecord, LinkTokenRecord, PublicTokenRecord, Standin, UpdateGrant,
 };
-use super::{link, LINK_TOKEN_TTL_SECS, PUBLIC_TOKEN_TTL_SECS};
+use super::{link, PUBLIC_TOKEN_TTL_SECS, UPDATE_LINK_TOKEN_TTL_SECS};
 use crate::plaid_types::{
     AccessTokenRequest, AccountsGetResponse, Credentials, Item, ItemGetResponse, ItemRemoveResponse,
     LinkTokenCreateRequest, LinkTokenCreateResponse, PlaidError, PublicTokenExchangeRequest,
@@ -35,6 +35,7 @@ pub fn router(standin: Shared) -> Router {
         .route("/sandbox/item/reset_login", post(sandbox_reset_login))
         .route("/sandbox/item/fire_webhook", post(sandbox_fire_webhook))
         .route("/link/institutions", get(institutions))
+        .route("/link/session", post(session))
         .route("/link/credentials", post(credentials))
         .route("/link/complete", post(complete))
         .route("/link/v2/stable/link-initialize.js", get(link::script))
@@ -181,32 +182,48 @@ async fn link_token_create(
             None,
         );
     }
-    if request.products.is_empty() {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "INVALID_REQUEST",
-            "INVALID_FIELD",
-            "products must not be empty",
-            None,
-        );
-    }
     let now = standin.now();
     let link_token = token("link");
-    let expires_at = now + LINK_TOKEN_TTL_SECS;
-    if let Ok(mut books) = standin.books.lock() {
-        if !books.has_room(now, standin.config.max_records) {
-            return full();
+    let Ok(mut books) = standin.books.lock() else {
+        return internal();
+    };
+    // Update mode: the token names an item by its access token, and lives 30 minutes.
+    let update = match &request.access_token {
+        Some(access_token) => match item_of(&books, access_token) {
+            Ok((item_id, _)) => Some(UpdateGrant {
+                item_id: item_id.clone(),
+                account_selection: request.update.as_ref().is_some_and(|u| u.account_selection_enabled),
+            }),
+            Err(e) => return e,
+        },
+        None if request.products.is_empty() => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REQUEST",
+                "INVALID_FIELD",
+                "products must not be empty",
+                None,
+            )
         }
-        books.link_tokens.insert(
-            link_token.clone(),
-            LinkTokenRecord {
-                expires_at,
-                products: request.products,
-                client_user_id: request.user.client_user_id,
-                webhook: request.webhook,
-            },
-        );
+        None => None,
+    };
+    let lifetime =
+        if update.is_some() { UPDATE_LINK_TOKEN_TTL_SECS } else { standin.config.link_token_ttl_secs };
+    let expires_at = now + lifetime;
+    if !books.has_room(now, standin.config.max_records) {
+        return full();
     }
+    books.link_tokens.insert(
+        link_token.clone(),
+        LinkTokenRecord {
+            expires_at,
+            products: request.products,
+            client_user_id: request.user.client_user_id,
+            webhook: request.webhook,
+            update,
+        },
+    );
+    drop(books);
     Json(LinkTokenCreateResponse { link_token, expiration: rfc3339(expires_at), request_id: id(15) })
         .into_response()
 }
@@ -231,13 +248,7 @@ async fn public_token_exchange(
     }
     let now = standin.now();
     let Ok(mut books) = standin.books.lock() else {
-        return error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "API_ERROR",
-            "INTERNAL_SERVER_ERROR",
-            "internal error",
-            None,
-        );
+        return internal();
     };
     let item_id = match books.public_tokens.get_mut(&request.public_token) {
         Some(record) if !record.used && record.expires_at > now => {
@@ -476,15 +487,48 @@ async fn institutions(State(standin): State<Shared>) -> Response {
     Json(json!({ "institutions": standin.config.institutions })).into_response()
 }
 
-/// Checks a link token the way Link does before every step.
-/// A live link token's products and webhook.
-fn live_link_token(standin: &Standin, link_token: &str) -> Result<(Vec<String>, Option<String>), Response> {
+/// What a live link token allows, checked the way Link checks it before every step.
+struct LiveToken {
+    products: Vec<String>,
+    webhook: Option<String>,
+    update: Option<UpdateGrant>,
+}
+
+fn live_link_token(standin: &Standin, link_token: &str) -> Result<LiveToken, Response> {
     let now = standin.now();
     let books = standin.books.lock().map_err(|_| invalid_link_token())?;
     match books.link_tokens.get(link_token) {
-        Some(record) if record.expires_at > now => Ok((record.products.clone(), record.webhook.clone())),
+        Some(record) if record.expires_at > now => Ok(LiveToken {
+            products: record.products.clone(),
+            webhook: record.webhook.clone(),
+            update: record.update.clone(),
+        }),
         _ => Err(invalid_link_token()),
     }
+}
+
+#[derive(Deserialize)]
+struct SessionRequest {
+    link_token: String,
+}
+
+/// What the Link script needs to start: the institutions, and in update mode the item's bank,
+/// which Link opens on directly. A dead token still gets the institutions: as in Link, it fails at
+/// the first step that uses it.
+async fn session(State(standin): State<Shared>, body: axum::body::Bytes) -> Response {
+    let request: SessionRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let update = live_link_token(&standin, &request.link_token).ok().and_then(|live| live.update);
+    let update = update.and_then(|grant| {
+        let books = standin.books.lock().ok()?;
+        let item = books.items.get(&grant.item_id)?;
+        let institution =
+            standin.config.institutions.iter().find(|i| i.institution_id == item.institution_id)?;
+        Some(json!({ "institution": institution, "account_selection": grant.account_selection }))
+    });
+    Json(json!({ "institutions": standin.config.institutions, "update": update })).into_response()
 }
 
 fn invalid_link_token() -> Response {
@@ -510,9 +554,10 @@ async fn credentials(State(standin): State<Shared>, body: axum::body::Bytes) -> 
         Ok(r) => r,
         Err(e) => return e,
     };
-    if let Err(e) = live_link_token(&standin, &request.link_token) {
-        return e;
-    }
+    let live = match live_link_token(&standin, &request.link_token) {
+        Ok(live) => live,
+        Err(e) => return e,
+    };
     if !standin.config.institutions.iter().any(|i| i.institution_id == request.institution_id) {
         return error(
             StatusCode::BAD_REQUEST,
@@ -531,7 +576,32 @@ async fn credentials(State(standin): State<Shared>, body: axum::body::Bytes) -> 
             Some("The provided credentials were not correct. Please try again."),
         );
     }
-    Json(json!({ "accounts": sandbox_accounts() })).into_response()
+    let Some(grant) = live.update else {
+        return Json(json!({ "accounts": sandbox_accounts() })).into_response();
+    };
+    // Update mode: the item's own accounts, and with account selection the login's others too.
+    let Ok(books) = standin.books.lock() else {
+        return internal();
+    };
+    let Some(item) = books.items.get(&grant.item_id) else {
+        return item_not_found();
+    };
+    if item.institution_id != request.institution_id {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+            "INVALID_INSTITUTION",
+            "this link token is for another institution's item",
+            None,
+        );
+    }
+    let mut accounts = item.accounts.clone();
+    if grant.account_selection {
+        let known: Vec<_> = accounts.iter().map(|a| a.mask.clone()).collect();
+        accounts.extend(sandbox_accounts().into_iter().filter(|a| !known.contains(&a.mask)));
+    }
+    let existing: Vec<_> = item.accounts.iter().map(|a| a.account_id.clone()).collect();
+    Json(json!({ "accounts": accounts, "existing": existing })).into_response()
 }
 
 #[derive(Deserialize)]
@@ -546,8 +616,8 @@ async fn complete(State(standin): State<Shared>, body: axum::body::Bytes) -> Res
         Ok(r) => r,
         Err(e) => return e,
     };
-    let (products, webhook) = match live_link_token(&standin, &request.link_token) {
-        Ok(found) => found,
+    let LiveToken { products, webhook, update } = match live_link_token(&standin, &request.link_token) {
+        Ok(live) => live,
         Err(e) => return e,
     };
     if request.accounts.is_empty() {
@@ -561,27 +631,49 @@ async fn complete(State(standin): State<Shared>, body: axum::body::Bytes) -> Res
     }
     let now = standin.now();
     let public_token = token("public");
-    let item_id = id(37);
-    if let Ok(mut books) = standin.books.lock() {
-        if !books.has_room(now, standin.config.max_records) {
-            return full();
-        }
-        books.items.insert(
-            item_id.clone(),
-            ItemRecord {
-                institution_id: request.institution_id,
-                accounts: request.accounts,
-                products,
-                webhook,
-                error: None,
-            },
-        );
-        books.public_tokens.insert(
-            public_token.clone(),
-            PublicTokenRecord { expires_at: now + PUBLIC_TOKEN_TTL_SECS, item_id, used: false },
-        );
+    let Ok(mut books) = standin.books.lock() else {
+        return internal();
+    };
+    if !books.has_room(now, standin.config.max_records) {
+        return full();
     }
+    // Update mode repairs the item (and takes the accounts the user chose); a public token is still
+    // returned, as Plaid does, though it need not be exchanged.
+    let item_id = match update {
+        Some(grant) => {
+            let Some(item) = books.items.get_mut(&grant.item_id) else {
+                return item_not_found();
+            };
+            item.error = None;
+            if grant.account_selection {
+                item.accounts = request.accounts;
+            }
+            grant.item_id
+        }
+        None => {
+            let item_id = id(37);
+            books.items.insert(
+                item_id.clone(),
+                ItemRecord {
+                    institution_id: request.institution_id,
+                    accounts: request.accounts,
+                    products,
+                    webhook,
+                    error: None,
+                },
+            );
+            item_id
+        }
+    };
+    books.public_tokens.insert(
+        public_token.clone(),
+        PublicTokenRecord { expires_at: now + PUBLIC_TOKEN_TTL_SECS, item_id, used: false },
+    );
     Json(json!({ "public_token": public_token })).into_response()
+}
+
+fn internal() -> Response {
+    error(StatusCode::INTERNAL_SERVER_ERROR, "API_ERROR", "INTERNAL_SERVER_ERROR", "internal error", None)
 }
 
 /// The stand-in holds as many live records as it may: Plaid's rate-limit error.

@@ -17,4 +17,6 @@ pub use state::{Institution, Standin, StandinConfig};
 
 /// Plaid's documented token lifetimes.
 pub const LINK_TOKEN_TTL_SECS: u64 = 4 * 60 * 60;
+/// An update-mode link token (made with an item's access token) lives 30 minutes.
+pub const UPDATE_LINK_TOKEN_TTL_SECS: u64 = 30 * 60;
 pub const PUBLIC_TOKEN_TTL_SECS: u64 = 30 * 60;

@@ -31,6 +31,8 @@ pub struct StandinConfig {
     pub max_records: usize,
     /// A PEM certificate to trust when sending webhooks (this server's own, over local TLS).
     pub extra_root: Option<Vec<u8>>,
+    /// How long a new-item link token lives: Plaid's 4 hours, or less to test expiry.
+    pub link_token_ttl_secs: u64,
 }
 
 impl Default for StandinConfig {
@@ -49,6 +51,7 @@ impl Default for StandinConfig {
             ],
             max_records: MAX_RECORDS,
             extra_root: None,
+            link_token_ttl_secs: super::LINK_TOKEN_TTL_SECS,
         }
     }
 }
@@ -58,6 +61,16 @@ pub(crate) struct LinkTokenRecord {
     pub products: Vec<String>,
     pub client_user_id: String,
     pub webhook: Option<String>,
+    /// Update mode: the item this token repairs, made with its access token.
+    pub update: Option<UpdateGrant>,
+}
+
+/// What an update-mode link token lets Link do to an existing item.
+#[derive(Clone, Debug)]
+pub(crate) struct UpdateGrant {
+    pub item_id: String,
+    /// The user may add accounts to the item (`update.account_selection_enabled`).
+    pub account_selection: bool,
 }
 
 pub(crate) struct PublicTokenRecord {
@@ -248,7 +261,13 @@ mod tests {
     use super::*;
 
     fn link(expires_at: u64) -> LinkTokenRecord {
-        LinkTokenRecord { expires_at, products: vec![], client_user_id: "u".into(), webhook: None }
+        LinkTokenRecord {
+            expires_at,
+            products: vec![],
+            client_user_id: "u".into(),
+            webhook: None,
+            update: None,
+        }
     }
 
     #[test]
