@@ -68,7 +68,8 @@ export function prefetch() {
     if (element[PREFETCH]) continue;
     const attr = (name) => element.getAttribute(name) || null;
     const url = sameOrigin(attr("data-link-token-url") || "/api/link_token");
-    if (url) element[PREFETCH] = requestLinkToken(url, Number(attr("data-request-timeout-ms")) || 15000);
+    // An update-mode element (data-item-id) asks for its own kind of token: the component does.
+    if (url && !attr("data-item-id")) element[PREFETCH] = requestLinkToken(url, Number(attr("data-request-timeout-ms")) || 15000);
     loadScript(attr("data-script-src") || PLAID);
   }
 }

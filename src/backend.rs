@@ -112,6 +112,15 @@ pub(crate) struct PrefetchedToken {
     pub controller: web_sys::AbortController,
 }
 
+/// Update mode's target: an item the backend holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UpdateTarget {
+    /// The backend's id for the item.
+    pub item_id: String,
+    /// Whether the user may add accounts.
+    pub account_selection: bool,
+}
+
 /// Talks to the application's backend.
 #[derive(Clone)]
 pub struct BackendClient {
@@ -119,6 +128,10 @@ pub struct BackendClient {
     pub link_token_url: Endpoint,
     /// Where to POST the public token.
     pub exchange_url: Endpoint,
+    /// Where to POST after update mode.
+    pub update_url: Endpoint,
+    /// Update mode, when set: link tokens are asked for this item, and nothing is exchanged.
+    pub update: Option<UpdateTarget>,
     /// Fields of the link-token request's JSON body (`{}` when empty).
     pub link_token_fields: Vec<(String, String)>,
     /// How long one request may take, in milliseconds.
@@ -182,6 +195,11 @@ impl BackendClient {
         for (name, value) in &self.link_token_fields {
             Reflect::set(&body, &name.into(), &value.into()).map_err(request_error)?;
         }
+        if let Some(update) = &self.update {
+            Reflect::set(&body, &"item_id".into(), &update.item_id.as_str().into()).map_err(request_error)?;
+            Reflect::set(&body, &"account_selection".into(), &update.account_selection.into())
+                .map_err(request_error)?;
+        }
         let body = JSON::stringify(&body).map_err(request_error)?;
         link_token_from(&answer(self.send(&self.link_token_url, &body, cancel, None)?).await?)
     }
@@ -217,9 +235,31 @@ impl BackendClient {
         Reflect::set(&body, &"public_token".into(), &token.into_js()).map_err(|e| fail(request_error(e)))?;
         // From here on the token exists only inside this JS string, which every attempt reuses.
         let body = JSON::stringify(&body).map_err(|e| fail(request_error(e)))?;
-        let key = idempotency_key();
-        let first = self.send(&self.exchange_url, &body, None, Some(&key)).map_err(fail)?;
-        Ok(PendingExchange { client: self.clone(), body, key, first })
+        let key = Some(idempotency_key());
+        let first = self.send(&self.exchange_url, &body, None, key.as_deref()).map_err(fail)?;
+        Ok(PendingExchange { client: self.clone(), endpoint: self.exchange_url.clone(), body, key, first })
+    }
+
+    /// After update mode: tells the backend which item Link repaired and what the user chose. No
+    /// token is sent (the caller drops Link's public token unread); retried like the exchange, which
+    /// is safe, since the backend only reads the item again from Plaid.
+    pub fn start_update(
+        &self,
+        item_id: &str,
+        metadata: &SuccessMetadata,
+    ) -> Result<PendingExchange, ExchangeFailure> {
+        let fail = |error| ExchangeFailure { error, attempts: 0 };
+        let body = exchange_request(metadata);
+        Reflect::set(&body, &"item_id".into(), &item_id.into()).map_err(|e| fail(request_error(e)))?;
+        let body = JSON::stringify(&body).map_err(|e| fail(request_error(e)))?;
+        let first = self.send(&self.update_url, &body, None, None).map_err(fail)?;
+        Ok(PendingExchange {
+            client: self.clone(),
+            endpoint: self.update_url.clone(),
+            body,
+            key: None,
+            first,
+        })
     }
 
     /// POSTs `body` as JSON, now: `fetch` has been called when this returns. Gives the pending answer.
@@ -270,8 +310,9 @@ impl BackendClient {
 #[must_use = "the exchange's answer and its retries come from `finish`"]
 pub struct PendingExchange {
     client: BackendClient,
+    endpoint: Endpoint,
     body: JsString,
-    key: String,
+    key: Option<String>,
     first: Promise,
 }
 
@@ -293,9 +334,9 @@ impl PendingExchange {
                         .0
                         .await;
                     attempt += 1;
-                    let client = &self.client;
-                    pending = client
-                        .send(&client.exchange_url, &self.body, None, Some(&self.key))
+                    pending = self
+                        .client
+                        .send(&self.endpoint, &self.body, None, self.key.as_deref())
                         .map_err(|error| ExchangeFailure { error, attempts: attempt })?;
                 }
                 Err(error) => return Err(ExchangeFailure { error, attempts: attempt }),

@@ -26,6 +26,13 @@ pub struct EmbedOptions {
     pub exchange_url: Option<String>,
     /// `data-script-src` / `scriptSrc`.
     pub script_src: Option<String>,
+    /// `data-update-url` / `updateUrl`.
+    pub update_url: Option<String>,
+    /// `data-item-id` / `itemId`: update mode for this item (the backend checks that the session
+    /// owns it, so markup can name only the user's own items).
+    pub item_id: Option<String>,
+    /// `data-account-selection="true"` / `accountSelection: true`.
+    pub account_selection: bool,
     /// `data-label` / `label`.
     pub label: Option<String>,
     /// `data-request-timeout-ms` / `requestTimeoutMs`.
@@ -44,6 +51,9 @@ impl EmbedOptions {
             link_token_url: js::string(options, "linkTokenUrl"),
             exchange_url: js::string(options, "exchangeUrl"),
             script_src: js::string(options, "scriptSrc"),
+            update_url: js::string(options, "updateUrl"),
+            item_id: js::string(options, "itemId"),
+            account_selection: js::field(options, "accountSelection").as_bool() == Some(true),
             label: js::string(options, "label"),
             request_timeout_ms: millis("requestTimeoutMs"),
             script_timeout_ms: millis("scriptTimeoutMs"),
@@ -65,6 +75,9 @@ impl EmbedOptions {
             link_token_url: attr("data-link-token-url"),
             exchange_url: attr("data-exchange-url"),
             script_src: attr("data-script-src"),
+            update_url: attr("data-update-url"),
+            item_id: attr("data-item-id"),
+            account_selection: attr("data-account-selection").as_deref() == Some("true"),
             label: attr("data-label"),
             request_timeout_ms: attr("data-request-timeout-ms").and_then(|v| v.parse().ok()),
             script_timeout_ms: attr("data-script-timeout-ms").and_then(|v| v.parse().ok()),
@@ -82,6 +95,12 @@ impl EmbedOptions {
         }
         if let Some(src) = self.script_src {
             options = options.script_src(src);
+        }
+        if let Some(url) = self.update_url {
+            options = options.update_url(url);
+        }
+        if let Some(item_id) = self.item_id {
+            options = options.update_item(item_id).account_selection(self.account_selection);
         }
         if let Some(ms) = self.request_timeout_ms {
             options = options.request_timeout_ms(ms);
@@ -126,8 +145,8 @@ fn take_prefetched(element: &HtmlElement) -> Option<PrefetchedToken> {
     })
 }
 
-/// `mount(element, {linkTokenUrl, exchangeUrl, scriptSrc, label, requestTimeoutMs,
-/// scriptTimeoutMs, allowedOrigins})` for pages that prefer JS. Every option may be left out.
+/// `mount(element, {linkTokenUrl, exchangeUrl, updateUrl, itemId, accountSelection, scriptSrc,
+/// label, requestTimeoutMs, scriptTimeoutMs, allowedOrigins})` for pages that prefer JS. Every option may be left out.
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Mounted {
     Mounted { handle: Some(Box::new(mount_on(element, EmbedOptions::from_js(&options)))) }

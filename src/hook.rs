@@ -124,12 +124,13 @@ impl Flow {
             Ok(resolved) => resolved,
             Err(e) => return self.status.set(LinkStatus::Failed(LinkFailure::Endpoint(e))),
         };
-        // The page's prefetch may have sent this very request already: adopt it, once.
-        let prefetched = self
-            .options
-            .try_update_value(|o| o.prefetched.take())
-            .flatten()
-            .filter(|p| p.url == backend.link_token_url.href && backend.link_token_url.same_origin);
+        // The page's prefetch may have sent this very request already: adopt it, once. (It asks for
+        // a new item's token only, so update mode never adopts one.)
+        let prefetched = self.options.try_update_value(|o| o.prefetched.take()).flatten().filter(|p| {
+            p.url == backend.link_token_url.href
+                && backend.link_token_url.same_origin
+                && backend.update.is_none()
+        });
         let controller = match &prefetched {
             Some(p) => Some(p.controller.clone()),
             None => AbortController::new().ok(),
@@ -248,7 +249,9 @@ impl Flow {
         }
     }
 
-    /// `onSuccess`: the token goes straight into the exchange request and nowhere else.
+    /// `onSuccess`: the token goes straight into the exchange request and nowhere else. In update
+    /// mode it goes nowhere at all: it is dropped unread, and the backend is told which item Link
+    /// repaired.
     fn forward(self, token: Option<PublicToken>, metadata: SuccessMetadata) {
         let Some(token) = token else {
             self.status.set(LinkStatus::Failed(LinkFailure::NoPublicToken));
@@ -258,8 +261,15 @@ impl Flow {
             Ok((backend, _)) => backend,
             Err(e) => return self.status.set(LinkStatus::Failed(LinkFailure::Endpoint(e))),
         };
+        let updated = backend.update.clone();
         // The request leaves first; the page says "Saving…" after it has.
-        let pending = backend.start_exchange(token, &metadata);
+        let pending = match &updated {
+            Some(update) => {
+                drop(token);
+                backend.start_update(&update.item_id, &metadata)
+            }
+            None => backend.start_exchange(token, &metadata),
+        };
         self.status.set(LinkStatus::Sending);
         spawn_local(async move {
             // Not tied to the component's life: an unmount must not lose a finished Link session.
@@ -275,7 +285,8 @@ impl Flow {
                     let connection = Connection {
                         institution: metadata.institution.map(|i| i.name),
                         accounts: metadata.accounts.len(),
-                        item_id: outcome.item_id,
+                        item_id: outcome.item_id.or_else(|| updated.as_ref().map(|u| u.item_id.clone())),
+                        updated: updated.is_some(),
                     };
                     if let Some(on_connected) = self.options.with_value(|o| o.on_connected.clone()) {
                         on_connected(&connection);

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use crate::backend::{BackendClient, HeaderSource, PrefetchedToken, RetryPolicy};
+use crate::backend::{BackendClient, HeaderSource, PrefetchedToken, RetryPolicy, UpdateTarget};
 use crate::endpoint::{self, EndpointError};
 use crate::plaid::loader::DEFAULT_SCRIPT_SRC;
 use crate::plaid::types::{ExitMetadata, LinkError, LinkEvent};
@@ -25,6 +25,9 @@ type OnEvent = Rc<dyn Fn(&LinkEvent)>;
 pub struct PlaidLinkOptions {
     pub(crate) link_token_url: String,
     pub(crate) exchange_url: String,
+    pub(crate) update_url: String,
+    /// Update mode: the item to repair, and whether the user may add accounts.
+    pub(crate) update: Option<UpdateTarget>,
     pub(crate) allowed_origins: Vec<String>,
     pub(crate) link_token_fields: Vec<(String, String)>,
     pub(crate) script_src: String,
@@ -46,6 +49,8 @@ impl Default for PlaidLinkOptions {
         Self {
             link_token_url: "/api/link_token".to_owned(),
             exchange_url: "/api/exchange_public_token".to_owned(),
+            update_url: "/api/item_updated".to_owned(),
+            update: None,
             allowed_origins: Vec::new(),
             link_token_fields: Vec::new(),
             script_src: DEFAULT_SCRIPT_SRC.to_owned(),
@@ -73,6 +78,44 @@ impl PlaidLinkOptions {
     /// Where to POST the public token. Default `/api/exchange_public_token`.
     pub fn exchange_url(mut self, url: impl Into<String>) -> Self {
         self.exchange_url = url.into();
+        self
+    }
+
+    /// Update mode: Link repairs this existing item (its bank asks the user to sign in again) instead
+    /// of connecting a new one. The link-token request then carries `{"item_id", "account_selection"}`,
+    /// and the backend makes the token from the item's access token, if the user owns the item.
+    /// Nothing is exchanged: the access token has not changed, so Link's public token is dropped
+    /// unread, and the backend is told `{item_id, accounts, link_session_id}` at
+    /// [`update_url`](Self::update_url) instead.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default().update_item("item-id-from-your-backend");
+    /// ```
+    pub fn update_item(mut self, item_id: impl Into<String>) -> Self {
+        let account_selection = self.update.as_ref().is_some_and(|u| u.account_selection);
+        self.update = Some(UpdateTarget { item_id: item_id.into(), account_selection });
+        self
+    }
+
+    /// In update mode, lets the user add accounts to the item (Plaid's
+    /// `update.account_selection_enabled`); `on_connected` then counts every account selected.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default().update_item("item-id").account_selection(true);
+    /// ```
+    pub fn account_selection(mut self, enabled: bool) -> Self {
+        if let Some(update) = &mut self.update {
+            update.account_selection = enabled;
+        }
+        self
+    }
+
+    /// Where to POST after update mode (no token: `{item_id, accounts, link_session_id}`).
+    /// Default `/api/item_updated`.
+    pub fn update_url(mut self, url: impl Into<String>) -> Self {
+        self.update_url = url.into();
         self
     }
 
@@ -145,7 +188,8 @@ impl PlaidLinkOptions {
         self
     }
 
-    /// Called once the backend has stored the connection.
+    /// Called once the backend has stored the connection (or, in update mode, has the repaired one:
+    /// then [`Connection::updated`] is true).
     pub fn on_connected(mut self, f: impl Fn(&Connection) + 'static) -> Self {
         self.on_connected = Some(Rc::new(f));
         self
@@ -168,6 +212,8 @@ impl PlaidLinkOptions {
         let backend = BackendClient {
             link_token_url: endpoint::resolve_endpoint(&self.link_token_url, &self.allowed_origins)?,
             exchange_url: endpoint::resolve_endpoint(&self.exchange_url, &self.allowed_origins)?,
+            update_url: endpoint::resolve_endpoint(&self.update_url, &self.allowed_origins)?,
+            update: self.update.clone(),
             link_token_fields: self.link_token_fields.clone(),
             timeout_ms: self.request_timeout_ms,
             headers: self.headers.clone(),

@@ -48,6 +48,8 @@ pub struct Connection {
     pub accounts: usize,
     /// The backend's id for the connection, when it shares one.
     pub item_id: Option<String>,
+    /// An existing connection was repaired in update mode (nothing was exchanged).
+    pub updated: bool,
 }
 
 /// Why the flow stopped. `Display` is a message for the user.

@@ -9,6 +9,7 @@ pub fn button_label(status: &LinkStatus, idle_label: &str) -> String {
         LinkStatus::Ready | LinkStatus::Closed => idle_label.to_owned(),
         LinkStatus::Open => "Connecting…".to_owned(),
         LinkStatus::Sending => "Saving…".to_owned(),
+        LinkStatus::Connected(c) if c.updated => "Reconnected".to_owned(),
         LinkStatus::Connected(_) => "Connected".to_owned(),
         LinkStatus::Failed(_) => "Try again".to_owned(),
     }
@@ -25,9 +26,10 @@ pub fn status_message(status: &LinkStatus) -> String {
                 1 => "1 account".to_owned(),
                 n => format!("{n} accounts"),
             };
+            let done = if c.updated { "Reconnected" } else { "Connected" };
             match &c.institution {
-                Some(bank) => format!("Connected to {bank} ({accounts})."),
-                None => format!("Connected ({accounts})."),
+                Some(bank) => format!("{done} to {bank} ({accounts})."),
+                None => format!("{done} ({accounts})."),
             }
         }
         LinkStatus::Closed => "You closed Plaid before finishing. You can try again at any time.".to_owned(),
@@ -51,6 +53,7 @@ mod tests {
             institution: institution.map(str::to_owned),
             accounts,
             item_id: None,
+            updated: false,
         })
     }
 
@@ -61,6 +64,15 @@ mod tests {
             "Connected to First Platypus Bank (2 accounts)."
         );
         assert_eq!(status_message(&connected(None, 1)), "Connected (1 account).");
+    }
+
+    #[test]
+    fn a_repaired_connection_says_reconnected() {
+        let LinkStatus::Connected(mut c) = connected(Some("Tartan Bank"), 3) else { unreachable!() };
+        c.updated = true;
+        let status = LinkStatus::Connected(c);
+        assert_eq!(status_message(&status), "Reconnected to Tartan Bank (3 accounts).");
+        assert_eq!(button_label(&status, "x"), "Reconnected");
     }
 
     #[test]

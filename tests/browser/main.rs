@@ -5,6 +5,7 @@ mod prefetch;
 mod refresh;
 mod support;
 mod trust;
+mod update;
 
 use plaid_link::{PlaidLinkOptions, RetryPolicy};
 use support::*;

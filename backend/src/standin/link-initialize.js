@@ -62,7 +62,9 @@
     var s = {
       id: random(8) + "-" + random(4) + "-" + random(4) + "-" + random(4) + "-" + random(12),
       loaded: false, openRequested: false, open: false, destroyed: false,
-      institutions: [], institution: null, accounts: [], view: null, lastError: null,
+      institutions: [], institution: null, accounts: [], existing: [], view: null, lastError: null,
+      // Update mode (a link token made with an item's access token): {institution, account_selection}.
+      update: null,
       root: null, body: null,
     };
 
@@ -165,7 +167,8 @@
       show("SELECT_ACCOUNT", function () {
         var boxes = s.accounts.map(function (account) {
           var box = el("input", { type: "checkbox" });
-          box.checked = true;
+          // In update mode the item's accounts start chosen, and the others are there to add.
+          box.checked = !s.update || s.existing.indexOf(account.account_id) !== -1;
           box.account = account;
           return el("label", { style: { display: "block", margin: "0.4rem 0" } }, [box, document.createTextNode(" " + account.name + " ••" + account.mask)]);
         });
@@ -175,10 +178,14 @@
             var chosen = boxes.map(function (label) { return label.firstChild; })
               .filter(function (box) { return box.checked; })
               .map(function (box) { return box.account; });
-            post("link/complete", { link_token: config.token, institution_id: s.institution.institution_id, accounts: chosen })
-              .then(function (body) { succeed(body.public_token, chosen); }, function (error) { failed(error, selectAccounts); });
+            complete(chosen, selectAccounts);
           })]);
       });
+    }
+
+    function complete(chosen, retry) {
+      post("link/complete", { link_token: config.token, institution_id: s.institution.institution_id, accounts: chosen })
+        .then(function (body) { succeed(body.public_token, chosen); }, function (error) { failed(error, retry); });
     }
 
     // An API error: an expired link token ends the session, as in Link; others are shown and retried.
@@ -233,12 +240,20 @@
       s.view = null;
       render();
       event("OPEN");
-      selectInstitution();
+      // Update mode opens straight on the item's bank sign-in, as Link does.
+      if (s.update) {
+        s.institution = s.update.institution;
+        credentials(null);
+      } else {
+        selectInstitution();
+      }
     }
 
-    fetch(apiBase + "link/institutions")
-      .then(function (r) { return r.json(); })
-      .then(function (body) { s.institutions = body.institutions || []; }, function () { s.institutions = []; })
+    post("link/session", { link_token: config.token })
+      .then(function (body) {
+        s.institutions = body.institutions || [];
+        s.update = body.update || null;
+      }, function () { s.institutions = []; })
       .then(function () {
         if (s.destroyed) return;
         s.loaded = true;
