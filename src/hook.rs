@@ -319,7 +319,9 @@ impl Flow {
     }
 
     fn open(self) {
-        if !self.idle() {
+        // Link is one overlay per page: while another component's is open, a click does nothing.
+        let free = self.handler.with_value(|h| h.as_ref().is_some_and(LinkHandler::may_open));
+        if !self.idle() || !free {
             return;
         }
         // Open first in our state: Link may call back synchronously from `open()`.

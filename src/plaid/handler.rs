@@ -37,6 +37,8 @@ type Dispatcher = Closure<dyn Fn(JsValue, JsValue, JsValue, JsValue)>;
 thread_local! {
     static REGISTRY: RefCell<HashMap<u32, Rc<RefCell<LinkCallbacks>>>> = RefCell::new(HashMap::new());
     static NEXT_ID: Cell<u32> = const { Cell::new(0) };
+    // The handler whose Link is open: Link is one overlay per page, so one at a time.
+    static OPEN: Cell<Option<u32>> = const { Cell::new(None) };
     // One closure for the whole page, alive as long as the page: Link may call a bound copy of it
     // at any time, and it must always be there to say "no such handler".
     static DISPATCHER: Dispatcher = Closure::new(dispatch);
@@ -51,6 +53,10 @@ fn dispatch(id: JsValue, kind: JsValue, a: JsValue, b: JsValue) {
     let Some(entry) = entry else {
         return;
     };
+    // onSuccess and onExit end a session: another Link may open from now on.
+    if kind as u32 <= 1 {
+        closed(id as u32);
+    }
     // A callback that re-enters its own handler (Link calling back from inside a callback) is dropped.
     let Ok(mut callbacks) = entry.try_borrow_mut() else {
         return;
@@ -64,6 +70,15 @@ fn dispatch(id: JsValue, kind: JsValue, a: JsValue, b: JsValue) {
         }
         _ => (callbacks.on_load)(),
     }
+}
+
+/// Link of handler `id` is no longer open.
+fn closed(id: u32) {
+    OPEN.with(|open| {
+        if open.get() == Some(id) {
+            open.set(None);
+        }
+    });
 }
 
 /// One live Link session handler.
@@ -107,9 +122,22 @@ impl LinkHandler {
         }
     }
 
-    /// Shows Link.
+    /// Whether this handler may open Link now: no other handler's Link is open on the page.
+    pub fn may_open(&self) -> bool {
+        OPEN.with(|open| open.get().is_none_or(|id| id == self.id))
+    }
+
+    /// Shows Link. Does nothing while another handler's Link is open (see [`may_open`](Self::may_open)).
     pub fn open(&self) -> Result<(), PlaidError> {
-        self.raw.open().map_err(|e| PlaidError::Open(describe(&e)))
+        if !self.may_open() {
+            return Ok(());
+        }
+        // Marked first: Link may call back (and end the session) from inside `open()`.
+        OPEN.with(|open| open.set(Some(self.id)));
+        self.raw.open().map_err(|e| {
+            closed(self.id);
+            PlaidError::Open(describe(&e))
+        })
     }
 
     /// Asks Link to close; with `force`, at once and without asking the user.
@@ -131,6 +159,7 @@ impl LinkHandler {
     /// Closes and removes Link, and drops its callbacks: later calls from Link are ignored. Idempotent.
     pub fn destroy(&self) {
         let entry = REGISTRY.with(|r| r.borrow_mut().remove(&self.id));
+        closed(self.id);
         if entry.is_some() {
             self.exit(true);
             if let Err(e) = self.raw.destroy() {

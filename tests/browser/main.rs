@@ -1,6 +1,7 @@
 //! In-browser tests (headless Chromium): the component against test doubles of Plaid and the backend.
 #![cfg(target_arch = "wasm32")]
 
+mod instances;
 mod prefetch;
 mod refresh;
 mod support;
