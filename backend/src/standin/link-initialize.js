@@ -153,7 +153,10 @@
             username: user.value, password: pass.value,
           }).then(function (body) {
             s.accounts = body.accounts;
-            selectAccounts();
+            s.existing = body.existing || [];
+            // Update mode without account selection: the item keeps its accounts.
+            if (s.update && !s.update.account_selection) complete(s.accounts, credentials.bind(null, null));
+            else selectAccounts();
           }, function (error) {
             failed(error, function () { credentials(error.display_message || error.error_message); });
           });
