@@ -178,12 +178,27 @@ impl Flow {
         };
         let due = refresh_at(expires, now);
         self.refresh_due.set_value(Some(due));
-        let (wait, wake) = sleep((due - now).clamp(0.0, f64::from(i32::MAX)) as u32);
         self.cancel_refresh_timer();
+        self.wait_for_refresh(attempt, due - now);
+    }
+
+    /// Sleeps `ms`, then refreshes if due. A timer may fire a little before the wall clock
+    /// (`Date.now`) reaches the due time: it then sleeps the rest, rather than lose the refresh.
+    fn wait_for_refresh(self, attempt: u32, ms: f64) {
+        let (wait, wake) = sleep(ms.ceil().clamp(0.0, f64::from(i32::MAX)) as u32);
         self.refresh_timer.set_value(wake);
         spawn_local(async move {
             let _ = wait.await;
-            self.refresh_if_due(attempt);
+            // Stopped, or planned anew: another attempt owns the refresh now.
+            if self.status.is_disposed() || self.attempt.try_get_value() != Some(attempt) {
+                return;
+            }
+            match self.refresh_due.get_value() {
+                Some(due) if js_sys::Date::now() < due => {
+                    self.wait_for_refresh(attempt, due - js_sys::Date::now() + 1.0);
+                }
+                _ => self.refresh_if_due(attempt),
+            }
         });
     }
 

@@ -35,7 +35,10 @@ test("a link token about to expire is replaced under a ready button, and the fre
   });
   const connect = page.getByRole("button", { name: "Connect a bank account" });
   await connect.waitFor();
-  await page.waitForFunction(() => window.__created.length >= 2, null, { timeout: 20_000 }).catch(async (e) => { throw new Error(e.message + JSON.stringify(await page.evaluate(() => [window.__created, window.__states])) + JSON.stringify(answers)); });
+  await page.waitForFunction(() => window.__created.length >= 2, null, { timeout: 20_000 }).catch(async (e) => {
+    const seen = await page.evaluate(() => ({ created: window.__created, states: window.__states }));
+    throw new Error(`${e.message}: ${JSON.stringify({ ...seen, answers })}`);
+  });
 
   const { created, states } = await page.evaluate(() => ({ created: window.__created, states: window.__states }));
   assert.equal(answers.length, 2, "one planned refresh");
