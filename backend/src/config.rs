@@ -70,6 +70,9 @@ pub struct Config {
     pub rate_per_client: u32,
     /// API requests a minute per session (`PLAID_LINK_RATE_PER_SESSION`).
     pub rate_per_session: u32,
+    /// Where OAuth banks send the user back (`PLAID_REDIRECT_URI`): mobile web and webviews. Without
+    /// it, Link opens OAuth banks in a pop-up.
+    pub redirect_uri: Option<String>,
     /// Where Plaid sends webhooks (`PLAID_WEBHOOK_URL`, HTTPS); in local mode, this server itself.
     pub webhook_url: Option<String>,
     /// How long a client has to finish the TLS handshake (`PLAID_LINK_TLS_HANDSHAKE_MS`).
@@ -96,6 +99,7 @@ impl std::fmt::Debug for Config {
             .field("rate_per_client", &self.rate_per_client)
             .field("rate_per_session", &self.rate_per_session)
             .field("webhook_url", &self.webhook_url)
+            .field("redirect_uri", &self.redirect_uri)
             .field("ephemeral_key", &self.ephemeral_key)
             .finish_non_exhaustive()
     }
@@ -204,6 +208,15 @@ impl Config {
             rate_per_client: rate("PLAID_LINK_RATE_PER_CLIENT", 120)?,
             rate_per_session: rate("PLAID_LINK_RATE_PER_SESSION", 30)?,
             webhook_url: get("PLAID_WEBHOOK_URL"),
+            redirect_uri: get("PLAID_REDIRECT_URI")
+                .map(|uri| match crate::plaid_client::redirect_uri_problem(&uri) {
+                    None => Ok(uri),
+                    Some(why) => Err(ConfigError::Invalid {
+                        name: "PLAID_REDIRECT_URI",
+                        why: format!("{uri:?} {why}"),
+                    }),
+                })
+                .transpose()?,
             tls_handshake_timeout_ms: rate("PLAID_LINK_TLS_HANDSHAKE_MS", crate::tls::HANDSHAKE_TIMEOUT_MS)?,
             tls: match (get("PLAID_LINK_TLS_CERT"), get("PLAID_LINK_TLS_KEY")) {
                 (Some(cert), Some(key)) => Some((PathBuf::from(cert), PathBuf::from(key))),

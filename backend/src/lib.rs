@@ -70,7 +70,8 @@ impl Server {
             config.secret.clone(),
             extra_root,
             webhook,
-        );
+        )
+        .with_redirect_uri(config.redirect_uri.clone());
         let state = Arc::new(api::AppState {
             plaid,
             store,
@@ -97,9 +98,11 @@ impl Server {
             }
             // Tests add an institution whose name is hostile markup, to show it stays text.
             if let Some(name) = &config.standin_extra_institution {
-                standin_config
-                    .institutions
-                    .push(standin::Institution { institution_id: "ins_999999".into(), name: name.clone() });
+                standin_config.institutions.push(standin::Institution {
+                    institution_id: "ins_999999".into(),
+                    name: name.clone(),
+                    oauth: false,
+                });
             }
             let s = Arc::new(standin::Standin::new(standin_config));
             app = app.nest("/plaid", standin::router(s.clone()));

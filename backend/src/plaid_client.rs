@@ -49,6 +49,25 @@ pub struct PlaidClient {
     secret: String,
     /// Where Plaid sends the items' webhooks, given with every link token.
     webhook: Option<String>,
+    /// Where OAuth banks send the user back (`PLAID_REDIRECT_URI`), given with every link token.
+    redirect_uri: Option<String>,
+}
+
+/// Why a redirect URI would be refused, as Plaid refuses them: it must be HTTPS (plain HTTP only on
+/// loopback, as Plaid's sandbox allows `http://localhost`) and carry no query or fragment of its own
+/// (Plaid appends `?oauth_state_id=…`).
+pub fn redirect_uri_problem(uri: &str) -> Option<&'static str> {
+    let Ok(url) = reqwest::Url::parse(uri) else {
+        return Some("is not an absolute URL");
+    };
+    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    if !(url.scheme() == "https" || url.scheme() == "http" && loopback) {
+        return Some("must use HTTPS (plain HTTP only on localhost)");
+    }
+    if url.query().is_some() || url.fragment().is_some() || uri.contains(['?', '#']) {
+        return Some("must not carry a query or a fragment");
+    }
+    None
 }
 
 impl PlaidClient {
@@ -66,7 +85,20 @@ impl PlaidClient {
             builder = builder.add_root_certificate(cert);
         }
         let http = builder.build().unwrap_or_else(|_| reqwest::Client::new());
-        Self { http, base_url: base_url.trim_end_matches('/').to_owned(), client_id, secret, webhook }
+        Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            client_id,
+            secret,
+            webhook,
+            redirect_uri: None,
+        }
+    }
+
+    /// Sends this redirect URI with every link token (OAuth banks on mobile web and in webviews).
+    pub fn with_redirect_uri(mut self, redirect_uri: Option<String>) -> Self {
+        self.redirect_uri = redirect_uri;
+        self
     }
 
     fn credentials(&self) -> Credentials {
@@ -93,6 +125,7 @@ impl PlaidClient {
             products: if update.is_some() { Vec::new() } else { products.to_vec() },
             access_token: update.map(|u| u.access_token.to_owned()),
             update: update.map(|u| LinkTokenUpdate { account_selection_enabled: u.account_selection }),
+            redirect_uri: self.redirect_uri.clone(),
         };
         self.post("/link/token/create", &request).await
     }
@@ -173,6 +206,18 @@ impl PlaidClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redirect_uris_are_https_or_loopback_without_query_or_fragment() {
+        assert_eq!(redirect_uri_problem("https://app.example.com/oauth-return"), None);
+        assert_eq!(redirect_uri_problem("http://127.0.0.1:8080/"), None);
+        assert_eq!(redirect_uri_problem("http://localhost:3000/oauth"), None);
+        assert!(redirect_uri_problem("http://app.example.com/").is_some());
+        assert!(redirect_uri_problem("https://app.example.com/?next=1").is_some());
+        assert!(redirect_uri_problem("https://app.example.com/#top").is_some());
+        assert!(redirect_uri_problem("https://app.example.com/?").is_some());
+        assert!(redirect_uri_problem("/oauth-return").is_some());
+    }
 
     fn plaid(status: u16, code: &str) -> PlaidCallError {
         let error = PlaidError {

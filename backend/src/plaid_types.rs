@@ -56,6 +56,9 @@ pub struct LinkTokenCreateRequest {
     pub access_token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update: Option<LinkTokenUpdate>,
+    /// Where an OAuth bank sends the user back (HTTPS, no query or fragment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
 }
 
 /// `/link/token/create`'s `update` options.

@@ -977,3 +977,91 @@ async fn the_sandbox_reset_is_for_the_sessions_own_items_only() {
     assert_eq!(status, 404);
     assert!(s.store().items().unwrap().iter().all(|i| i.status == "ok"));
 }
+
+impl Running {
+    /// A link token from the stand-in, with `extra` fields in the request.
+    async fn link_token_with(&self, extra: Value) -> (u16, Value) {
+        let mut body = json!({"client_name": "t", "language": "en", "country_codes": ["US"],
+                              "user": {"client_user_id": "u1"}, "products": ["transactions"]});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        self.plaid("/link/token/create", body).await
+    }
+}
+
+#[tokio::test]
+async fn a_redirect_uri_must_be_https_or_loopback_with_no_query_or_fragment() {
+    let s = start().await;
+    for uri in ["http://app.example.com/", "https://app.example.com/?next=1", "https://app.example.com/#x"] {
+        let (status, body) = s.link_token_with(json!({"redirect_uri": uri})).await;
+        assert_plaid_error(status, &body, 400, "INVALID_REQUEST", "INVALID_FIELD");
+        assert!(body["error_message"].as_str().unwrap().contains("redirect_uri"), "{body}");
+    }
+    for uri in ["https://app.example.com/oauth-return", "http://localhost:8080/"] {
+        assert_eq!(s.link_token_with(json!({"redirect_uri": uri})).await.0, 200, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn an_oauth_bank_signs_in_on_its_own_page_and_sends_the_user_back_to_the_redirect_uri() {
+    let s = start().await;
+    let no_redirects =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for redirect_uri in [None, Some("https://app.example.com/oauth-return")] {
+        let extra = redirect_uri.map_or(json!({}), |uri| json!({"redirect_uri": uri}));
+        let (_, body) = s.link_token_with(extra).await;
+        let link_token = body["link_token"].as_str().unwrap().to_owned();
+        let (status, started) = s
+            .post(
+                "/plaid/link/oauth/start",
+                json!({"link_token": link_token, "institution_id": "ins_127287"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{started}");
+        assert_eq!(started["redirect"], redirect_uri.is_some());
+        let state_id = started["oauth_state_id"].as_str().unwrap().to_owned();
+        let ask = |token: &str| {
+            s.post("/plaid/link/oauth/status", json!({"link_token": token, "oauth_state_id": state_id}))
+        };
+        assert_eq!(ask(&link_token).await.1["approved"], false);
+
+        let page = s
+            .http
+            .get(format!("{}/plaid/{}", s.base, started["url"].as_str().unwrap()))
+            .send()
+            .await
+            .unwrap();
+        assert!(page.text().await.unwrap().contains("Platypus OAuth Bank"));
+        let approved = no_redirects
+            .post(format!("{}/plaid/link/oauth/approve", s.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("oauth_state_id={state_id}"))
+            .send()
+            .await
+            .unwrap();
+        match redirect_uri {
+            Some(uri) => {
+                assert_eq!(approved.status(), 303);
+                assert_eq!(
+                    approved.headers()["location"],
+                    format!("{uri}?oauth_state_id={state_id}").as_str()
+                );
+            }
+            None => assert_eq!(approved.status(), 200),
+        }
+        let (_, answer) = ask(&link_token).await;
+        assert_eq!(answer["approved"], true);
+        assert_eq!(answer["accounts"].as_array().unwrap().len(), 3);
+        assert_eq!(answer["institution"]["name"], "Platypus OAuth Bank");
+
+        let other = s.link_token().await;
+        let (status, body) = ask(&other).await;
+        assert_plaid_error(status, &body, 400, "OAUTH_ERROR", "INCORRECT_LINK_TOKEN");
+    }
+    let (_, body) = s.link_token_with(json!({})).await;
+    let (status, body) = s
+        .post("/plaid/link/oauth/status", json!({"link_token": body["link_token"], "oauth_state_id": "nope"}))
+        .await;
+    assert_plaid_error(status, &body, 400, "OAUTH_ERROR", "OAUTH_STATE_ID_NOT_FOUND");
+}

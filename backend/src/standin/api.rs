@@ -36,6 +36,10 @@ pub fn router(standin: Shared) -> Router {
         .route("/sandbox/item/fire_webhook", post(sandbox_fire_webhook))
         .route("/link/institutions", get(institutions))
         .route("/link/session", post(session))
+        .route("/link/oauth/start", post(super::oauth::start))
+        .route("/link/oauth/consent", get(super::oauth::consent))
+        .route("/link/oauth/approve", post(super::oauth::approve))
+        .route("/link/oauth/status", post(super::oauth::status))
         .route("/link/credentials", post(credentials))
         .route("/link/complete", post(complete))
         .route("/link/v2/stable/link-initialize.js", get(link::script))
@@ -43,7 +47,13 @@ pub fn router(standin: Shared) -> Router {
 }
 
 /// Plaid's error object with its HTTP status.
-fn error(status: StatusCode, error_type: &str, code: &str, message: &str, display: Option<&str>) -> Response {
+pub(super) fn error(
+    status: StatusCode,
+    error_type: &str,
+    code: &str,
+    message: &str,
+    display: Option<&str>,
+) -> Response {
     (status, Json(plaid_error(status, error_type, code, message, display))).into_response()
 }
 
@@ -137,7 +147,7 @@ fn authenticated<T: Authenticated>(
 
 /// Reads a JSON body: Plaid answers `MISSING_FIELDS` when a required field is absent, and
 /// `INVALID_BODY` when the body is not JSON (or a field has the wrong type).
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Response> {
+pub(super) fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Response> {
     serde_json::from_slice(body).map_err(|e| {
         let missing = e.is_data() && e.to_string().starts_with("missing field");
         if missing {
@@ -182,6 +192,15 @@ async fn link_token_create(
             None,
         );
     }
+    if let Some(why) = request.redirect_uri.as_deref().and_then(crate::plaid_client::redirect_uri_problem) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "INVALID_FIELD",
+            &format!("redirect_uri {why}"),
+            None,
+        );
+    }
     let now = standin.now();
     let link_token = token("link");
     let Ok(mut books) = standin.books.lock() else {
@@ -221,6 +240,7 @@ async fn link_token_create(
             client_user_id: request.user.client_user_id,
             webhook: request.webhook,
             update,
+            redirect_uri: request.redirect_uri,
         },
     );
     drop(books);
@@ -488,13 +508,15 @@ async fn institutions(State(standin): State<Shared>) -> Response {
 }
 
 /// What a live link token allows, checked the way Link checks it before every step.
-struct LiveToken {
-    products: Vec<String>,
-    webhook: Option<String>,
-    update: Option<UpdateGrant>,
+pub(super) struct LiveToken {
+    pub products: Vec<String>,
+    pub webhook: Option<String>,
+    pub update: Option<UpdateGrant>,
+    /// Where an OAuth bank sends the user back; without it, the bank opens in a pop-up.
+    pub redirect_uri: Option<String>,
 }
 
-fn live_link_token(standin: &Standin, link_token: &str) -> Result<LiveToken, Response> {
+pub(super) fn live_link_token(standin: &Standin, link_token: &str) -> Result<LiveToken, Response> {
     let now = standin.now();
     let books = standin.books.lock().map_err(|_| invalid_link_token())?;
     match books.link_tokens.get(link_token) {
@@ -502,6 +524,7 @@ fn live_link_token(standin: &Standin, link_token: &str) -> Result<LiveToken, Res
             products: record.products.clone(),
             webhook: record.webhook.clone(),
             update: record.update.clone(),
+            redirect_uri: record.redirect_uri.clone(),
         }),
         _ => Err(invalid_link_token()),
     }
@@ -520,18 +543,20 @@ async fn session(State(standin): State<Shared>, body: axum::body::Bytes) -> Resp
         Ok(r) => r,
         Err(e) => return e,
     };
-    let update = live_link_token(&standin, &request.link_token).ok().and_then(|live| live.update);
-    let update = update.and_then(|grant| {
+    let live = live_link_token(&standin, &request.link_token).ok();
+    let redirect = live.as_ref().is_some_and(|live| live.redirect_uri.is_some());
+    let update = live.and_then(|live| live.update).and_then(|grant| {
         let books = standin.books.lock().ok()?;
         let item = books.items.get(&grant.item_id)?;
         let institution =
             standin.config.institutions.iter().find(|i| i.institution_id == item.institution_id)?;
         Some(json!({ "institution": institution, "account_selection": grant.account_selection }))
     });
-    Json(json!({ "institutions": standin.config.institutions, "update": update })).into_response()
+    Json(json!({ "institutions": standin.config.institutions, "update": update, "redirect": redirect }))
+        .into_response()
 }
 
-fn invalid_link_token() -> Response {
+pub(super) fn invalid_link_token() -> Response {
     error(
         StatusCode::BAD_REQUEST,
         "INVALID_INPUT",
@@ -616,7 +641,7 @@ async fn complete(State(standin): State<Shared>, body: axum::body::Bytes) -> Res
         Ok(r) => r,
         Err(e) => return e,
     };
-    let LiveToken { products, webhook, update } = match live_link_token(&standin, &request.link_token) {
+    let LiveToken { products, webhook, update, .. } = match live_link_token(&standin, &request.link_token) {
         Ok(live) => live,
         Err(e) => return e,
     };
@@ -672,12 +697,12 @@ async fn complete(State(standin): State<Shared>, body: axum::body::Bytes) -> Res
     Json(json!({ "public_token": public_token })).into_response()
 }
 
-fn internal() -> Response {
+pub(super) fn internal() -> Response {
     error(StatusCode::INTERNAL_SERVER_ERROR, "API_ERROR", "INTERNAL_SERVER_ERROR", "internal error", None)
 }
 
 /// The stand-in holds as many live records as it may: Plaid's rate-limit error.
-fn full() -> Response {
+pub(super) fn full() -> Response {
     error(
         StatusCode::TOO_MANY_REQUESTS,
         "RATE_LIMIT_EXCEEDED",

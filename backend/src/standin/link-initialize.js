@@ -48,7 +48,13 @@
     SELECT_INSTITUTION: "institution_not_found",
     CREDENTIAL: "requires_credentials",
     SELECT_ACCOUNT: "requires_account_selection",
+    OAUTH: "requires_oauth",
   };
+
+  function resumeStateOf(uri) {
+    if (typeof uri !== "string" || uri === "") return null;
+    try { return new URL(uri).searchParams.get("oauth_state_id"); } catch (e) { return null; }
+  }
 
   function create(config) {
     if (!config || typeof config.token !== "string" || config.token.length === 0) {
@@ -65,6 +71,10 @@
       institutions: [], institution: null, accounts: [], existing: [], view: null, lastError: null,
       // Update mode (a link token made with an item's access token): {institution, account_selection}.
       update: null,
+      // The link token has a redirect_uri: OAuth banks take the whole page away and back.
+      redirect: false,
+      // Link made again after an OAuth redirect, with the URL the bank sent the user back to.
+      resumeState: resumeStateOf(config.receivedRedirectUri),
       root: null, body: null,
     };
 
@@ -132,7 +142,8 @@
             return button(institution.name, function () {
               s.institution = institution;
               event("SELECT_INSTITUTION");
-              credentials(null);
+              if (institution.oauth) oauth();
+              else credentials(null);
             });
           }));
       });
@@ -163,6 +174,62 @@
         }, { style: { display: "block", width: "100%", marginTop: "0.6rem", padding: "0.7rem", background: "#111827", color: "#fff", border: "0", borderRadius: "0.4rem", cursor: "pointer", font: "inherit" } }));
         nodes.push(el("p", { text: "Sandbox: user_good / pass_good", style: { fontSize: "0.8rem", color: "#6b7280" } }));
         return nodes;
+      });
+    }
+
+    // An OAuth bank: its own page signs the user in. A pop-up, opened now, inside the user's click
+    // (a browser blocks one opened later); or, with a redirect_uri, the whole page goes there.
+    function oauth() {
+      var popup = s.redirect ? null : window.open("", "plaid-oauth", "popup,width=480,height=640");
+      show("OAUTH", function () {
+        return [el("h2", { text: "Continue at " + s.institution.name, style: { margin: "0 0 0.75rem", fontSize: "1.2rem" } }),
+                el("p", { text: "Sign in on your bank's page to allow access." })];
+      });
+      post("link/oauth/start", { link_token: config.token, institution_id: s.institution.institution_id })
+        .then(function (body) {
+          event("OPEN_OAUTH");
+          if (s.redirect) return window.location.assign(apiBase + body.url);
+          if (!popup) return failed({ error_type: "OAUTH_ERROR", error_code: "OAUTH_POPUP_BLOCKED", error_message: "the browser blocked the pop-up", display_message: "Your browser blocked the bank's window. Allow pop-ups, then try again." }, selectInstitution);
+          popup.location.href = apiBase + body.url;
+          waitForApproval(popup, body.oauth_state_id);
+        }, function (error) {
+          if (popup) popup.close();
+          failed(error, selectInstitution);
+        });
+    }
+
+    // Looks every 300 ms whether the user allowed access in the pop-up, or closed it.
+    function waitForApproval(popup, stateId) {
+      var timer = setInterval(function () {
+        if (!s.open) { clearInterval(timer); popup.close(); return; }
+        post("link/oauth/status", { link_token: config.token, oauth_state_id: stateId }).then(function (body) {
+          if (body.approved) {
+            clearInterval(timer);
+            popup.close();
+            s.accounts = body.accounts;
+            s.existing = [];
+            selectAccounts();
+          } else if (popup.closed) {
+            clearInterval(timer);
+            selectInstitution();
+          }
+        }, function (error) { clearInterval(timer); popup.close(); failed(error, selectInstitution); });
+      }, 300);
+    }
+
+    // Back from the bank (receivedRedirectUri): the sign-in is picked up where it was left.
+    function resume() {
+      show("OAUTH", function () { return [el("p", { text: "Finishing your sign-in…" })]; });
+      post("link/oauth/status", { link_token: config.token, oauth_state_id: s.resumeState }).then(function (body) {
+        s.institution = body.institution;
+        if (!body.approved) return finishExit({ error_type: "OAUTH_ERROR", error_code: "OAUTH_NOT_APPROVED", error_message: "the user did not allow access at the bank", display_message: null });
+        s.accounts = body.accounts;
+        s.existing = [];
+        selectAccounts();
+      }, function (error) {
+        s.lastError = { error_type: error.error_type, error_code: error.error_code, error_message: error.error_message, display_message: error.display_message || null };
+        event("ERROR", { error_type: error.error_type, error_code: error.error_code, error_message: error.error_message });
+        finishExit(s.lastError);
       });
     }
 
@@ -243,8 +310,10 @@
       s.view = null;
       render();
       event("OPEN");
-      // Update mode opens straight on the item's bank sign-in, as Link does.
-      if (s.update) {
+      // Back from an OAuth bank: pick the sign-in up. Update mode: straight to the item's bank.
+      if (s.resumeState) {
+        resume();
+      } else if (s.update) {
         s.institution = s.update.institution;
         credentials(null);
       } else {
@@ -256,6 +325,7 @@
       .then(function (body) {
         s.institutions = body.institutions || [];
         s.update = body.update || null;
+        s.redirect = body.redirect === true;
       }, function () { s.institutions = []; })
       .then(function () {
         if (s.destroyed) return;

@@ -5,10 +5,12 @@
 //! that pointing the backend at the real Plaid is a configuration change.
 //!
 //! Real Link talks to Plaid's servers through private endpoints; the stand-in's script uses
-//! `/link/institutions`, `/link/credentials` and `/link/complete` for that part.
+//! `/link/session`, `/link/credentials` and `/link/complete` for that part, and `/link/oauth/…`
+//! for an OAuth bank's own sign-in page (see `oauth.rs`).
 
 mod api;
 mod link;
+mod oauth;
 mod state;
 mod webhooks;
 

@@ -15,6 +15,9 @@ use crate::plaid_types::{Account, Balances};
 pub struct Institution {
     pub institution_id: String,
     pub name: String,
+    /// Signs its users in on its own site (OAuth): a pop-up, or a redirect away and back.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub oauth: bool,
 }
 
 /// How many records of each kind (link tokens, public tokens, items) the stand-in holds at most:
@@ -37,7 +40,8 @@ pub struct StandinConfig {
 
 impl Default for StandinConfig {
     fn default() -> Self {
-        let institution = |id: &str, name: &str| Institution { institution_id: id.into(), name: name.into() };
+        let institution =
+            |id: &str, name: &str| Institution { institution_id: id.into(), name: name.into(), oauth: false };
         Self {
             client_id: "local-client-id".into(),
             secret: "local-secret".into(),
@@ -48,6 +52,7 @@ impl Default for StandinConfig {
                 institution("ins_109510", "Tattersall Federal Credit Union"),
                 institution("ins_109511", "Tartan Bank"),
                 institution("ins_109512", "Houndstooth Bank"),
+                Institution { oauth: true, ..institution("ins_127287", "Platypus OAuth Bank") },
             ],
             max_records: MAX_RECORDS,
             extra_root: None,
@@ -63,6 +68,17 @@ pub(crate) struct LinkTokenRecord {
     pub webhook: Option<String>,
     /// Update mode: the item this token repairs, made with its access token.
     pub update: Option<UpdateGrant>,
+    /// Where an OAuth bank sends the user back (mobile web, webviews); without it, a pop-up.
+    pub redirect_uri: Option<String>,
+}
+
+/// One OAuth sign-in at a bank, by its `oauth_state_id`.
+pub(crate) struct OauthRecord {
+    pub link_token: String,
+    pub institution_id: String,
+    pub expires_at: u64,
+    /// The accounts the user shared at the bank, once they allowed access.
+    pub approved: Option<Vec<Account>>,
 }
 
 /// What an update-mode link token lets Link do to an existing item.
@@ -98,6 +114,8 @@ pub(crate) struct Books {
     pub access_tokens: HashMap<String, String>,
     /// Access tokens of removed items: Plaid answers ITEM_NOT_FOUND for them, not INVALID_ACCESS_TOKEN.
     pub removed: std::collections::HashSet<String>,
+    /// OAuth sign-ins in progress, by `oauth_state_id`.
+    pub oauth: HashMap<String, OauthRecord>,
     pub exchanges: u64,
 }
 
@@ -107,12 +125,15 @@ impl Books {
     pub(crate) fn prune(&mut self, now: u64) {
         self.link_tokens.retain(|_, r| r.expires_at > now);
         self.public_tokens.retain(|_, r| !r.used && r.expires_at > now);
+        self.oauth.retain(|_, r| r.expires_at > now);
     }
 
     /// Whether one more link token, public token and item fit, once the dead ones are forgotten.
     pub(crate) fn has_room(&mut self, now: u64, max: usize) -> bool {
         self.prune(now);
-        self.link_tokens.len() < max && self.public_tokens.len() < max && self.items.len() < max
+        [self.link_tokens.len(), self.public_tokens.len(), self.items.len(), self.oauth.len()]
+            .iter()
+            .all(|n| *n < max)
     }
 }
 
@@ -267,6 +288,7 @@ mod tests {
             client_user_id: "u".into(),
             webhook: None,
             update: None,
+            redirect_uri: None,
         }
     }
 
