@@ -64,12 +64,14 @@ function loadScript(raw) {
 }
 
 export function prefetch() {
+  const backFromBank = new URLSearchParams(location.search).has("oauth_state_id");
   for (const element of document.querySelectorAll("[data-plaid-link]:not([data-plaid-link-mounted])")) {
     if (element[PREFETCH]) continue;
     const attr = (name) => element.getAttribute(name) || null;
     const url = sameOrigin(attr("data-link-token-url") || "/api/link_token");
-    // An update-mode element (data-item-id) asks for its own kind of token: the component does.
-    if (url && !attr("data-item-id")) element[PREFETCH] = requestLinkToken(url, Number(attr("data-request-timeout-ms")) || 15000);
+    // An update-mode element (data-item-id) asks for its own kind of token, and a page back from an
+    // OAuth bank uses the one it kept: the component does both.
+    if (url && !attr("data-item-id") && !backFromBank) element[PREFETCH] = requestLinkToken(url, Number(attr("data-request-timeout-ms")) || 15000);
     loadScript(attr("data-script-src") || PLAID);
   }
 }

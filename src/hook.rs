@@ -15,6 +15,7 @@ use leptos::task::spawn_local;
 use web_sys::AbortController;
 
 use crate::backend::BackendError;
+use crate::oauth::{self, Resume};
 use crate::options::PlaidLinkOptions;
 use crate::plaid::handler::{LinkCallbacks, LinkHandler};
 use crate::plaid::loader::load_link_script;
@@ -50,6 +51,7 @@ pub fn use_plaid_link(options: PlaidLinkOptions) -> UsePlaidLinkReturn {
         attempt: StoredValue::new(0),
         refresh_due: StoredValue::new(None),
         refresh_timer: StoredValue::new_local(None),
+        open_when_loaded: StoredValue::new(false),
         status: RwSignal::new(LinkStatus::Preparing),
         loaded: RwSignal::new(false),
     };
@@ -104,6 +106,8 @@ struct Flow {
     refresh_due: StoredValue<Option<f64>>,
     /// Ends the wait for `refresh_due` early, when the flow stops or plans anew.
     refresh_timer: StoredValue<Option<Wake>, LocalStorage>,
+    /// Back from an OAuth bank: open Link as soon as it has loaded.
+    open_when_loaded: StoredValue<bool>,
     status: RwSignal<LinkStatus>,
     /// Link's `onLoad` has fired for the current handler.
     loaded: RwSignal<bool>,
@@ -124,12 +128,24 @@ impl Flow {
             Ok(resolved) => resolved,
             Err(e) => return self.status.set(LinkStatus::Failed(LinkFailure::Endpoint(e))),
         };
+        // Back from an OAuth bank: Link again with the kept link token, and no token request.
+        let (resumed, received_redirect_uri) = match oauth::resume() {
+            Resume::No => (None, None),
+            Resume::With { token, received_redirect_uri } => (Some(token), Some(received_redirect_uri)),
+            Resume::Failed(e) => return self.status.set(LinkStatus::Failed(LinkFailure::OauthReturn(e))),
+        };
+        self.open_when_loaded.set_value(resumed.is_some());
         // The page's prefetch may have sent this very request already: adopt it, once. (It asks for
         // a new item's token only, so update mode never adopts one.)
         let prefetched = self.options.try_update_value(|o| o.prefetched.take()).flatten().filter(|p| {
-            p.url == backend.link_token_url.href
+            let adoptable = p.url == backend.link_token_url.href
                 && backend.link_token_url.same_origin
                 && backend.update.is_none()
+                && resumed.is_none();
+            if !adoptable {
+                p.controller.abort();
+            }
+            adoptable
         });
         let controller = match &prefetched {
             Some(p) => Some(p.controller.clone()),
@@ -140,9 +156,10 @@ impl Flow {
 
         spawn_local(async move {
             let token = async {
-                match prefetched {
-                    Some(p) => backend.adopt_link_token(p.response).await,
-                    None => backend.create_link_token(signal.as_ref()).await,
+                match (resumed, prefetched) {
+                    (Some(token), _) => Ok(token),
+                    (None, Some(p)) => backend.adopt_link_token(p.response).await,
+                    (None, None) => backend.create_link_token(signal.as_ref()).await,
                 }
             };
             let (token, script) =
@@ -154,9 +171,11 @@ impl Flow {
                 (Err(BackendError::Cancelled), _) => return,
                 (Err(e), _) => Err(LinkFailure::LinkToken(e)),
                 (_, Err(e)) => Err(LinkFailure::Script(e)),
-                (Ok(token), Ok(())) => LinkHandler::create(&token, self.callbacks())
-                    .map(|handler| (handler, token))
-                    .map_err(LinkFailure::Plaid),
+                (Ok(token), Ok(())) => {
+                    LinkHandler::create(&token, self.callbacks(), received_redirect_uri.as_deref())
+                        .map(|handler| (handler, token))
+                        .map_err(LinkFailure::Plaid)
+                }
             };
             match created {
                 Ok((handler, token)) => {
@@ -237,7 +256,7 @@ impl Flow {
                 return;
             }
             let Ok(token) = token else { return };
-            if let Ok(handler) = LinkHandler::create(&token, self.callbacks()) {
+            if let Ok(handler) = LinkHandler::create(&token, self.callbacks(), None) {
                 // The old Link is destroyed here, outside the stored value's lock.
                 let old = self.handler.try_update_value(|h| h.replace(handler)).flatten();
                 drop(old);
@@ -252,6 +271,10 @@ impl Flow {
                 self.loaded.set(true);
                 if self.status.get_untracked() == LinkStatus::Preparing {
                     self.status.set(LinkStatus::Ready);
+                }
+                if self.open_when_loaded.try_update_value(std::mem::take).unwrap_or(false) {
+                    // Outside of Link's callback: `open()` may call back at once.
+                    spawn_local(async move { self.open() });
                 }
             }),
             on_success: Box::new(move |token, metadata| self.forward(token, metadata)),
@@ -268,6 +291,7 @@ impl Flow {
     /// mode it goes nowhere at all: it is dropped unread, and the backend is told which item Link
     /// repaired.
     fn forward(self, token: Option<PublicToken>, metadata: SuccessMetadata) {
+        oauth::forget();
         let Some(token) = token else {
             self.status.set(LinkStatus::Failed(LinkFailure::NoPublicToken));
             return;
@@ -315,6 +339,7 @@ impl Flow {
 
     /// `onExit`.
     fn exited(self, error: Option<LinkError>, metadata: ExitMetadata) {
+        oauth::forget();
         if let Some(on_exit) = self.options.with_value(|o| o.on_exit.clone()) {
             on_exit(error.as_ref(), &metadata);
         }
@@ -341,7 +366,13 @@ impl Flow {
         }
         // Open first in our state: Link may call back synchronously from `open()`.
         self.status.set(LinkStatus::Open);
-        let opened = self.handler.with_value(|h| h.as_ref().map(LinkHandler::open));
+        let opened = self.handler.with_value(|h| {
+            h.as_ref().map(|h| {
+                // Kept for an OAuth bank's redirect back to this page (see `oauth`).
+                oauth::remember(h.token());
+                h.open()
+            })
+        });
         if let Some(Err(e)) = opened {
             self.status.set(LinkStatus::Failed(LinkFailure::Plaid(e)));
         }

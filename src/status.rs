@@ -73,6 +73,9 @@ pub enum LinkFailure {
     /// Link reported success but passed no public token.
     #[error("Plaid Link finished without a result. Please try again.")]
     NoPublicToken,
+    /// Back from an OAuth bank, but the sign-in could not be picked up: start again.
+    #[error("{0}")]
+    OauthReturn(crate::oauth::ResumeError),
     /// The backend did not take the public token, after every attempt.
     #[error("Your bank account could not be saved. {}{}", .0.error, tries(.0.attempts))]
     Exchange(ExchangeFailure),

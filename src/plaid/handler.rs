@@ -86,11 +86,17 @@ fn closed(id: u32) {
 pub struct LinkHandler {
     raw: RawHandler,
     id: u32,
+    token: LinkToken,
 }
 
 impl LinkHandler {
-    /// `Plaid.create` with this token and these callbacks.
-    pub fn create(token: &LinkToken, callbacks: LinkCallbacks) -> Result<Self, PlaidError> {
+    /// `Plaid.create` with this token and these callbacks; `received_redirect_uri` when the page is
+    /// back from an OAuth bank (the whole URL, `oauth_state_id` included).
+    pub fn create(
+        token: &LinkToken,
+        callbacks: LinkCallbacks,
+        received_redirect_uri: Option<&str>,
+    ) -> Result<Self, PlaidError> {
         if !bindings::is_loaded() {
             return Err(PlaidError::NotLoaded);
         }
@@ -102,7 +108,8 @@ impl LinkHandler {
 
         let config = Object::new();
         let set = |key: &str, value: &JsValue| Reflect::set(&config, &key.into(), value);
-        let filled = set("token", &token.as_str().into()).and_then(|_| {
+        let uri = received_redirect_uri.map_or(Ok(true), |uri| set("receivedRedirectUri", &uri.into()));
+        let filled = uri.and_then(|_| set("token", &token.as_str().into())).and_then(|_| {
             DISPATCHER.with(|dispatcher| {
                 let dispatcher: &Function = dispatcher.as_ref().unchecked_ref();
                 KINDS.iter().try_for_each(|(name, kind)| {
@@ -114,12 +121,17 @@ impl LinkHandler {
 
         REGISTRY.with(|r| r.borrow_mut().insert(id, Rc::new(RefCell::new(callbacks))));
         match bindings::create(&config) {
-            Ok(raw) => Ok(Self { raw, id }),
+            Ok(raw) => Ok(Self { raw, id, token: token.clone() }),
             Err(e) => {
                 REGISTRY.with(|r| r.borrow_mut().remove(&id));
                 Err(PlaidError::Create(describe(&e)))
             }
         }
+    }
+
+    /// The link token this Link was made with.
+    pub fn token(&self) -> &LinkToken {
+        &self.token
     }
 
     /// Whether this handler may open Link now: no other handler's Link is open on the page.

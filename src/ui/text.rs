@@ -1,6 +1,6 @@
 //! What the button says in each state. Pure functions, so that the wording is tested on the host.
 
-use crate::status::LinkStatus;
+use crate::status::{LinkFailure, LinkStatus};
 
 /// The button's text.
 pub fn button_label(status: &LinkStatus, idle_label: &str) -> String {
@@ -11,6 +11,7 @@ pub fn button_label(status: &LinkStatus, idle_label: &str) -> String {
         LinkStatus::Sending => "Saving…".to_owned(),
         LinkStatus::Connected(c) if c.updated => "Reconnected".to_owned(),
         LinkStatus::Connected(_) => "Connected".to_owned(),
+        LinkStatus::Failed(LinkFailure::OauthReturn(_)) => "Start again".to_owned(),
         LinkStatus::Failed(_) => "Try again".to_owned(),
     }
 }
@@ -46,7 +47,7 @@ pub fn actionable(status: &LinkStatus) -> bool {
 mod tests {
     use super::*;
     use crate::backend::{BackendError, ExchangeFailure};
-    use crate::status::{Connection, LinkFailure};
+    use crate::status::Connection;
 
     fn connected(institution: Option<&str>, accounts: usize) -> LinkStatus {
         LinkStatus::Connected(Connection {

@@ -154,3 +154,11 @@ export function iso_in(ms) { return new Date(Date.now() + ms).toISOString(); }
 export function advance_clock(ms) { clockOffset += ms; }
 export function reset_clock() { clockOffset = 0; }
 export function page_becomes_visible() { document.dispatchEvent(new Event("visibilitychange")); }
+
+// The OAuth redirect's return: what Link was made with, the page's address and its session storage.
+export function fake_plaid_received_redirect_uri(i) { return h(i).config.receivedRedirectUri ?? ""; }
+export function page_url() { return location.href; }
+export function set_page_query(query) { history.replaceState(history.state, "", location.pathname + query); }
+export function session_item(key) { return sessionStorage.getItem(key) ?? ""; }
+export function set_session_item(key, value) { sessionStorage.setItem(key, value); }
+export function clear_session() { sessionStorage.clear(); }

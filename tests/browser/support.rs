@@ -42,6 +42,12 @@ extern "C" {
     pub fn reset_clock();
     pub fn page_becomes_visible();
     pub fn page_storage_is_empty() -> bool;
+    pub fn fake_plaid_received_redirect_uri(i: u32) -> String;
+    pub fn page_url() -> String;
+    pub fn set_page_query(query: &str);
+    pub fn session_item(key: &str) -> String;
+    pub fn set_session_item(key: &str, value: &str);
+    pub fn clear_session();
     fn next_turn(ms: u32) -> js_sys::Promise;
 }
 

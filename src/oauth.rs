@@ -1,0 +1,99 @@
+//! The OAuth redirect's return trip (mobile web, webviews): an OAuth bank takes the whole page away
+//! and sends it back to the backend's redirect URI with `?oauth_state_id=…`, where Link must be made
+//! again with the same link token and `receivedRedirectUri`.
+//!
+//! So before every `open()` the link token (and nothing else: never a public token) is kept in
+//! `sessionStorage` under one key, as Plaid's quickstart does; it is deleted when the session ends
+//! (success, exit, failure) or is found expired. The first component on a page that comes back with
+//! `oauth_state_id` takes it, and strips the state id from the address bar.
+
+use js_sys::JSON;
+use wasm_bindgen::JsValue;
+
+use crate::js;
+use crate::tokens::LinkToken;
+
+/// The one `sessionStorage` key this crate writes.
+const KEY: &str = "plaid-link:oauth-link-token";
+const STATE_PARAM: &str = "oauth_state_id";
+
+/// Why a page back from the bank cannot pick the sign-in up. `Display` is a message for the user.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ResumeError {
+    /// No link token was kept: another tab or browser, or storage was cleared.
+    #[error("We could not pick up your sign-in at your bank on this page. Please start again.")]
+    Missing,
+    /// The kept link token has expired.
+    #[error("Your sign-in at your bank took too long and has expired. Please start again.")]
+    Expired,
+}
+
+/// What the page should do about the bank's return.
+pub(crate) enum Resume {
+    /// Not back from a bank (or another component took it): the usual flow.
+    No,
+    /// Make Link with this token and `receivedRedirectUri`, then open it.
+    With { token: LinkToken, received_redirect_uri: String },
+    /// Back from a bank, but the sign-in cannot be picked up.
+    Failed(ResumeError),
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// Keeps the link token, with its expiration, for the return from an OAuth bank.
+pub(crate) fn remember(token: &LinkToken) {
+    let entry = js::object(&[
+        ("link_token", token.as_str().into()),
+        ("expires_at_ms", token.expires_at_ms().map_or(JsValue::NULL, JsValue::from)),
+    ]);
+    if let (Some(storage), Ok(text)) = (storage(), JSON::stringify(&entry)) {
+        let _ = storage.set_item(KEY, &String::from(text));
+    }
+}
+
+/// Deletes the kept link token.
+pub(crate) fn forget() {
+    if let Some(storage) = storage() {
+        let _ = storage.remove_item(KEY);
+    }
+}
+
+/// Whether this page is back from an OAuth bank, and what it kept for that. The first component to
+/// ask takes it.
+pub(crate) fn resume() -> Resume {
+    let Some(location) = web_sys::window().map(|w| w.location()) else { return Resume::No };
+    let Ok(href) = location.href() else { return Resume::No };
+    let back = web_sys::Url::new(&href).is_ok_and(|url| url.search_params().has(STATE_PARAM));
+    if !back {
+        return Resume::No;
+    }
+    // Taken out of the address at once: the page's other components see an ordinary page.
+    strip_state_from_address();
+    let kept = storage().and_then(|s| s.get_item(KEY).ok().flatten());
+    let entry = kept.and_then(|text| JSON::parse(&text).ok());
+    let Some(token) = entry.as_ref().and_then(|e| js::string(e, "link_token")).filter(|t| !t.is_empty())
+    else {
+        return Resume::Failed(ResumeError::Missing);
+    };
+    let expires = entry.as_ref().and_then(|e| js::field(e, "expires_at_ms").as_f64());
+    if expires.is_some_and(|at| at <= js_sys::Date::now()) {
+        forget();
+        return Resume::Failed(ResumeError::Expired);
+    }
+    Resume::With { token: LinkToken::new(token).expiring_at(expires), received_redirect_uri: href }
+}
+
+/// Takes `oauth_state_id` out of the address bar (and so out of a reload or a shared link); Link
+/// already has the whole URL as `receivedRedirectUri`.
+fn strip_state_from_address() {
+    let Some(window) = web_sys::window() else { return };
+    let Ok(url) = window.location().href().and_then(|href| web_sys::Url::new(&href)) else { return };
+    url.search_params().delete(STATE_PARAM);
+    if let Ok(history) = window.history() {
+        // The page's own history state (a router's, say) is kept as it is.
+        let state = history.state().unwrap_or(JsValue::NULL);
+        let _ = history.replace_state_with_url(&state, "", Some(&url.href()));
+    }
+}
