@@ -1,5 +1,8 @@
 //! Embedding in any page: `[data-plaid-link]` elements, or `mount(element, options)` from JS.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use leptos::mount::UnmountHandle;
 use leptos::prelude::*;
 use leptos::tachys::view::Mountable;
@@ -7,9 +10,11 @@ use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
 use crate::backend::PrefetchedToken;
+use crate::hook::use_plaid_link;
 use crate::js;
 use crate::options::PlaidLinkOptions;
-use crate::ui::{PlaidLink, DEFAULT_LABEL};
+use crate::plaid::types::LinkSubmission;
+use crate::ui::{button_for, DEFAULT_LABEL};
 
 /// Marks an element already given a component, so a second `mount_all` leaves it alone.
 const MOUNTED: &str = "data-plaid-link-mounted";
@@ -41,6 +46,9 @@ pub struct EmbedOptions {
     pub script_timeout_ms: Option<u32>,
     /// `allowedOrigins` only: other origins the endpoints may be on. Never read from an attribute.
     pub allowed_origins: Vec<String>,
+    /// `onEvent` only: called with each of Link's event names (`LAYER_READY`, say). Never read
+    /// from an attribute.
+    pub on_event: Option<js_sys::Function>,
 }
 
 impl EmbedOptions {
@@ -61,6 +69,7 @@ impl EmbedOptions {
                 .iter()
                 .filter_map(|o| o.as_string())
                 .collect(),
+            on_event: js::field(options, "onEvent").dyn_into().ok(),
         }
     }
 
@@ -82,6 +91,7 @@ impl EmbedOptions {
             request_timeout_ms: attr("data-request-timeout-ms").and_then(|v| v.parse().ok()),
             script_timeout_ms: attr("data-script-timeout-ms").and_then(|v| v.parse().ok()),
             allowed_origins: Vec::new(),
+            on_event: None,
         }
     }
 
@@ -111,6 +121,11 @@ impl EmbedOptions {
         for origin in self.allowed_origins {
             options = options.allow_origin(origin);
         }
+        if let Some(on_event) = self.on_event {
+            options = options.on_event(move |event| {
+                let _ = on_event.call1(&JsValue::NULL, &event.name.as_str().into());
+            });
+        }
         (options, self.label.unwrap_or_else(|| DEFAULT_LABEL.to_owned()))
     }
 }
@@ -119,6 +134,7 @@ impl EmbedOptions {
 #[wasm_bindgen]
 pub struct Mounted {
     handle: Option<Box<dyn std::any::Any>>,
+    submit: Rc<Cell<Option<Callback<LinkSubmission>>>>,
 }
 
 #[wasm_bindgen]
@@ -127,12 +143,33 @@ impl Mounted {
     pub fn unmount(&mut self) {
         self.handle.take();
     }
+
+    /// Layer: `submit({phone_number})`, or `submit({date_of_birth})` after `LAYER_NOT_AVAILABLE`.
+    pub fn submit(&self, data: JsValue) {
+        let submission = match (js::string(&data, "phone_number"), js::string(&data, "date_of_birth")) {
+            (Some(number), _) => LinkSubmission::PhoneNumber(number),
+            (None, Some(date)) => LinkSubmission::DateOfBirth(date),
+            (None, None) => return,
+        };
+        if let Some(submit) = self.submit.get() {
+            submit.run(submission);
+        }
+    }
 }
 
-fn mount_on(element: HtmlElement, options: EmbedOptions) -> UnmountHandle<impl Mountable> {
+/// Mounts a component; `submit` is given the flow's `submit`.
+fn mount_on(
+    element: HtmlElement,
+    options: EmbedOptions,
+    submit: Rc<Cell<Option<Callback<LinkSubmission>>>>,
+) -> UnmountHandle<impl Mountable> {
     let _ = element.set_attribute(MOUNTED, "");
     let (options, label) = options.into_parts(take_prefetched(&element));
-    leptos::mount::mount_to(element, move || view! { <PlaidLink options label /> })
+    leptos::mount::mount_to(element, move || {
+        let link = use_plaid_link(options);
+        submit.set(Some(link.submit));
+        button_for(&link, label)
+    })
 }
 
 /// The link-token request `embed/plaid-link-prefetch.js` started for this element, taken (once).
@@ -146,10 +183,13 @@ fn take_prefetched(element: &HtmlElement) -> Option<PrefetchedToken> {
 }
 
 /// `mount(element, {linkTokenUrl, exchangeUrl, updateUrl, itemId, accountSelection, scriptSrc,
-/// label, requestTimeoutMs, scriptTimeoutMs, allowedOrigins})` for pages that prefer JS. Every option may be left out.
+/// label, requestTimeoutMs, scriptTimeoutMs, allowedOrigins, onEvent})` for pages that prefer JS.
+/// Every option may be left out.
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Mounted {
-    Mounted { handle: Some(Box::new(mount_on(element, EmbedOptions::from_js(&options)))) }
+    let submit = Rc::default();
+    let handle = mount_on(element, EmbedOptions::from_js(&options), Rc::clone(&submit));
+    Mounted { handle: Some(Box::new(handle)), submit }
 }
 
 /// Mounts a component on every `[data-plaid-link]` element not mounted yet; they live as long as
@@ -167,6 +207,6 @@ pub fn mount_all() {
         }
         let options = EmbedOptions::from_element(&element);
         // Page-long by design, as with leptos' own `mount_to_body`: these go with the page.
-        mount_on(element, options).forget();
+        mount_on(element, options, Rc::default()).forget();
     }
 }

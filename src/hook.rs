@@ -19,7 +19,7 @@ use crate::oauth::{self, Resume};
 use crate::options::PlaidLinkOptions;
 use crate::plaid::handler::{LinkCallbacks, LinkHandler};
 use crate::plaid::loader::load_link_script;
-use crate::plaid::types::{ExitMetadata, LinkError, SuccessMetadata};
+use crate::plaid::types::{ExitMetadata, LinkError, LinkSubmission, SuccessMetadata};
 use crate::status::{Connection, LinkFailure, LinkStatus};
 use crate::timer::{sleep, Wake};
 use crate::tokens::{LinkToken, PublicToken};
@@ -37,6 +37,10 @@ pub struct UsePlaidLinkReturn {
     pub open: Callback<()>,
     /// Closes Link; `true` forces it shut without asking the user.
     pub exit: Callback<bool>,
+    /// Sends Layer's data to the live Link (Plaid's `handler.submit`): a phone number, then, after
+    /// `LAYER_NOT_AVAILABLE`, a date of birth. Watch `on_event` for `LAYER_READY` (then `open`)
+    /// and `LAYER_AUTOFILL_NOT_AVAILABLE` (then the usual flow). Does nothing before Link is made.
+    pub submit: Callback<LinkSubmission>,
     /// After a failure or a close: reopens Link, or starts over with a fresh link token when the
     /// old one cannot be used again.
     pub retry: Callback<()>,
@@ -74,6 +78,7 @@ pub fn use_plaid_link(options: PlaidLinkOptions) -> UsePlaidLinkReturn {
         }),
         open: Callback::new(move |()| flow.open()),
         exit: Callback::new(move |force| flow.exit(force)),
+        submit: Callback::new(move |data: LinkSubmission| flow.submit(&data)),
         retry: Callback::new(move |()| flow.retry()),
     }
 }
@@ -374,6 +379,13 @@ impl Flow {
             })
         });
         if let Some(Err(e)) = opened {
+            self.status.set(LinkStatus::Failed(LinkFailure::Plaid(e)));
+        }
+    }
+
+    fn submit(self, data: &LinkSubmission) {
+        let submitted = self.handler.with_value(|h| h.as_ref().map(|h| h.submit(&data.to_js())));
+        if let Some(Err(e)) = submitted {
             self.status.set(LinkStatus::Failed(LinkFailure::Plaid(e)));
         }
     }

@@ -65,6 +65,32 @@ open_vocabulary! {
         Handoff = "HANDOFF",
         /// The user left Link.
         Exit = "EXIT",
+        /// Layer: the submitted phone number is eligible; `open()` now shows Layer.
+        LayerReady = "LAYER_READY",
+        /// Layer: the phone number is not eligible; a date of birth may be submitted next.
+        LayerNotAvailable = "LAYER_NOT_AVAILABLE",
+        /// Layer: no autofill for this user; carry on with the usual Link flow.
+        LayerAutofillNotAvailable = "LAYER_AUTOFILL_NOT_AVAILABLE",
+    }
+}
+
+/// What [`submit`](crate::UsePlaidLinkReturn::submit) hands to a live Link (Plaid's
+/// `handler.submit`), for Layer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkSubmission {
+    /// The user's phone number, in E.164 (`+14155550011`).
+    PhoneNumber(String),
+    /// The user's date of birth, `YYYY-MM-DD`, after `LAYER_NOT_AVAILABLE`.
+    DateOfBirth(String),
+}
+
+impl LinkSubmission {
+    /// The object Link takes: `{phone_number}` or `{date_of_birth}`.
+    pub(crate) fn to_js(&self) -> js_sys::Object {
+        match self {
+            Self::PhoneNumber(n) => crate::js::object(&[("phone_number", n.as_str().into())]),
+            Self::DateOfBirth(d) => crate::js::object(&[("date_of_birth", d.as_str().into())]),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::text::{actionable, button_label, status_message};
-use crate::hook::use_plaid_link;
+use crate::hook::{use_plaid_link, UsePlaidLinkReturn};
 use crate::options::PlaidLinkOptions;
 use crate::status::LinkStatus;
 
@@ -23,12 +23,17 @@ pub fn PlaidLink(
     label: Option<String>,
 ) -> impl IntoView {
     let link = use_plaid_link(options.unwrap_or_default());
-    let label = label.unwrap_or_else(|| DEFAULT_LABEL.to_owned());
+    button_for(&link, label.unwrap_or_else(|| DEFAULT_LABEL.to_owned()))
+}
+
+/// The button and its status line for a flow already started (the embed keeps the hook's `submit`).
+pub(crate) fn button_for(link: &UsePlaidLinkReturn, label: String) -> impl IntoView {
     let status = link.status;
+    let (open, retry) = (link.open, link.retry);
     let busy = move || matches!(status.get(), LinkStatus::Preparing | LinkStatus::Open | LinkStatus::Sending);
     let on_click = move |_| match status.get_untracked() {
-        LinkStatus::Failed(_) | LinkStatus::Closed => link.retry.run(()),
-        _ => link.open.run(()),
+        LinkStatus::Failed(_) | LinkStatus::Closed => retry.run(()),
+        _ => open.run(()),
     };
     view! {
         <div class="plaid-link" data-status=move || status.get().name()>

@@ -3,4 +3,5 @@
 mod button;
 mod text;
 
+pub(crate) use button::button_for;
 pub use button::{PlaidLink, DEFAULT_LABEL};

@@ -7,13 +7,13 @@ const plaid = { handlers: [], scriptRuns: 0, manualLoad: false };
 function fakePlaid() {
   return {
     create(config) {
-      const record = { config, opened: 0, exits: [], destroyed: false };
+      const record = { config, opened: 0, exits: [], submits: [], destroyed: false };
       plaid.handlers.push(record);
       if (!plaid.manualLoad) setTimeout(() => { if (!record.destroyed) config.onLoad(); }, 0);
       return {
         open() { record.opened += 1; },
         exit(options) { record.exits.push(options || {}); },
-        submit() {},
+        submit(data) { record.submits.push(data); },
         destroy() { record.destroyed = true; },
       };
     },
@@ -162,3 +162,4 @@ export function set_page_query(query) { history.replaceState(history.state, "", 
 export function session_item(key) { return sessionStorage.getItem(key) ?? ""; }
 export function set_session_item(key, value) { sessionStorage.setItem(key, value); }
 export function clear_session() { sessionStorage.clear(); }
+export function fake_plaid_submitted(i) { return JSON.stringify(h(i).submits); }

@@ -2,6 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 mod instances;
+mod layer;
 mod oauth;
 mod prefetch;
 mod refresh;

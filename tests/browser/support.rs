@@ -48,6 +48,7 @@ extern "C" {
     pub fn session_item(key: &str) -> String;
     pub fn set_session_item(key: &str, value: &str);
     pub fn clear_session();
+    pub fn fake_plaid_submitted(i: u32) -> String;
     fn next_turn(ms: u32) -> js_sys::Promise;
 }
 

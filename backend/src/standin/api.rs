@@ -36,6 +36,7 @@ pub fn router(standin: Shared) -> Router {
         .route("/sandbox/item/fire_webhook", post(sandbox_fire_webhook))
         .route("/link/institutions", get(institutions))
         .route("/link/session", post(session))
+        .route("/link/layer", post(layer))
         .route("/link/oauth/start", post(super::oauth::start))
         .route("/link/oauth/consent", get(super::oauth::consent))
         .route("/link/oauth/approve", post(super::oauth::approve))
@@ -564,6 +565,32 @@ pub(super) fn invalid_link_token() -> Response {
         "provided link token is expired or invalid",
         None,
     )
+}
+
+/// Layer's sandbox phone number: eligible, with a remembered First Platypus Bank login.
+pub const LAYER_SANDBOX_PHONE: &str = "+14155550011";
+
+#[derive(Deserialize)]
+struct LayerRequest {
+    link_token: String,
+    phone_number: String,
+}
+
+/// Layer (`handler.submit({phone_number})`): whether the number belongs to someone Plaid knows.
+async fn layer(State(standin): State<Shared>, body: axum::body::Bytes) -> Response {
+    let request: LayerRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    if let Err(e) = live_link_token(&standin, &request.link_token) {
+        return e;
+    }
+    if request.phone_number != LAYER_SANDBOX_PHONE {
+        return Json(json!({ "eligible": false })).into_response();
+    }
+    let institution = standin.config.institutions.iter().find(|i| i.institution_id == "ins_109508");
+    Json(json!({ "eligible": true, "institution": institution, "accounts": sandbox_accounts() }))
+        .into_response()
 }
 
 #[derive(Deserialize)]

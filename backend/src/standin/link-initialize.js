@@ -75,6 +75,8 @@
       redirect: false,
       // Link made again after an OAuth redirect, with the URL the bank sent the user back to.
       resumeState: resumeStateOf(config.receivedRedirectUri),
+      // Layer: the remembered login found for a submitted phone number ({institution, accounts}).
+      layer: null,
       root: null, body: null,
     };
 
@@ -311,8 +313,18 @@
       render();
       event("OPEN");
       // Back from an OAuth bank: pick the sign-in up. Update mode: straight to the item's bank.
+      // Layer: the remembered login, confirmed.
       if (s.resumeState) {
         resume();
+      } else if (s.layer) {
+        s.institution = s.layer.institution;
+        s.accounts = s.layer.accounts;
+        s.existing = [];
+        show("LAYER", function () {
+          return [el("h2", { text: "Continue with Plaid", style: { margin: "0 0 0.75rem", fontSize: "1.2rem" } }),
+                  el("p", { text: "We found your accounts at " + s.institution.name + "." }),
+                  button("Continue", selectAccounts)];
+        });
       } else if (s.update) {
         s.institution = s.update.institution;
         credentials(null);
@@ -338,7 +350,20 @@
       open: open,
       // Real Link asks the user to confirm a non-forced exit; the stand-in closes either way.
       exit: function (options) { finishExit(null); },
-      submit: function () {},
+      // Layer: a phone number, then (when not eligible) a date of birth. The LAYER_* events arrive
+      // as soon as the answer does, as in Link.
+      submit: function (data) {
+        if (s.destroyed || !data) return;
+        if (typeof data.phone_number === "string") {
+          post("link/layer", { link_token: config.token, phone_number: data.phone_number }).then(function (body) {
+            s.layer = body.eligible ? { institution: body.institution, accounts: body.accounts } : null;
+            event(body.eligible ? "LAYER_READY" : "LAYER_NOT_AVAILABLE");
+          }, function () { event("LAYER_NOT_AVAILABLE"); });
+        } else if (typeof data.date_of_birth === "string") {
+          // The sandbox has no autofill for a date of birth: the usual flow follows.
+          setTimeout(function () { event("LAYER_AUTOFILL_NOT_AVAILABLE"); }, 0);
+        }
+      },
       destroy: function () { s.destroyed = true; s.open = false; removeDom(); },
     };
   }
