@@ -14,10 +14,12 @@ use crate::hook::use_plaid_link;
 use crate::js;
 use crate::options::PlaidLinkOptions;
 use crate::plaid::types::LinkSubmission;
-use crate::ui::{button_for, DEFAULT_LABEL};
+use crate::ui::{button_for, PlaidEmbeddedLink, DEFAULT_LABEL};
 
 /// Marks an element already given a component, so a second `mount_all` leaves it alone.
 const MOUNTED: &str = "data-plaid-link-mounted";
+/// Marks an element for the embedded institution search instead of a button.
+const EMBEDDED: &str = "data-plaid-link-embedded";
 
 /// What a page may configure from JavaScript (`mount`) or data attributes. All optional.
 ///
@@ -46,6 +48,8 @@ pub struct EmbedOptions {
     pub script_timeout_ms: Option<u32>,
     /// `allowedOrigins` only: other origins the endpoints may be on. Never read from an attribute.
     pub allowed_origins: Vec<String>,
+    /// `data-plaid-link-embedded` / `embedded: true`: Link's institution search inside the element.
+    pub embedded: bool,
     /// `onEvent` only: called with each of Link's event names (`LAYER_READY`, say). Never read
     /// from an attribute.
     pub on_event: Option<js_sys::Function>,
@@ -70,6 +74,7 @@ impl EmbedOptions {
                 .filter_map(|o| o.as_string())
                 .collect(),
             on_event: js::field(options, "onEvent").dyn_into().ok(),
+            embedded: js::field(options, "embedded").as_bool() == Some(true),
         }
     }
 
@@ -92,6 +97,7 @@ impl EmbedOptions {
             script_timeout_ms: attr("data-script-timeout-ms").and_then(|v| v.parse().ok()),
             allowed_origins: Vec::new(),
             on_event: None,
+            embedded: element.has_attribute(EMBEDDED),
         }
     }
 
@@ -164,11 +170,15 @@ fn mount_on(
     submit: Rc<Cell<Option<Callback<LinkSubmission>>>>,
 ) -> UnmountHandle<impl Mountable> {
     let _ = element.set_attribute(MOUNTED, "");
+    let embedded = options.embedded;
     let (options, label) = options.into_parts(take_prefetched(&element));
     leptos::mount::mount_to(element, move || {
+        if embedded {
+            return view! { <PlaidEmbeddedLink options /> }.into_any();
+        }
         let link = use_plaid_link(options);
         submit.set(Some(link.submit));
-        button_for(&link, label)
+        button_for(&link, label).into_any()
     })
 }
 
@@ -192,10 +202,11 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Mounted {
     Mounted { handle: Some(Box::new(handle)), submit }
 }
 
-/// Mounts a component on every `[data-plaid-link]` element not mounted yet; they live as long as
-/// the page.
+/// Mounts a component on every `[data-plaid-link]` element (a button) and every
+/// `[data-plaid-link-embedded]` element (the institution search) not mounted yet; they live as long
+/// as the page.
 pub fn mount_all() {
-    let Ok(found) = document().query_selector_all("[data-plaid-link]") else {
+    let Ok(found) = document().query_selector_all("[data-plaid-link], [data-plaid-link-embedded]") else {
         return;
     };
     for i in 0..found.length() {

@@ -19,7 +19,8 @@ use crate::oauth::{self, Resume};
 use crate::options::PlaidLinkOptions;
 use crate::plaid::handler::{LinkCallbacks, LinkHandler};
 use crate::plaid::loader::load_link_script;
-use crate::plaid::types::{ExitMetadata, LinkError, LinkSubmission, SuccessMetadata};
+use crate::plaid::types::{EventName, ExitMetadata, LinkError, LinkSubmission, SuccessMetadata};
+use crate::plaid::PlaidError;
 use crate::status::{Connection, LinkFailure, LinkStatus};
 use crate::timer::{sleep, Wake};
 use crate::tokens::{LinkToken, PublicToken};
@@ -48,7 +49,22 @@ pub struct UsePlaidLinkReturn {
 
 /// Drives Plaid Link for the current component. See the crate docs for an example.
 pub fn use_plaid_link(options: PlaidLinkOptions) -> UsePlaidLinkReturn {
+    use_flow(options, None)
+}
+
+/// The same flow over Link's embedded institution search (`Plaid.createEmbedded`), rendered inside
+/// `container` (at least 350×300 px) once the token and the script are in: a click on a bank there
+/// opens Link at that bank. `open` does nothing in this mode; the rest is as [`use_plaid_link`].
+pub fn use_plaid_embedded_link(
+    options: PlaidLinkOptions,
+    container: NodeRef<leptos::html::Div>,
+) -> UsePlaidLinkReturn {
+    use_flow(options, Some(container))
+}
+
+fn use_flow(options: PlaidLinkOptions, container: Option<NodeRef<leptos::html::Div>>) -> UsePlaidLinkReturn {
     let flow = Flow {
+        container,
         options: StoredValue::new_local(options),
         handler: StoredValue::new_local(None),
         cancel: StoredValue::new_local(None),
@@ -101,6 +117,8 @@ fn can_open(status: &LinkStatus) -> bool {
 /// The hook's state: arena handles, so the whole thing is `Copy` and every callback can hold it.
 #[derive(Clone, Copy)]
 struct Flow {
+    /// Embedded institution search: where Link renders it.
+    container: Option<NodeRef<leptos::html::Div>>,
     options: StoredValue<PlaidLinkOptions, LocalStorage>,
     handler: StoredValue<Option<LinkHandler>, LocalStorage>,
     /// Cancels the link-token request in flight.
@@ -176,11 +194,10 @@ impl Flow {
                 (Err(BackendError::Cancelled), _) => return,
                 (Err(e), _) => Err(LinkFailure::LinkToken(e)),
                 (_, Err(e)) => Err(LinkFailure::Script(e)),
-                (Ok(token), Ok(())) => {
-                    LinkHandler::create(&token, self.callbacks(), received_redirect_uri.as_deref())
-                        .map(|handler| (handler, token))
-                        .map_err(LinkFailure::Plaid)
-                }
+                (Ok(token), Ok(())) => self
+                    .make_link(&token, received_redirect_uri.as_deref())
+                    .map(|handler| (handler, token))
+                    .map_err(LinkFailure::Plaid),
             };
             match created {
                 Ok((handler, token)) => {
@@ -261,13 +278,28 @@ impl Flow {
                 return;
             }
             let Ok(token) = token else { return };
-            if let Ok(handler) = LinkHandler::create(&token, self.callbacks(), None) {
+            if let Ok(handler) = self.make_link(&token, None) {
                 // The old Link is destroyed here, outside the stored value's lock.
                 let old = self.handler.try_update_value(|h| h.replace(handler)).flatten();
                 drop(old);
                 self.schedule_refresh(attempt, &token);
             }
         });
+    }
+
+    /// Link for this token: the usual one, or the embedded search inside the container.
+    fn make_link(
+        self,
+        token: &LinkToken,
+        received_redirect_uri: Option<&str>,
+    ) -> Result<LinkHandler, PlaidError> {
+        match self.container {
+            None => LinkHandler::create(token, self.callbacks(), received_redirect_uri),
+            Some(container) => match container.get_untracked() {
+                Some(element) => LinkHandler::create_embedded(token, self.callbacks(), &element),
+                None => Err(PlaidError::Create("the embedded search has no container".into())),
+            },
+        }
     }
 
     fn callbacks(self) -> LinkCallbacks {
@@ -285,6 +317,10 @@ impl Flow {
             on_success: Box::new(move |token, metadata| self.forward(token, metadata)),
             on_exit: Box::new(move |error, metadata| self.exited(error, metadata)),
             on_event: Box::new(move |event| {
+                // Embedded search opens Link by itself, on a click at a bank.
+                if self.container.is_some() && event.name == EventName::Open && self.idle() {
+                    self.status.set(LinkStatus::Open);
+                }
                 if let Some(on_event) = self.options.with_value(|o| o.on_event.clone()) {
                     on_event(&event);
                 }
@@ -364,6 +400,9 @@ impl Flow {
     }
 
     fn open(self) {
+        if self.container.is_some() {
+            return;
+        }
         // Link is one overlay per page: while another component's is open, a click does nothing.
         let free = self.handler.with_value(|h| h.as_ref().is_some_and(LinkHandler::may_open));
         if !self.idle() || !free {

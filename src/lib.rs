@@ -37,10 +37,10 @@ mod visibility;
 
 pub use backend::RetryPolicy;
 pub use embed::{mount, mount_all};
-pub use hook::{use_plaid_link, UsePlaidLinkReturn};
+pub use hook::{use_plaid_embedded_link, use_plaid_link, UsePlaidLinkReturn};
 pub use oauth::ResumeError;
 pub use options::PlaidLinkOptions;
 pub use plaid::types::{EventName, LinkEvent, LinkSubmission};
 pub use status::{Connection, LinkFailure, LinkStatus};
 pub use tokens::{LinkToken, PublicToken};
-pub use ui::PlaidLink;
+pub use ui::{PlaidEmbeddedLink, PlaidLink};

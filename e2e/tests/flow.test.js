@@ -143,3 +143,24 @@ test("the Link stand-in reports Plaid's documented events and exit metadata", as
   assert.ok(exits[0].metadata.link_session_id && exits[0].metadata.request_id);
   await context.close();
 });
+
+test("embedded institution search: a click on a bank in the page opens Link there and connects", async () => {
+  const { page, context, console, requests, policy } = await openPage(ctx.browser, ctx.backend.url + "/pages/embedded.html");
+  const search = page.getByRole("group", { name: "Choose your bank" });
+  await search.waitFor();
+  const box = await search.boundingBox();
+  assert.ok(box.width >= 350 && box.height >= 300, `at least 350×300: ${JSON.stringify(box)}`);
+  await search.getByRole("button", { name: "Tartan Bank" }).click();
+  const dialog = page.getByRole("dialog", { name: "Plaid Link" });
+  await dialog.getByRole("heading", { name: "Log in to Tartan Bank" }).waitFor();
+  await dialog.getByLabel("Username").fill("user_good");
+  await dialog.getByLabel("Password").fill("pass_good");
+  await dialog.getByRole("button", { name: "Submit" }).click();
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await status(page).filter({ hasText: "Connected to Tartan Bank (3 accounts)." }).waitFor();
+  const exchanges = exchangeRequests(requests);
+  assert.equal(exchanges.length, 1);
+  await assertTokenGone({ page, context, console }, JSON.parse(exchanges[0].body).public_token, assert);
+  await assertStrictCsp(page, policy, assert);
+  await context.close();
+});

@@ -14,6 +14,14 @@ extern "C" {
     #[wasm_bindgen(catch, js_namespace = Plaid, js_name = create)]
     pub fn create(config: &js_sys::Object) -> Result<RawHandler, JsValue>;
 
+    /// `Plaid.createEmbedded(config, element)`: institution search rendered inside `element`; the
+    /// object it returns has `destroy()` only.
+    #[wasm_bindgen(catch, js_namespace = Plaid, js_name = createEmbedded)]
+    pub fn create_embedded(
+        config: &js_sys::Object,
+        element: &web_sys::HtmlElement,
+    ) -> Result<RawHandler, JsValue>;
+
     /// `handler.open()`: shows Link (it waits for `onLoad` by itself when called early).
     #[wasm_bindgen(catch, method)]
     pub fn open(this: &RawHandler) -> Result<(), JsValue>;

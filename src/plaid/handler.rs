@@ -87,6 +87,8 @@ pub struct LinkHandler {
     raw: RawHandler,
     id: u32,
     token: LinkToken,
+    /// Made by `createEmbedded`: it has `destroy()` only.
+    embedded: bool,
 }
 
 impl LinkHandler {
@@ -96,6 +98,25 @@ impl LinkHandler {
         token: &LinkToken,
         callbacks: LinkCallbacks,
         received_redirect_uri: Option<&str>,
+    ) -> Result<Self, PlaidError> {
+        Self::make(token, callbacks, received_redirect_uri, None)
+    }
+
+    /// `Plaid.createEmbedded`: institution search inside `container` (at least 350×300 px); a
+    /// click there opens Link at that bank.
+    pub fn create_embedded(
+        token: &LinkToken,
+        callbacks: LinkCallbacks,
+        container: &web_sys::HtmlElement,
+    ) -> Result<Self, PlaidError> {
+        Self::make(token, callbacks, None, Some(container))
+    }
+
+    fn make(
+        token: &LinkToken,
+        callbacks: LinkCallbacks,
+        received_redirect_uri: Option<&str>,
+        container: Option<&web_sys::HtmlElement>,
     ) -> Result<Self, PlaidError> {
         if !bindings::is_loaded() {
             return Err(PlaidError::NotLoaded);
@@ -120,8 +141,12 @@ impl LinkHandler {
         filled.map_err(|e| PlaidError::Create(describe(&e)))?;
 
         REGISTRY.with(|r| r.borrow_mut().insert(id, Rc::new(RefCell::new(callbacks))));
-        match bindings::create(&config) {
-            Ok(raw) => Ok(Self { raw, id, token: token.clone() }),
+        let created = match container {
+            Some(container) => bindings::create_embedded(&config, container),
+            None => bindings::create(&config),
+        };
+        match created {
+            Ok(raw) => Ok(Self { raw, id, token: token.clone(), embedded: container.is_some() }),
             Err(e) => {
                 REGISTRY.with(|r| r.borrow_mut().remove(&id));
                 Err(PlaidError::Create(describe(&e)))
@@ -173,7 +198,9 @@ impl LinkHandler {
         let entry = REGISTRY.with(|r| r.borrow_mut().remove(&self.id));
         closed(self.id);
         if entry.is_some() {
-            self.exit(true);
+            if !self.embedded {
+                self.exit(true);
+            }
             if let Err(e) = self.raw.destroy() {
                 leptos::logging::warn!("Plaid Link destroy failed: {}", describe(&e));
             }

@@ -17,6 +17,12 @@ function fakePlaid() {
         destroy() { record.destroyed = true; },
       };
     },
+    createEmbedded(config, element) {
+      const record = { config, element, opened: 0, exits: [], submits: [], destroyed: false };
+      plaid.handlers.push(record);
+      if (!plaid.manualLoad) setTimeout(() => { if (!record.destroyed) config.onLoad(); }, 0);
+      return { destroy() { record.destroyed = true; } };
+    },
   };
 }
 
@@ -163,3 +169,4 @@ export function session_item(key) { return sessionStorage.getItem(key) ?? ""; }
 export function set_session_item(key, value) { sessionStorage.setItem(key, value); }
 export function clear_session() { sessionStorage.clear(); }
 export function fake_plaid_submitted(i) { return JSON.stringify(h(i).submits); }
+export function fake_plaid_container(i) { return h(i).element ?? null; }

@@ -1,6 +1,7 @@
 //! In-browser tests (headless Chromium): the component against test doubles of Plaid and the backend.
 #![cfg(target_arch = "wasm32")]
 
+mod embedded;
 mod instances;
 mod layer;
 mod oauth;

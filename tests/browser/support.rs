@@ -49,6 +49,7 @@ extern "C" {
     pub fn set_session_item(key: &str, value: &str);
     pub fn clear_session();
     pub fn fake_plaid_submitted(i: u32) -> String;
+    pub fn fake_plaid_container(i: u32) -> Option<HtmlElement>;
     fn next_turn(ms: u32) -> js_sys::Promise;
 }
 

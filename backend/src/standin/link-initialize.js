@@ -302,7 +302,8 @@
       s.root = null;
     }
 
-    function open() {
+    // `at`: the bank chosen in the embedded search, where Link opens.
+    function open(at) {
       if (s.destroyed) return;
       if (!s.loaded) { s.openRequested = true; return; }  // like Link: open() before onLoad waits
       if (s.open) return;
@@ -314,7 +315,12 @@
       event("OPEN");
       // Back from an OAuth bank: pick the sign-in up. Update mode: straight to the item's bank.
       // Layer: the remembered login, confirmed.
-      if (s.resumeState) {
+      if (at) {
+        s.institution = at;
+        event("SELECT_INSTITUTION");
+        if (at.oauth) oauth();
+        else credentials(null);
+      } else if (s.resumeState) {
         resume();
       } else if (s.layer) {
         s.institution = s.layer.institution;
@@ -347,7 +353,7 @@
       });
 
     return {
-      open: open,
+      open: function () { open(null); },
       // Real Link asks the user to confirm a non-forced exit; the stand-in closes either way.
       exit: function (options) { finishExit(null); },
       // Layer: a phone number, then (when not eligible) a date of birth. The LAYER_* events arrive
@@ -365,8 +371,38 @@
         }
       },
       destroy: function () { s.destroyed = true; s.open = false; removeDom(); },
+      // For createEmbedded, below; not part of Link's API.
+      __institutions: function () { return s.institutions; },
+      __openAt: open,
     };
   }
 
-  window.Plaid = { create: create, __standin: true, version: "standin" };
+  // Embedded institution search: the banks as tiles inside `container`; a click opens Link at that
+  // bank. Returns an object with destroy() only, as Link does.
+  function createEmbedded(config, container) {
+    if (!container || typeof container.replaceChildren !== "function") {
+      throw new Error("Plaid.createEmbedded: a container element is required");
+    }
+    var tiles = null;
+    var handler = create(Object.assign({}, config, {
+      onLoad: function () {
+        tiles = el("div", {
+          role: "group", "aria-label": "Choose your bank", "data-plaid-embedded": "",
+          style: { display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(9rem, 1fr))", gap: "0.5rem",
+                   minWidth: "350px", minHeight: "300px", alignContent: "start", fontFamily: "system-ui, sans-serif" },
+        }, handler.__institutions().map(function (institution) {
+          return el("button", {
+            type: "button", text: institution.name, onclick: function () { handler.__openAt(institution); },
+            style: { padding: "1rem 0.6rem", font: "inherit", border: "1px solid #d1d5db", borderRadius: "0.5rem",
+                     background: "#fff", cursor: "pointer" },
+          });
+        }));
+        container.replaceChildren(tiles);
+        if (typeof config.onLoad === "function") config.onLoad();
+      },
+    }));
+    return { destroy: function () { handler.destroy(); if (tiles) tiles.remove(); tiles = null; } };
+  }
+
+  window.Plaid = { create: create, createEmbedded: createEmbedded, __standin: true, version: "standin" };
 })();

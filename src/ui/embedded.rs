@@ -1,0 +1,47 @@
+//! `<PlaidEmbeddedLink>`: Link's institution search inside the page, with the same status line.
+
+use leptos::prelude::*;
+
+use super::text::{button_label, status_message};
+use crate::hook::use_plaid_embedded_link;
+use crate::options::PlaidLinkOptions;
+use crate::status::LinkStatus;
+
+/// Link's embedded institution search (`Plaid.createEmbedded`): the banks shown in the page, at
+/// least 350×300 px; a click on one opens Link at that bank. The token request, the forward of the
+/// public token, the states, the errors and the clean-up are those of [`PlaidLink`](crate::PlaidLink).
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use plaid_link::{PlaidEmbeddedLink, PlaidLinkOptions};
+///
+/// #[component]
+/// fn Onboarding() -> impl IntoView {
+///     view! { <PlaidEmbeddedLink options=PlaidLinkOptions::default() /> }
+/// }
+/// ```
+#[component]
+pub fn PlaidEmbeddedLink(
+    /// Endpoints, script and callbacks; defaults talk to `/api/…` on the page's origin.
+    #[prop(optional)]
+    options: Option<PlaidLinkOptions>,
+) -> impl IntoView {
+    let container = NodeRef::<leptos::html::Div>::new();
+    let link = use_plaid_embedded_link(options.unwrap_or_default(), container);
+    let status = link.status;
+    let failed = move || matches!(status.get(), LinkStatus::Failed(_));
+    let retry = link.retry;
+    view! {
+        <div class="plaid-link plaid-link--embedded" data-status=move || status.get().name()>
+            <div class="plaid-link__embedded" node_ref=container></div>
+            <p class="plaid-link__message" role="status" aria-live="polite">
+                {move || status_message(&status.get())}
+            </p>
+            <Show when=failed>
+                <button type="button" class="plaid-link__button" on:click=move |_| retry.run(())>
+                    {move || button_label(&status.get(), "")}
+                </button>
+            </Show>
+        </div>
+    }
+}
