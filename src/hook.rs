@@ -48,24 +48,30 @@ pub struct UsePlaidLinkReturn {
 }
 
 /// Drives Plaid Link for the current component. See the crate docs for an example.
-pub fn use_plaid_link(options: PlaidLinkOptions) -> UsePlaidLinkReturn {
-    use_flow(options, None)
+///
+/// `options` may be a signal: when it changes (the item to update, say), the flow starts over with
+/// a fresh link token and Link made again, as react-plaid-link does when its token changes.
+pub fn use_plaid_link(options: impl Into<Signal<PlaidLinkOptions, LocalStorage>>) -> UsePlaidLinkReturn {
+    use_flow(options.into(), None)
 }
 
 /// The same flow over Link's embedded institution search (`Plaid.createEmbedded`), rendered inside
 /// `container` (at least 350×300 px) once the token and the script are in: a click on a bank there
 /// opens Link at that bank. `open` does nothing in this mode; the rest is as [`use_plaid_link`].
 pub fn use_plaid_embedded_link(
-    options: PlaidLinkOptions,
+    options: impl Into<Signal<PlaidLinkOptions, LocalStorage>>,
     container: NodeRef<leptos::html::Div>,
 ) -> UsePlaidLinkReturn {
-    use_flow(options, Some(container))
+    use_flow(options.into(), Some(container))
 }
 
-fn use_flow(options: PlaidLinkOptions, container: Option<NodeRef<leptos::html::Div>>) -> UsePlaidLinkReturn {
+fn use_flow(
+    options: Signal<PlaidLinkOptions, LocalStorage>,
+    container: Option<NodeRef<leptos::html::Div>>,
+) -> UsePlaidLinkReturn {
     let flow = Flow {
         container,
-        options: StoredValue::new_local(options),
+        options: StoredValue::new_local(options.get_untracked()),
         handler: StoredValue::new_local(None),
         cancel: StoredValue::new_local(None),
         attempt: StoredValue::new(0),
@@ -76,6 +82,15 @@ fn use_flow(options: PlaidLinkOptions, container: Option<NodeRef<leptos::html::D
         loaded: RwSignal::new(false),
     };
     flow.prepare();
+    // The app changed an input: start over with it.
+    Effect::watch(
+        move || options.get(),
+        move |options, _, _| {
+            flow.options.set_value(options.clone());
+            flow.prepare();
+        },
+        false,
+    );
     let on_visible =
         StoredValue::new_local(OnVisible::new(move || flow.refresh_if_due(flow.attempt.get_value())));
     on_cleanup(move || {

@@ -15,14 +15,15 @@ pub const DEFAULT_LABEL: &str = "Connect a bank account";
 /// Every text it shows (bank names, backend messages) is rendered as text, never as markup.
 #[component]
 pub fn PlaidLink(
-    /// Endpoints, script and callbacks; defaults talk to `/api/…` on the page's origin.
-    #[prop(optional)]
-    options: Option<PlaidLinkOptions>,
+    /// Endpoints, script and callbacks; defaults talk to `/api/…` on the page's origin. A signal
+    /// is followed: when it changes, Link is made again with a fresh link token.
+    #[prop(optional, into)]
+    options: Option<Signal<PlaidLinkOptions, LocalStorage>>,
     /// The button's text when Link can be opened.
     #[prop(optional, into)]
     label: Option<String>,
 ) -> impl IntoView {
-    let link = use_plaid_link(options.unwrap_or_default());
+    let link = use_plaid_link(options.unwrap_or_else(|| PlaidLinkOptions::default().into()));
     button_for(&link, label.unwrap_or_else(|| DEFAULT_LABEL.to_owned()))
 }
 

@@ -22,12 +22,14 @@ use crate::status::LinkStatus;
 /// ```
 #[component]
 pub fn PlaidEmbeddedLink(
-    /// Endpoints, script and callbacks; defaults talk to `/api/…` on the page's origin.
-    #[prop(optional)]
-    options: Option<PlaidLinkOptions>,
+    /// Endpoints, script and callbacks; defaults talk to `/api/…` on the page's origin. A signal
+    /// is followed, as by [`PlaidLink`](crate::PlaidLink).
+    #[prop(optional, into)]
+    options: Option<Signal<PlaidLinkOptions, LocalStorage>>,
 ) -> impl IntoView {
     let container = NodeRef::<leptos::html::Div>::new();
-    let link = use_plaid_embedded_link(options.unwrap_or_default(), container);
+    let link =
+        use_plaid_embedded_link(options.unwrap_or_else(|| PlaidLinkOptions::default().into()), container);
     let status = link.status;
     let failed = move || matches!(status.get(), LinkStatus::Failed(_));
     let retry = link.retry;

@@ -43,3 +43,27 @@ async fn three_components_open_one_link_at_a_time_and_each_tears_down_only_its_o
     fake_plaid_exit(2, "null", CLOSED);
     second.wait_for_status("closed").await;
 }
+
+#[wasm_bindgen_test]
+async fn when_the_app_changes_the_item_to_update_the_component_makes_link_again_for_it() {
+    use leptos::prelude::*;
+    fresh_backend();
+    fake_plaid_install(false);
+    let item = RwSignal::new_local("item-1".to_owned());
+    let options = Signal::derive_local(move || {
+        PlaidLinkOptions::default().request_timeout_ms(3_000).update_item(item.get())
+    });
+    let link = Mounted::new_with(options);
+    link.wait_for_status("ready").await;
+    assert!(backend_request_body(TOKEN_PATH, 0).contains(r#""item_id":"item-1""#));
+
+    item.set("item-2".to_owned());
+    wait_until("Link made again", || fake_plaid_handlers() == 2).await;
+    link.wait_for_status("ready").await;
+    assert!(fake_plaid_destroyed(0), "the Link for the old item is gone");
+    assert!(backend_request_body(TOKEN_PATH, 1).contains(r#""item_id":"item-2""#));
+    link.click();
+    assert_eq!((fake_plaid_opened(0), fake_plaid_opened(1)), (0, 1), "the new Link opens");
+    fake_plaid_exit(1, "null", CLOSED);
+    link.wait_for_status("closed").await;
+}

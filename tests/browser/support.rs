@@ -87,6 +87,11 @@ pub struct Mounted {
 
 impl Mounted {
     pub fn new(options: PlaidLinkOptions) -> Self {
+        Self::new_with(options.into())
+    }
+
+    /// A component whose options the test may change.
+    pub fn new_with(options: Signal<PlaidLinkOptions, LocalStorage>) -> Self {
         let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
         document().body().unwrap().append_child(&host).unwrap();
         let handle = leptos::mount::mount_to(host.clone(), move || view! { <PlaidLink options /> });
