@@ -38,7 +38,7 @@ test("Layer: an eligible phone number gets LAYER_READY, and open() shows the rem
 });
 
 test("Layer: another number is not available; a date of birth leads to the usual flow", async () => {
-  const { page, context, requests } = await openPage(ctx.browser, ctx.backend.url + "/pages/layer.html");
+  const { page, context, console, requests } = await openPage(ctx.browser, ctx.backend.url + "/pages/layer.html");
   await submitPhone(page, "+15555550100");
   await page.getByText("Tell us your date of birth.").waitFor();
   await page.getByLabel("Date of birth").fill("1975-01-18");
@@ -49,6 +49,8 @@ test("Layer: another number is not available; a date of birth leads to the usual
   const link = await linkThrough(page);
   await link.getByRole("button", { name: "Continue" }).click();
   await page.getByRole("status").filter({ hasText: "Connected to First Platypus Bank" }).waitFor();
-  assert.equal(exchangeRequests(requests).length, 1);
+  const exchanges = exchangeRequests(requests);
+  assert.equal(exchanges.length, 1);
+  await assertTokenGone({ page, context, console }, JSON.parse(exchanges[0].body).public_token, assert);
   await context.close();
 });

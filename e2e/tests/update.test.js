@@ -119,7 +119,8 @@ test("update mode with account selection adds an account to the same item", asyn
 });
 
 test("three components on one page: one Link at a time, each for its own item", async () => {
-  const { page, context, requests } = await open();
+  const { page, context, console, requests } = await open();
+  const tokens = publicTokens(page);
   await connect(page, "Houndstooth Bank", 1);
   await page.reload(); // The page's own button says "Connected" now; a fresh page connects another.
   await item(page, "Houndstooth Bank").waitFor();
@@ -149,5 +150,7 @@ test("three components on one page: one Link at a time, each for its own item", 
   await item(page, "Tartan Bank").filter({ hasText: "1 account, connected" }).waitFor();
   const updates = requests.filter((r) => r.url.endsWith("/api/item_updated")).map((r) => JSON.parse(r.body).item_id);
   assert.equal(new Set(updates).size, 2, "each component repaired its own item");
+  assert.equal(tokens.length, 4, "Link handed out a public token for each connection and each repair");
+  for (const token of tokens) await assertTokenGone({ page, context, console }, token, assert);
   await context.close();
 });
