@@ -10,11 +10,11 @@ use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
 use crate::backend::PrefetchedToken;
-use crate::hook::use_plaid_link;
+use crate::hook::{use_plaid_embedded_link, use_plaid_link};
 use crate::js;
 use crate::options::PlaidLinkOptions;
 use crate::plaid::types::LinkSubmission;
-use crate::ui::{button_for, PlaidEmbeddedLink, DEFAULT_LABEL};
+use crate::ui::{link_view, DEFAULT_LABEL};
 
 /// Marks an element already given a component, so a second `mount_all` leaves it alone.
 const MOUNTED: &str = "data-plaid-link-mounted";
@@ -173,12 +173,13 @@ fn mount_on(
     let embedded = options.embedded;
     let (options, label) = options.into_parts(take_prefetched(&element));
     leptos::mount::mount_to(element, move || {
-        if embedded {
-            return view! { <PlaidEmbeddedLink options /> }.into_any();
-        }
-        let link = use_plaid_link(options);
+        let container = embedded.then(NodeRef::new);
+        let link = match container {
+            Some(container) => use_plaid_embedded_link(options, container),
+            None => use_plaid_link(options),
+        };
         submit.set(Some(link.submit));
-        button_for(&link, label).into_any()
+        link_view(&link, label, container)
     })
 }
 

@@ -24,23 +24,34 @@ pub fn PlaidLink(
     label: Option<String>,
 ) -> impl IntoView {
     let link = use_plaid_link(options.unwrap_or_else(|| PlaidLinkOptions::default().into()));
-    button_for(&link, label.unwrap_or_else(|| DEFAULT_LABEL.to_owned()))
+    link_view(&link, label.unwrap_or_else(|| DEFAULT_LABEL.to_owned()), None)
 }
 
-/// The button and its status line for a flow already started (the embed keeps the hook's `submit`).
-pub(crate) fn button_for(link: &UsePlaidLinkReturn, label: String) -> impl IntoView {
+/// The markup of both components, for a flow already started: the button and its status line,
+/// and for the embedded search (`container`) the element Link renders into, the button then shown
+/// only to try again after a failure. One view for both keeps the bundle small.
+pub(crate) fn link_view(
+    link: &UsePlaidLinkReturn,
+    label: String,
+    container: Option<NodeRef<leptos::html::Div>>,
+) -> impl IntoView {
     let status = link.status;
     let (open, retry) = (link.open, link.retry);
+    let embedded = container.is_some();
+    let search =
+        container.map(|container| view! { <div class="plaid-link__embedded" node_ref=container></div> });
     let busy = move || matches!(status.get(), LinkStatus::Preparing | LinkStatus::Open | LinkStatus::Sending);
     let on_click = move |_| match status.get_untracked() {
         LinkStatus::Failed(_) | LinkStatus::Closed => retry.run(()),
         _ => open.run(()),
     };
     view! {
-        <div class="plaid-link" data-status=move || status.get().name()>
+        <div class="plaid-link" class:plaid-link--embedded=embedded data-status=move || status.get().name()>
+            {search}
             <button
                 type="button"
                 class="plaid-link__button"
+                hidden=move || embedded && !matches!(status.get(), LinkStatus::Failed(_))
                 disabled=move || !actionable(&status.get())
                 aria-busy=move || busy().to_string()
                 on:click=on_click

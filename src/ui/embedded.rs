@@ -2,10 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::text::{button_label, status_message};
+use super::button::link_view;
 use crate::hook::use_plaid_embedded_link;
 use crate::options::PlaidLinkOptions;
-use crate::status::LinkStatus;
 
 /// Link's embedded institution search (`Plaid.createEmbedded`): the banks shown in the page, at
 /// least 350×300 px; a click on one opens Link at that bank. The token request, the forward of the
@@ -30,20 +29,5 @@ pub fn PlaidEmbeddedLink(
     let container = NodeRef::<leptos::html::Div>::new();
     let link =
         use_plaid_embedded_link(options.unwrap_or_else(|| PlaidLinkOptions::default().into()), container);
-    let status = link.status;
-    let failed = move || matches!(status.get(), LinkStatus::Failed(_));
-    let retry = link.retry;
-    view! {
-        <div class="plaid-link plaid-link--embedded" data-status=move || status.get().name()>
-            <div class="plaid-link__embedded" node_ref=container></div>
-            <p class="plaid-link__message" role="status" aria-live="polite">
-                {move || status_message(&status.get())}
-            </p>
-            <Show when=failed>
-                <button type="button" class="plaid-link__button" on:click=move |_| retry.run(())>
-                    {move || button_label(&status.get(), "")}
-                </button>
-            </Show>
-        </div>
-    }
+    link_view(&link, String::new(), Some(container))
 }

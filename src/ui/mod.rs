@@ -4,6 +4,6 @@ mod button;
 mod embedded;
 mod text;
 
-pub(crate) use button::button_for;
+pub(crate) use button::link_view;
 pub use button::{PlaidLink, DEFAULT_LABEL};
 pub use embedded::PlaidEmbeddedLink;
