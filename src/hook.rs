@@ -83,17 +83,17 @@ fn use_flow(
     };
     flow.prepare();
     // The app changed an input: start over with it.
-    Effect::watch(
-        move || options.get(),
-        move |options, _, _| {
-            flow.options.set_value(options.clone());
+    let follow = leptos::reactive::effect::RenderEffect::new(move |first: Option<()>| {
+        let options = options.get();
+        if first.is_some() {
+            flow.options.set_value(options);
             flow.prepare();
-        },
-        false,
-    );
+        }
+    });
     let on_visible =
         StoredValue::new_local(OnVisible::new(move || flow.refresh_if_due(flow.attempt.get_value())));
     on_cleanup(move || {
+        drop(follow);
         flow.stop();
         drop(on_visible.try_update_value(Option::take).flatten());
     });
