@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
-import { startBackend, launchBrowser, linkThrough, captureWasmMemories, root } from "./tests/harness.js";
+import { startBackend, launchBrowser, linkThrough, captureWasmMemories, watchPlaid, root } from "./tests/harness.js";
 
 const runs = Number(process.env.BENCH_RUNS || 15);
 const cycles = Number(process.env.BENCH_CYCLES || 200);
@@ -29,21 +29,10 @@ const sizes = (files) => files.reduce((t, f) => {
 // exchange request leaves (fetch is called), on the page's clock (0 = navigation start). The
 // WebAssembly memories are captured by the harness's own init script.
 function instrument() {
-  let plaid;
-  Object.defineProperty(window, "Plaid", {
-    configurable: true,
-    get: () => plaid,
-    set(value) {
-      const create = value.create;
-      value.create = function (config) {
-        const wrapped = Object.assign({}, config, {
-          onLoad: (...a) => { window.__linkReady ??= performance.now(); return config.onLoad?.(...a); },
-          onSuccess: (...a) => { window.__success = performance.now(); return config.onSuccess(...a); },
-        });
-        return create.call(this, wrapped);
-      };
-      plaid = value;
-    },
+  window.__plaid.onConfig.push((config) => {
+    const { onLoad, onSuccess } = config;
+    config.onLoad = (...a) => { window.__linkReady ??= performance.now(); return onLoad?.(...a); };
+    config.onSuccess = (...a) => { window.__success = performance.now(); return onSuccess(...a); };
   });
   const fetch = window.fetch;
   window.fetch = function (input, init) {
@@ -68,6 +57,7 @@ async function load(browser, url, { mobile = false, connect = false } = {}) {
   const context = await browser.newContext();
   const page = await context.newPage();
   if (mobile) await emulateMobile(context, page);
+  await page.addInitScript(watchPlaid);
   await page.addInitScript(instrument);
   await page.addInitScript(captureWasmMemories);
   await page.goto(url, { waitUntil: "commit" });
@@ -88,6 +78,7 @@ async function load(browser, url, { mobile = false, connect = false } = {}) {
 async function mountCycles(browser, url) {
   const context = await browser.newContext();
   const page = await context.newPage();
+  await page.addInitScript(watchPlaid);
   await page.addInitScript(instrument);
   await page.addInitScript(captureWasmMemories);
   await page.goto(url);

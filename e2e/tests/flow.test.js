@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   openPage, exchangeRequests, linkThrough, screenshotPath, assertTokenGone,
-  assertStrictCsp,
+  assertStrictCsp, watchPlaid,
   useServers,
 } from "./harness.js";
 
@@ -98,26 +98,18 @@ test("a plain HTML page embeds the bundle with the README's snippet and connects
 });
 
 test("the Link stand-in reports Plaid's documented events and exit metadata", async () => {
-  const { page, context } = await openPage(ctx.browser, ctx.backend.url + "/", (p) =>
-    p.addInitScript(() => {
+  const { page, context } = await openPage(ctx.browser, ctx.backend.url + "/", async (p) => {
+    await p.addInitScript(watchPlaid);
+    await p.addInitScript(() => {
       // Listen in on what Link hands the component, without changing it.
       window.__link = { events: [], exits: [] };
-      let plaid;
-      Object.defineProperty(window, "Plaid", {
-        configurable: true,
-        get: () => plaid,
-        set(value) {
-          const create = value.create;
-          value.create = (config) => {
-            const { onEvent, onExit } = config;
-            config.onEvent = (name, metadata) => { window.__link.events.push({ name, metadata }); onEvent(name, metadata); };
-            config.onExit = (error, metadata) => { window.__link.exits.push({ error, metadata }); onExit(error, metadata); };
-            return create(config);
-          };
-          plaid = value;
-        },
+      window.__plaid.onConfig.push((config) => {
+        const { onEvent, onExit } = config;
+        config.onEvent = (name, metadata) => { window.__link.events.push({ name, metadata }); onEvent(name, metadata); };
+        config.onExit = (error, metadata) => { window.__link.exits.push({ error, metadata }); onExit(error, metadata); };
       });
-    }));
+    });
+  });
   await connect(page).click();
   const dialog = await linkThrough(page, { password: "wrong" });
   await dialog.getByRole("alert").waitFor();

@@ -153,6 +153,31 @@ export function captureWasmMemories() {
   }
 }
 
+/**
+ * An init script: watches `window.Plaid.create` from the moment Link's script defines it. Each
+ * call's config is handed to the functions in `window.__plaid.onConfig` (which may wrap its
+ * callbacks) before Link sees it, and the handler Link returns to `window.__plaid.onHandler`.
+ * Add it before the init script that registers them: `page.addInitScript(watchPlaid)`.
+ */
+export function watchPlaid() {
+  window.__plaid = { onConfig: [], onHandler: [] };
+  let plaid;
+  Object.defineProperty(window, "Plaid", {
+    configurable: true,
+    get: () => plaid,
+    set(value) {
+      const create = value.create;
+      value.create = function (config) {
+        for (const f of window.__plaid.onConfig) f(config);
+        const handler = create.call(this, config);
+        for (const f of window.__plaid.onHandler) f(handler);
+        return handler;
+      };
+      plaid = value;
+    },
+  });
+}
+
 export function exchangeRequests(requests) {
   return requests.filter((r) => r.url.endsWith("/api/exchange_public_token"));
 }

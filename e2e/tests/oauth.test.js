@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import {
   openPage, exchangeRequests, assertTokenGone, assertStrictCsp, occurrencesInWasmMemory,
-  startBackend, launchBrowser, screenshotPath,
+  startBackend, launchBrowser, screenshotPath, watchPlaid,
 } from "./harness.js";
 
 const KEY = "plaid-link:oauth-link-token";
@@ -41,33 +41,25 @@ const connect = (page) => page.getByRole("button", { name: "Connect a bank accou
 const dialog = (page) => page.getByRole("dialog", { name: "Plaid Link" });
 const status = (page) => page.getByRole("status").first();
 
-/** An init script: records whether each `open()` of Link ran inside the user's click: synchronously
+/** An init script (after `watchPlaid`): records whether each `open()` of Link ran inside the user's click: synchronously
  *  in the click's dispatch (`window.event` is that trusted click), with the page's user activation. */
 function recordActivation() {
   window.__openedWithActivation = [];
-  let plaid;
-  Object.defineProperty(window, "Plaid", {
-    configurable: true,
-    get: () => plaid,
-    set(value) {
-      const create = value.create;
-      value.create = (config) => {
-        const handler = create(config);
-        const open = handler.open;
-        handler.open = () => {
-          const inClick = window.event?.type === "click" && window.event.isTrusted;
-          window.__openedWithActivation.push(inClick && navigator.userActivation.isActive);
-          return open();
-        };
-        return handler;
-      };
-      plaid = value;
-    },
+  window.__plaid.onHandler.push((handler) => {
+    const open = handler.open;
+    handler.open = () => {
+      const inClick = window.event?.type === "click" && window.event.isTrusted;
+      window.__openedWithActivation.push(inClick && navigator.userActivation.isActive);
+      return open();
+    };
   });
 }
 
 test("desktop: the bank's sign-in opens in a pop-up from the user's click, and Link carries on", async () => {
-  const { page, context, console, requests, policy } = await openPage(ctx.browser, ctx.popup.url + "/", (p) => p.addInitScript(recordActivation));
+  const { page, context, console, requests, policy } = await openPage(ctx.browser, ctx.popup.url + "/", async (p) => {
+    await p.addInitScript(watchPlaid);
+    await p.addInitScript(recordActivation);
+  });
   await connect(page).click();
   const popupOpened = page.waitForEvent("popup");
   await dialog(page).getByRole("button", { name: "Platypus OAuth Bank" }).click();

@@ -3,24 +3,16 @@
 // button stays ready throughout, Link is made again with the fresh token, and the bank connects.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, exchangeRequests, linkThrough, assertTokenGone, useServers } from "./harness.js";
+import { openPage, exchangeRequests, linkThrough, assertTokenGone, watchPlaid, useServers } from "./harness.js";
 
 const ctx = useServers({ PLAID_STANDIN_LINK_TOKEN_TTL_SECS: "8" });
 
-/** An init script: records the token of every `Plaid.create`, and every state the button shows. */
+/** An init script (after `watchPlaid`): records the token of every `Plaid.create`, and every state
+ *  the button shows. */
 function record() {
   window.__created = [];
   window.__states = [];
-  let plaid;
-  Object.defineProperty(window, "Plaid", {
-    configurable: true,
-    get: () => plaid,
-    set(value) {
-      const create = value.create;
-      value.create = (config) => { window.__created.push(config.token); return create(config); };
-      plaid = value;
-    },
-  });
+  window.__plaid.onConfig.push((config) => window.__created.push(config.token));
   new MutationObserver(() => {
     const state = document.querySelector(".plaid-link")?.getAttribute("data-status");
     if (state && window.__states.at(-1) !== state) window.__states.push(state);
@@ -28,7 +20,10 @@ function record() {
 }
 
 test("a link token about to expire is replaced under a ready button, and the fresh one connects", async () => {
-  const { page, context, console, requests } = await openPage(ctx.browser, ctx.backend.url + "/", (p) => p.addInitScript(record));
+  const { page, context, console, requests } = await openPage(ctx.browser, ctx.backend.url + "/", async (p) => {
+    await p.addInitScript(watchPlaid);
+    await p.addInitScript(record);
+  });
   const answers = [];
   page.on("response", async (r) => {
     if (r.url().endsWith("/api/link_token")) answers.push(await r.json());
