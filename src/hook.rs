@@ -51,27 +51,56 @@ pub struct UsePlaidLinkReturn {
 ///
 /// `options` may be a signal: when it changes (the item to update, say), the flow starts over with
 /// a fresh link token and Link made again, as react-plaid-link does when its token changes.
-pub fn use_plaid_link(options: impl Into<Signal<PlaidLinkOptions, LocalStorage>>) -> UsePlaidLinkReturn {
-    use_flow(options.into(), None)
+pub fn use_plaid_link(options: impl LinkOptions) -> UsePlaidLinkReturn {
+    options.start(None)
+}
+
+/// What the hooks take: [`PlaidLinkOptions`], or a `Signal` of them that the flow follows. (Only
+/// a signal pays for following one: the embed bundle never does.)
+pub trait LinkOptions {
+    #[doc(hidden)]
+    fn start(self, container: Option<NodeRef<leptos::html::Div>>) -> UsePlaidLinkReturn;
+}
+
+impl LinkOptions for PlaidLinkOptions {
+    fn start(self, container: Option<NodeRef<leptos::html::Div>>) -> UsePlaidLinkReturn {
+        use_flow(self, container).0
+    }
+}
+
+impl LinkOptions for Signal<PlaidLinkOptions, LocalStorage> {
+    fn start(self, container: Option<NodeRef<leptos::html::Div>>) -> UsePlaidLinkReturn {
+        let (link, flow) = use_flow(self.get_untracked(), container);
+        // The app changed an input: start over with it.
+        let follow = leptos::reactive::effect::RenderEffect::new(move |first: Option<()>| {
+            let options = self.get();
+            if first.is_some() {
+                flow.options.set_value(options);
+                flow.prepare();
+            }
+        });
+        on_cleanup(move || drop(follow));
+        link
+    }
 }
 
 /// The same flow over Link's embedded institution search (`Plaid.createEmbedded`), rendered inside
 /// `container` (at least 350×300 px) once the token and the script are in: a click on a bank there
 /// opens Link at that bank. `open` does nothing in this mode; the rest is as [`use_plaid_link`].
 pub fn use_plaid_embedded_link(
-    options: impl Into<Signal<PlaidLinkOptions, LocalStorage>>,
+    options: impl LinkOptions,
     container: NodeRef<leptos::html::Div>,
 ) -> UsePlaidLinkReturn {
-    use_flow(options.into(), Some(container))
+    options.start(Some(container))
 }
 
 fn use_flow(
-    options: Signal<PlaidLinkOptions, LocalStorage>,
+    options: PlaidLinkOptions,
     container: Option<NodeRef<leptos::html::Div>>,
-) -> UsePlaidLinkReturn {
+) -> (UsePlaidLinkReturn, Flow) {
     let flow = Flow {
         container,
-        options: StoredValue::new_local(options.get_untracked()),
+        options: StoredValue::new_local(options),
         handler: StoredValue::new_local(None),
         cancel: StoredValue::new_local(None),
         attempt: StoredValue::new(0),
@@ -82,25 +111,16 @@ fn use_flow(
         loaded: RwSignal::new(false),
     };
     flow.prepare();
-    // The app changed an input: start over with it.
-    let follow = leptos::reactive::effect::RenderEffect::new(move |first: Option<()>| {
-        let options = options.get();
-        if first.is_some() {
-            flow.options.set_value(options);
-            flow.prepare();
-        }
-    });
     let on_visible =
         StoredValue::new_local(OnVisible::new(move || flow.refresh_if_due(flow.attempt.get_value())));
     on_cleanup(move || {
-        drop(follow);
         flow.stop();
         drop(on_visible.try_update_value(Option::take).flatten());
     });
 
     let status = flow.status;
     let loaded = flow.loaded;
-    UsePlaidLinkReturn {
+    let link = UsePlaidLinkReturn {
         ready: Signal::derive(move || loaded.get() && can_open(&status.get())),
         status: status.into(),
         error: Signal::derive(move || match status.get() {
@@ -111,7 +131,8 @@ fn use_flow(
         exit: Callback::new(move |force| flow.exit(force)),
         submit: Callback::new(move |data: LinkSubmission| flow.submit(&data)),
         retry: Callback::new(move |()| flow.retry()),
-    }
+    };
+    (link, flow)
 }
 
 /// When to fetch a fresh link token: a minute before it expires, or at three quarters of its life

@@ -37,7 +37,7 @@ mod visibility;
 
 pub use backend::RetryPolicy;
 pub use embed::{mount, mount_all};
-pub use hook::{use_plaid_embedded_link, use_plaid_link, UsePlaidLinkReturn};
+pub use hook::{use_plaid_embedded_link, use_plaid_link, LinkOptions, UsePlaidLinkReturn};
 pub use oauth::ResumeError;
 pub use options::PlaidLinkOptions;
 pub use plaid::types::{EventName, LinkEvent, LinkSubmission};
