@@ -606,8 +606,8 @@ async fn reset_login(
     if state.token_environment == "production" {
         return fail(StatusCode::NOT_FOUND, "Not found.");
     }
-    let user = match owned_request::<serde_json::Value>(&state, peer, &headers, b"{}", RESET_LOGIN) {
-        Ok((user, _)) => user,
+    let user = match require_json(&headers).and_then(|()| session_call(&state, peer, &headers, RESET_LOGIN)) {
+        Ok(user) => user,
         Err(e) => return e,
     };
     let access_token = match owned_access_token(&state, &user, &item_id, RESET_LOGIN) {
@@ -626,8 +626,22 @@ async fn reset_login(
     Json(json!({ "item_id": item_id, "status": "login_required" })).into_response()
 }
 
-/// The checks every call about an existing item makes: rate limit, JSON with the CSRF token, a
-/// session this server issued, and a body that reads as `T`. Gives the session's user and the body.
+/// The checks every call about the session's own items makes: the rate limits, the page's CSRF
+/// token, and a session this server issued. Gives the session's Plaid user id.
+fn session_call(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    route: &str,
+) -> Result<String, Response> {
+    state.limits.client(peer.ip()).map_err(|wait| limited(route, "client", wait))?;
+    require_csrf(state, headers).inspect_err(|e| log(route, e.status().as_u16(), "no CSRF token"))?;
+    let user = issued_session(state, headers, route)?.plaid_user_id;
+    state.limits.session(&user).map_err(|wait| limited(route, "session", wait))?;
+    Ok(user)
+}
+
+/// [`session_call`]'s checks for a call with a JSON body that must read as `T`.
 fn owned_request<T: serde::de::DeserializeOwned>(
     state: &AppState,
     peer: SocketAddr,
@@ -635,11 +649,8 @@ fn owned_request<T: serde::de::DeserializeOwned>(
     body: &[u8],
     route: &str,
 ) -> Result<(String, T), Response> {
-    state.limits.client(peer.ip()).map_err(|wait| limited(route, "client", wait))?;
-    guard(state, headers)
-        .inspect_err(|e| log(route, e.status().as_u16(), "refused (not JSON, or no CSRF token)"))?;
-    let user = issued_session(state, headers, route)?.plaid_user_id;
-    state.limits.session(&user).map_err(|wait| limited(route, "session", wait))?;
+    require_json(headers).inspect_err(|e| log(route, e.status().as_u16(), "not JSON"))?;
+    let user = session_call(state, peer, headers, route)?;
     let request = serde_json::from_slice(body).map_err(|_| {
         log(route, 400, "body is not the expected JSON");
         fail(StatusCode::BAD_REQUEST, "The request was not understood.")
@@ -657,18 +668,12 @@ async fn delete_item(
     axum::extract::Path(item_id): axum::extract::Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(wait) = state.limits.client(peer.ip()) {
-        return limited(DELETE_ITEM, "client", wait);
-    }
-    if let Err(e) = require_csrf(&state, &headers) {
-        log(DELETE_ITEM, 403, "no CSRF token");
-        return e;
-    }
-    let session = match issued_session(&state, &headers, DELETE_ITEM) {
-        Ok(session) => session,
+    // No body: the CSRF token alone (a cross-site form cannot send a DELETE).
+    let user = match session_call(&state, peer, &headers, DELETE_ITEM) {
+        Ok(user) => user,
         Err(e) => return e,
     };
-    let access_token = match owned_access_token(&state, &session.plaid_user_id, &item_id, DELETE_ITEM) {
+    let access_token = match owned_access_token(&state, &user, &item_id, DELETE_ITEM) {
         Ok(token) => token,
         Err(e) => return e,
     };
