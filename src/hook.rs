@@ -12,6 +12,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
 use crate::backend::BackendError;
@@ -107,6 +108,7 @@ fn use_flow(
         refresh_due: StoredValue::new(None),
         refresh_timer: StoredValue::new_local(None),
         open_when_loaded: StoredValue::new(false),
+        return_focus: StoredValue::new_local(None),
         status: RwSignal::new(LinkStatus::Preparing),
         loaded: RwSignal::new(false),
     };
@@ -167,6 +169,9 @@ struct Flow {
     refresh_timer: StoredValue<Option<Wake>, LocalStorage>,
     /// Back from an OAuth bank: open Link as soon as it has loaded.
     open_when_loaded: StoredValue<bool>,
+    /// What had the focus when Link opened (the button the user pressed): it gets it back when Link
+    /// closes without a connection, so that a keyboard user carries on from there.
+    return_focus: StoredValue<Option<web_sys::HtmlElement>, LocalStorage>,
     status: RwSignal<LinkStatus>,
     /// Link's `onLoad` has fired for the current handler.
     loaded: RwSignal<bool>,
@@ -433,6 +438,12 @@ impl Flow {
                 self.refresh_if_due(self.attempt.get_value());
             }
         }
+        if let Some(Some(element)) = self.return_focus.try_update_value(Option::take) {
+            // After the view has caught up: a button still disabled would not take the focus.
+            spawn_local(async move {
+                let _ = element.focus();
+            });
+        }
     }
 
     fn open(self) {
@@ -444,6 +455,9 @@ impl Flow {
         if !self.idle() || !free {
             return;
         }
+        // `focus()` is called by name, so any focused element (HTML or SVG) will do.
+        let focused = leptos::prelude::document().active_element().map(JsCast::unchecked_into);
+        self.return_focus.set_value(focused);
         // Open first in our state: Link may call back synchronously from `open()`.
         self.status.set(LinkStatus::Open);
         let opened = self.handler.with_value(|h| {

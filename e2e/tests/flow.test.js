@@ -1,9 +1,11 @@
 // The whole flow, as a person clicks it: the Trunk-built page, the reference backend, Plaid's stand-in.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   openPage, exchangeRequests, linkThrough, screenshotPath, assertTokenGone,
-  assertStrictCsp, watchPlaid,
+  assertStrictCsp, watchPlaid, root,
   useServers,
 } from "./harness.js";
 
@@ -155,4 +157,69 @@ test("embedded institution search: a click on a bank in the page opens Link ther
   await assertTokenGone({ page, context, console }, JSON.parse(exchanges[0].body).public_token, assert);
   await assertStrictCsp(page, policy, assert);
   await context.close();
+});
+
+// --- accessibility ----------------------------------------------------------------------------------
+
+const axeSource = readFileSync(join(root, "e2e/node_modules/axe-core/axe.min.js"), "utf8");
+
+/** axe-core's violations inside the component (Link's own dialog is Plaid's, not ours). */
+async function axeViolations(page) {
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource);
+  const results = await page.evaluate(() => window.axe.run({ include: [[".plaid-link"]] }));
+  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** Holds every request to `path` until the returned function is called. */
+async function hold(page, path) {
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  await page.route(`**${path}`, async (route) => { await gate; await route.continue(); });
+  return release;
+}
+
+test("accessibility: axe-core finds nothing in any state, and focus comes back when Link closes", async () => {
+  const { page, context } = await openPage(ctx.browser, ctx.backend.url + "/pages/embed.html", async (p) => {
+    ctx.releaseToken = await hold(p, "/api/link_token");
+  });
+  const component = page.locator(".plaid-link");
+  const button = component.getByRole("button");
+  const checked = {};
+  const check = async (state) => {
+    await page.locator(`.plaid-link[data-status="${state}"]`).waitFor();
+    checked[state] = await axeViolations(page);
+  };
+  await check("preparing");
+  assert.equal(await button.getAttribute("aria-busy"), "true");
+  ctx.releaseToken();
+  await check("ready");
+  assert.equal(await button.getAttribute("aria-busy"), "false");
+
+  // From the keyboard: Enter opens Link; closing it gives the focus back to the button.
+  await button.focus();
+  await page.keyboard.press("Enter");
+  await check("open");
+  const dialog = page.getByRole("dialog", { name: "Plaid Link" });
+  await dialog.getByRole("button", { name: "Close" }).focus();
+  await page.keyboard.press("Enter");
+  await check("closed");
+  assert.ok(await button.evaluate((b) => document.activeElement === b), "focus is back on the button");
+
+  const releaseExchange = await hold(page, "/api/exchange_public_token");
+  await page.keyboard.press("Enter");
+  await linkThrough(page);
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await check("sending");
+  releaseExchange();
+  await check("connected");
+  await context.close();
+
+  const failing = await openPage(ctx.browser, ctx.backend.url + "/pages/embed.html", (p) =>
+    p.route("**/api/link_token", (route) => route.fulfill({ status: 500, contentType: "application/json", body: "{}" })));
+  await failing.page.locator('.plaid-link[data-status="failed"]').waitFor();
+  checked.failed = await axeViolations(failing.page);
+  await failing.context.close();
+
+  assert.deepEqual(Object.keys(checked).sort(), ["closed", "connected", "failed", "open", "preparing", "ready", "sending"]);
+  for (const [state, violations] of Object.entries(checked)) assert.deepEqual(violations, [], `axe-core, ${state}`);
 });
