@@ -531,6 +531,36 @@ pub(super) fn live_link_token(standin: &Standin, link_token: &str) -> Result<Liv
     }
 }
 
+/// A request of the Link script's, made at one step of a Link session: it names its link token.
+pub(super) trait LinkStep: for<'de> Deserialize<'de> {
+    fn link_token(&self) -> &str;
+}
+
+macro_rules! link_steps {
+    ($($t:ty),*) => {$(
+        impl LinkStep for $t {
+            fn link_token(&self) -> &str {
+                &self.link_token
+            }
+        }
+    )*};
+}
+link_steps!(
+    LayerRequest,
+    CredentialsRequest,
+    CompleteRequest,
+    super::oauth::StartRequest,
+    super::oauth::StatusRequest
+);
+
+/// Reads a step's request and checks its link token, as Link does before every step; answers
+/// Plaid's error when either fails.
+pub(super) fn link_step<T: LinkStep>(standin: &Standin, body: &[u8]) -> Result<(T, LiveToken), Response> {
+    let request: T = parse(body)?;
+    let live = live_link_token(standin, request.link_token())?;
+    Ok((request, live))
+}
+
 #[derive(Deserialize)]
 struct SessionRequest {
     link_token: String,
@@ -578,13 +608,10 @@ struct LayerRequest {
 
 /// Layer (`handler.submit({phone_number})`): whether the number belongs to someone Plaid knows.
 async fn layer(State(standin): State<Shared>, body: axum::body::Bytes) -> Response {
-    let request: LayerRequest = match parse(&body) {
-        Ok(r) => r,
+    let request = match link_step::<LayerRequest>(&standin, &body) {
+        Ok((request, _)) => request,
         Err(e) => return e,
     };
-    if let Err(e) = live_link_token(&standin, &request.link_token) {
-        return e;
-    }
     if request.phone_number != LAYER_SANDBOX_PHONE {
         return Json(json!({ "eligible": false })).into_response();
     }
@@ -602,12 +629,8 @@ struct CredentialsRequest {
 }
 
 async fn credentials(State(standin): State<Shared>, body: axum::body::Bytes) -> Response {
-    let request: CredentialsRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
-    let live = match live_link_token(&standin, &request.link_token) {
-        Ok(live) => live,
+    let (request, live) = match link_step::<CredentialsRequest>(&standin, &body) {
+        Ok(found) => found,
         Err(e) => return e,
     };
     if !standin.config.institutions.iter().any(|i| i.institution_id == request.institution_id) {
@@ -664,14 +687,11 @@ struct CompleteRequest {
 }
 
 async fn complete(State(standin): State<Shared>, body: axum::body::Bytes) -> Response {
-    let request: CompleteRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
-    let LiveToken { products, webhook, update, .. } = match live_link_token(&standin, &request.link_token) {
-        Ok(live) => live,
-        Err(e) => return e,
-    };
+    let (request, LiveToken { products, webhook, update, .. }) =
+        match link_step::<CompleteRequest>(&standin, &body) {
+            Ok(found) => found,
+            Err(e) => return e,
+        };
     if request.accounts.is_empty() {
         return error(
             StatusCode::BAD_REQUEST,

@@ -15,7 +15,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::api::{error, full, internal, live_link_token, parse};
+use super::api::{error, full, internal, link_step, live_link_token};
 use super::state::{id, sandbox_accounts, OauthRecord, Standin};
 use super::UPDATE_LINK_TOKEN_TTL_SECS;
 
@@ -23,19 +23,15 @@ type Shared = Arc<Standin>;
 
 #[derive(Deserialize)]
 pub(super) struct StartRequest {
-    link_token: String,
+    pub(super) link_token: String,
     institution_id: String,
 }
 
 /// Link sends the user to an OAuth bank: a state id, the bank's page, and whether the whole page
 /// goes there (a redirect URI) or a pop-up does.
 pub(super) async fn start(State(standin): State<Shared>, body: axum::body::Bytes) -> Response {
-    let request: StartRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
-    let live = match live_link_token(&standin, &request.link_token) {
-        Ok(live) => live,
+    let (request, live) = match link_step::<StartRequest>(&standin, &body) {
+        Ok(found) => found,
         Err(e) => return e,
     };
     if !standin.config.institutions.iter().any(|i| i.institution_id == request.institution_id && i.oauth) {
@@ -149,20 +145,17 @@ pub(super) async fn approve(State(standin): State<Shared>, body: axum::body::Byt
 
 #[derive(Deserialize)]
 pub(super) struct StatusRequest {
-    link_token: String,
+    pub(super) link_token: String,
     oauth_state_id: String,
 }
 
 /// Link asks whether the user has allowed access yet (the pop-up), or picks the sign-in up after the
 /// redirect back: the same link token must ask, and then gets the accounts the user shared.
 pub(super) async fn status(State(standin): State<Shared>, body: axum::body::Bytes) -> Response {
-    let request: StatusRequest = match parse(&body) {
-        Ok(r) => r,
+    let request = match link_step::<StatusRequest>(&standin, &body) {
+        Ok((request, _)) => request,
         Err(e) => return e,
     };
-    if let Err(e) = live_link_token(&standin, &request.link_token) {
-        return e;
-    }
     let Ok(books) = standin.books.lock() else {
         return internal();
     };
