@@ -8,17 +8,22 @@ step() { printf '\n== %s\n' "$*"; }
 step "format"
 cargo fmt --all --check
 
-step "clippy (host)"
+# The library leaves Leptos' rendering mode to the app: it is checked with none, and in each mode.
+step "clippy (host: no rendering feature, then ssr)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p plaid-link-leptos --all-targets --features ssr --locked -- -D warnings
 
-step "clippy (wasm32)"
-cargo clippy -p plaid-link-leptos --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+step "clippy (wasm32: csr, then hydrate)"
+cargo clippy -p plaid-link-leptos --target wasm32-unknown-unknown --all-targets --features csr --locked -- -D warnings
+cargo clippy -p plaid-link-leptos --target wasm32-unknown-unknown --lib --test hydrate --features hydrate --locked -- -D warnings
 
-step "unit tests (host)"
+step "unit tests (host), and server-side rendering"
 cargo test --workspace --locked
+cargo test -p plaid-link-leptos --features ssr --test ssr --locked
 
-step "in-browser tests (wasm-bindgen-test, headless Chromium)"
-cargo test -p plaid-link-leptos --target wasm32-unknown-unknown --test browser --locked
+step "in-browser tests (wasm-bindgen-test, headless Chromium): csr, then hydrating the server's markup"
+cargo test -p plaid-link-leptos --target wasm32-unknown-unknown --features csr --test browser --locked
+cargo test -p plaid-link-leptos --target wasm32-unknown-unknown --features hydrate --test hydrate --locked
 
 step "end-to-end (release bundle, reference backend, Plaid stand-in, headless Chromium)"
 trunk build --release --offline

@@ -112,13 +112,21 @@ fn use_flow(
         status: RwSignal::new(LinkStatus::Preparing),
         loaded: RwSignal::new(false),
     };
-    flow.prepare();
-    let on_visible =
-        StoredValue::new_local(OnVisible::new(move || flow.refresh_if_due(flow.attempt.get_value())));
-    on_cleanup(move || {
-        flow.stop();
-        drop(on_visible.try_update_value(Option::take).flatten());
-    });
+    // On the server the component is its placeholder ("Preparing…"): the flow starts in the browser.
+    if !cfg!(feature = "ssr") {
+        if cfg!(feature = "hydrate") {
+            // After hydration: until then the state must be the one the server rendered.
+            spawn_local(async move { flow.prepare() });
+        } else {
+            flow.prepare();
+        }
+        let on_visible =
+            StoredValue::new_local(OnVisible::new(move || flow.refresh_if_due(flow.attempt.get_value())));
+        on_cleanup(move || {
+            flow.stop();
+            drop(on_visible.try_update_value(Option::take).flatten());
+        });
+    }
 
     let status = flow.status;
     let loaded = flow.loaded;
