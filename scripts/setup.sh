@@ -6,7 +6,7 @@
 #   - a Rust toolchain that can build for wasm32-unknown-unknown (rustup's target where it can be
 #     downloaded; otherwise Debian's rustc-web with a wasm32 standard library built from its sources),
 #   - trunk, wasm-bindgen-cli (exactly the version Cargo.lock names) and wasm-opt on PATH,
-#   - Chromium and ChromeDriver for the in-browser and end-to-end tests,
+#   - Chromium and ChromeDriver, Firefox ESR and geckodriver, for the in-browser and end-to-end tests,
 #   - esbuild (npm, in scripts/node_modules), which minifies the release bundle's JavaScript.
 set -euo pipefail
 
@@ -14,6 +14,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
 TRUNK_VERSION=0.21.14
+GECKODRIVER_VERSION=0.37.1
 # binaryen 116; Debian's binaryen 108 breaks wasm-bindgen's externref table (see README).
 WASM_OPT_VERSION=0.116.1
 state_dir="$here/target/setup"
@@ -82,7 +83,7 @@ export PATH="$toolchain_bin:$HOME/.cargo/bin:$PATH"
 say "Rust: $(rustc --version) from $toolchain_bin"
 
 # --- 2. Host tools from crates.io --------------------------------------------------------------
-version_of() { "$1" --version 2>/dev/null | awk '{print $2}'; }
+version_of() { "$1" --version 2>/dev/null | awk 'NR == 1 {print $2}'; }
 
 if [ "$(version_of trunk)" != "$TRUNK_VERSION" ]; then
   say "cargo install trunk $TRUNK_VERSION (about 10 minutes)"
@@ -104,11 +105,18 @@ if ! wasm-opt --version 2>/dev/null | grep -q 'version 116'; then
   cargo install -q wasm-opt --version "$WASM_OPT_VERSION" --locked
 fi
 
-# --- 3. Browser ---------------------------------------------------------------------------------
+# --- 3. Browsers: Chromium, and Firefox (the tests run in both engines) ---------------------------
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
+command -v firefox-esr >/dev/null || need+=(firefox-esr)
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+
+# geckodriver (Firefox's WebDriver) is a Rust crate; Debian does not package it.
+if [ "$(version_of geckodriver)" != "$GECKODRIVER_VERSION" ]; then
+  say "cargo install geckodriver $GECKODRIVER_VERSION (about 3 minutes)"
+  cargo install -q geckodriver --version "$GECKODRIVER_VERSION" --locked
+fi
 
 # --- 4. Node.js, for the end-to-end suite (Playwright drives the Chromium above) --------------------
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
@@ -120,4 +128,4 @@ if [ "$(node -p 'try { require("./scripts/node_modules/esbuild/package.json").ve
   (cd scripts && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-say "ready: trunk $(version_of trunk), wasm-bindgen $(version_of wasm-bindgen), $(wasm-opt --version), $(chromium --version 2>/dev/null), node $(node --version)"
+say "ready: trunk $(version_of trunk), wasm-bindgen $(version_of wasm-bindgen), $(wasm-opt --version), $(chromium --version 2>/dev/null), $(firefox-esr --version 2>/dev/null), geckodriver $(version_of geckodriver), node $(node --version)"

@@ -21,12 +21,16 @@ step "unit tests (host), and server-side rendering"
 cargo test --workspace --locked
 cargo test -p plaid-link-leptos --features ssr --test ssr --locked
 
-step "in-browser tests (wasm-bindgen-test, headless Chromium): csr, then hydrating the server's markup"
-cargo test -p plaid-link-leptos --target wasm32-unknown-unknown --features csr --test browser --locked
-cargo test -p plaid-link-leptos --target wasm32-unknown-unknown --features hydrate --test hydrate --locked
+# wasm-bindgen-test-runner takes GECKODRIVER before CHROMEDRIVER: each run names its one driver.
+for engine in Chromium Firefox; do
+  step "in-browser tests (wasm-bindgen-test, headless $engine): csr, then hydrating the server's markup"
+  if [ "$engine" = Chromium ]; then drivers=(-u GECKODRIVER CHROMEDRIVER="$CHROMEDRIVER"); else drivers=(-u CHROMEDRIVER GECKODRIVER="$GECKODRIVER_PATH"); fi
+  env "${drivers[@]}" cargo test -p plaid-link-leptos --target wasm32-unknown-unknown --features csr --test browser --locked
+  env "${drivers[@]}" cargo test -p plaid-link-leptos --target wasm32-unknown-unknown --features hydrate --test hydrate --locked
+done
 
-step "end-to-end (release bundle, reference backend, Plaid stand-in, headless Chromium)"
+step "end-to-end (release bundle, reference backend, Plaid stand-in; headless Chromium, core paths in Firefox)"
 trunk build --release --offline
 cargo build -p plaid-link-backend --locked
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
-(cd e2e && PLAID_LINK_DEV_BIN="$root/target/debug/plaid-link-dev" node --test --test-concurrency=1 tests/)
+(cd e2e && PLAID_LINK_DEV_BIN="$root/target/debug/plaid-link-dev" GECKODRIVER="$GECKODRIVER_PATH" node --test --test-concurrency=1 tests/)
