@@ -7,6 +7,8 @@
 const SCRIPT = "/plaid/link/v2/stable/link-initialize.js";
 const list = document.querySelector("[data-demo-items]");
 const mounted = [];
+// The page's words for the components (`?lang=fr`, set by demo/lang.js, which runs first).
+const texts = JSON.parse(document.querySelector("[data-demo-connect]")?.dataset.texts || "null");
 
 function csrfHeaders() {
   const token = document.querySelector('meta[name="csrf-token"]')?.getAttribute("content");
@@ -40,7 +42,7 @@ function el(tag, props = {}, children = []) {
 function component(item, label, accountSelection) {
   const host = el("div", { class: "demo-item__link" });
   const handle = window.wasmBindings.mount(host, {
-    itemId: item.item_id, accountSelection, label, scriptSrc: SCRIPT,
+    itemId: item.item_id, accountSelection, label, texts, scriptSrc: SCRIPT,
   });
   mounted.push(handle);
   new MutationObserver((_, observer) => {

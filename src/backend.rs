@@ -16,54 +16,65 @@ use web_sys::{AbortSignal, RequestCredentials, RequestRedirect, ResponseType};
 use crate::endpoint::Endpoint;
 use crate::js::{self, nullable, object, string};
 use crate::plaid::types::{Account, Institution, SuccessMetadata};
+use crate::texts::{english_display, Texts};
 use crate::tokens::{LinkToken, PublicToken};
 
 /// Extra headers for every backend call, read at call time (a CSRF token, say).
 pub type HeaderSource = Rc<dyn Fn() -> Vec<(String, String)>>;
 
-/// A backend call failed. `Display` is a message for the user.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// A backend call failed. `Display` is a message for the user (see [`crate::texts`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BackendError {
     /// The request never got an answer: offline, refused, reset, or blocked by the browser.
-    #[error("We could not reach the server. Check your connection, then try again.")]
     Network(String),
     /// No answer within the time limit; the request was aborted.
-    #[error("The server took too long to answer. Please try again.")]
     Timeout,
     /// The backend answered with a non-2xx status.
-    #[error("{}", status_message(*.status, .message.as_deref()))]
     Status {
         /// The HTTP status.
         status: u16,
-        /// The backend's own `{"error": …}` message, when it sent one.
+        /// The backend's own `{"error": …}` message, when it sent one: shown as it is.
         message: Option<String>,
     },
     /// The answer was not the JSON this call expects.
-    #[error("The server sent an answer we could not read. Please try again later.")]
     Malformed(String),
     /// The backend answered with a redirect. It is not followed: a redirect would replay the body
     /// (the public token) and the headers to wherever it points.
-    #[error("The server answered from another address, which this page does not follow with your data. Please contact the site's support.")]
     Redirected,
     /// The request was cancelled, because its component went away.
-    #[error("The request was cancelled.")]
     Cancelled,
     /// The request could not even be built (a header with a bad value, say).
-    #[error("The request could not be sent ({0}).")]
     Request(String),
 }
 
-fn status_message(status: u16, message: Option<&str>) -> String {
-    if let Some(message) = message.filter(|m| !m.trim().is_empty()) {
-        return message.to_owned();
-    }
-    match status {
-        401 | 403 => "Your session has expired. Sign in again, then try again.".to_owned(),
-        429 => "Too many attempts. Please wait a moment, then try again.".to_owned(),
-        500..=599 => "The server had a problem. Please try again in a moment.".to_owned(),
-        _ => format!("The server refused the request (HTTP {status})."),
+impl BackendError {
+    pub(crate) fn say(&self, t: &Texts) -> String {
+        match self {
+            Self::Network(_) => t.say("We could not reach the server. Check your connection, then try again.", &[]),
+            Self::Timeout => t.say("The server took too long to answer. Please try again.", &[]),
+            Self::Status { message: Some(message), .. } if !message.trim().is_empty() => message.clone(),
+            Self::Status { status: 401 | 403, .. } => {
+                t.say("Your session has expired. Sign in again, then try again.", &[])
+            }
+            Self::Status { status: 429, .. } => t.say("Too many attempts. Please wait a moment, then try again.", &[]),
+            Self::Status { status: 500..=599, .. } => {
+                t.say("The server had a problem. Please try again in a moment.", &[])
+            }
+            Self::Status { status, .. } => {
+                t.say("The server refused the request (HTTP {status}).", &[("status", &u32::from(*status).to_string())])
+            }
+            Self::Malformed(_) => t.say("The server sent an answer we could not read. Please try again later.", &[]),
+            Self::Redirected => t.say(
+                "The server answered from another address, which this page does not follow with your data. Please contact the site's support.",
+                &[],
+            ),
+            Self::Cancelled => t.say("The request was cancelled.", &[]),
+            Self::Request(detail) => t.say("The request could not be sent ({detail}).", &[("detail", detail)]),
+        }
     }
 }
+
+english_display!(BackendError);
 
 /// The exchange call's answer: the backend keeps the access token and tells only the item's id.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

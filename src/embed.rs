@@ -6,6 +6,7 @@ use std::rc::Rc;
 use leptos::mount::UnmountHandle;
 use leptos::prelude::*;
 use leptos::tachys::view::Mountable;
+use send_wrapper::SendWrapper;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
@@ -14,7 +15,8 @@ use crate::hook::{use_plaid_embedded_link, use_plaid_link};
 use crate::js;
 use crate::options::PlaidLinkOptions;
 use crate::plaid::types::LinkSubmission;
-use crate::ui::{link_view, DEFAULT_LABEL};
+use crate::texts::Texts;
+use crate::ui::link_view;
 
 /// Marks an element already given a component, so a second `mount_all` leaves it alone.
 const MOUNTED: &str = "data-plaid-link-mounted";
@@ -42,6 +44,9 @@ pub struct EmbedOptions {
     pub account_selection: bool,
     /// `data-label` / `label`.
     pub label: Option<String>,
+    /// `data-texts` (a JSON object) / `texts` (an object): the page's words, by English template
+    /// (see [`crate::texts`]); `undefined` for English. Shown as text, as every word is.
+    pub texts: JsValue,
     /// `data-request-timeout-ms` / `requestTimeoutMs`.
     pub request_timeout_ms: Option<u32>,
     /// `data-script-timeout-ms` / `scriptTimeoutMs`.
@@ -67,6 +72,7 @@ impl EmbedOptions {
             item_id: js::string(options, "itemId"),
             account_selection: js::field(options, "accountSelection").as_bool() == Some(true),
             label: js::string(options, "label"),
+            texts: js::field(options, "texts"),
             request_timeout_ms: millis("requestTimeoutMs"),
             script_timeout_ms: millis("scriptTimeoutMs"),
             allowed_origins: js::array(options, "allowedOrigins")
@@ -93,6 +99,7 @@ impl EmbedOptions {
             item_id: attr("data-item-id"),
             account_selection: attr("data-account-selection").as_deref() == Some("true"),
             label: attr("data-label"),
+            texts: attr("data-texts").and_then(|json| js_sys::JSON::parse(&json).ok()).unwrap_or_default(),
             request_timeout_ms: attr("data-request-timeout-ms").and_then(|v| v.parse().ok()),
             script_timeout_ms: attr("data-script-timeout-ms").and_then(|v| v.parse().ok()),
             allowed_origins: Vec::new(),
@@ -101,7 +108,7 @@ impl EmbedOptions {
         }
     }
 
-    fn into_parts(self, prefetched: Option<PrefetchedToken>) -> (PlaidLinkOptions, String) {
+    fn into_parts(self, prefetched: Option<PrefetchedToken>) -> (PlaidLinkOptions, Option<String>) {
         let mut options = PlaidLinkOptions { prefetched, ..PlaidLinkOptions::default() };
         if let Some(url) = self.link_token_url {
             options = options.link_token_url(url);
@@ -132,7 +139,11 @@ impl EmbedOptions {
                 let _ = on_event.call1(&JsValue::NULL, &event.name.as_str().into());
             });
         }
-        (options, self.label.unwrap_or_else(|| DEFAULT_LABEL.to_owned()))
+        // Not an object (none given): every lookup misses, and the English stays. One thread in a
+        // browser: the wrapper only satisfies `Texts`' `Send + Sync`.
+        let words = SendWrapper::new(self.texts);
+        options = options.texts(Texts::new(move |english| js::string(&words, english)));
+        (options, self.label)
     }
 }
 
@@ -172,6 +183,7 @@ fn mount_on(
     let _ = element.set_attribute(MOUNTED, "");
     let embedded = options.embedded;
     let (options, label) = options.into_parts(take_prefetched(&element));
+    let texts = options.texts.clone();
     leptos::mount::mount_to(element, move || {
         let container = embedded.then(NodeRef::new);
         let link = match container {
@@ -179,7 +191,7 @@ fn mount_on(
             None => use_plaid_link(options),
         };
         submit.set(Some(link.submit));
-        link_view(&link, label, container)
+        link_view(&link, label, container, texts)
     })
 }
 
@@ -194,7 +206,7 @@ fn take_prefetched(element: &HtmlElement) -> Option<PrefetchedToken> {
 }
 
 /// `mount(element, {linkTokenUrl, exchangeUrl, updateUrl, itemId, accountSelection, scriptSrc,
-/// label, requestTimeoutMs, scriptTimeoutMs, allowedOrigins, onEvent})` for pages that prefer JS.
+/// label, texts, requestTimeoutMs, scriptTimeoutMs, allowedOrigins, onEvent})` for pages that prefer JS.
 /// Every option may be left out.
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Mounted {

@@ -16,23 +16,34 @@ use std::net::Ipv4Addr;
 use web_sys::Url;
 
 use crate::plaid::loader::DEFAULT_SCRIPT_SRC;
+use crate::texts::{english_display, Texts};
 
-/// A configured URL cannot be used.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// A configured URL cannot be used. `Display` is a message for the user (see [`crate::texts`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EndpointError {
     /// Not HTTPS, and not on this machine.
-    #[error("This page is set up to use an insecure connection ({0}), so it cannot connect your bank. Please contact the site's support.")]
     Insecure(String),
     /// Not a URL at all.
-    #[error("This page is set up with an invalid address ({0}), so it cannot connect your bank. Please contact the site's support.")]
     Invalid(String),
     /// An endpoint on another origin that the page's code did not allow.
-    #[error("This page is set up to send your connection to another site ({0}) that it has not allowed, so it cannot connect your bank. Please contact the site's support.")]
     OtherOrigin(String),
     /// A Link script that is neither Plaid's nor the page's own.
-    #[error("This page is set up to load Plaid Link from an address that is not Plaid's ({0}), so it cannot connect your bank. Please contact the site's support.")]
     UntrustedScript(String),
 }
+
+impl EndpointError {
+    pub(crate) fn say(&self, t: &Texts) -> String {
+        let (template, address) = match self {
+            Self::Insecure(a) => ("This page is set up to use an insecure connection ({address}), so it cannot connect your bank. Please contact the site's support.", a),
+            Self::Invalid(a) => ("This page is set up with an invalid address ({address}), so it cannot connect your bank. Please contact the site's support.", a),
+            Self::OtherOrigin(a) => ("This page is set up to send your connection to another site ({address}) that it has not allowed, so it cannot connect your bank. Please contact the site's support.", a),
+            Self::UntrustedScript(a) => ("This page is set up to load Plaid Link from an address that is not Plaid's ({address}), so it cannot connect your bank. Please contact the site's support.", a),
+        };
+        t.say(template, &[("address", address)])
+    }
+}
+
+english_display!(EndpointError);
 
 /// A checked endpoint URL.
 #[derive(Clone, Debug, PartialEq, Eq)]

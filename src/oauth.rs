@@ -11,6 +11,7 @@ use js_sys::JSON;
 use wasm_bindgen::JsValue;
 
 use crate::js;
+use crate::texts::{english_display, Texts};
 use crate::tokens::LinkToken;
 
 /// The one `sessionStorage` key this crate writes.
@@ -18,15 +19,28 @@ const KEY: &str = "plaid-link:oauth-link-token";
 const STATE_PARAM: &str = "oauth_state_id";
 
 /// Why a page back from the bank cannot pick the sign-in up. `Display` is a message for the user.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ResumeError {
     /// No link token was kept: another tab or browser, or storage was cleared.
-    #[error("We could not pick up your sign-in at your bank on this page. Please start again.")]
     Missing,
     /// The kept link token has expired.
-    #[error("Your sign-in at your bank took too long and has expired. Please start again.")]
     Expired,
 }
+
+impl ResumeError {
+    pub(crate) fn say(&self, t: &Texts) -> String {
+        match self {
+            Self::Missing => {
+                t.say("We could not pick up your sign-in at your bank on this page. Please start again.", &[])
+            }
+            Self::Expired => {
+                t.say("Your sign-in at your bank took too long and has expired. Please start again.", &[])
+            }
+        }
+    }
+}
+
+english_display!(ResumeError);
 
 /// What the page should do about the bank's return.
 pub(crate) enum Resume {

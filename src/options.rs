@@ -7,6 +7,7 @@ use crate::endpoint::{self, EndpointError};
 use crate::plaid::loader::DEFAULT_SCRIPT_SRC;
 use crate::plaid::types::{ExitMetadata, LinkError, LinkEvent};
 use crate::status::Connection;
+use crate::texts::Texts;
 
 type OnConnected = Rc<dyn Fn(&Connection)>;
 type OnExit = Rc<dyn Fn(Option<&LinkError>, &ExitMetadata)>;
@@ -40,6 +41,7 @@ pub struct PlaidLinkOptions {
     pub(crate) on_connected: Option<OnConnected>,
     pub(crate) on_exit: Option<OnExit>,
     pub(crate) on_event: Option<OnEvent>,
+    pub(crate) texts: Texts,
     /// A link-token request started before the WebAssembly ran (embedding only); used once.
     pub(crate) prefetched: Option<PrefetchedToken>,
 }
@@ -63,6 +65,7 @@ impl Default for PlaidLinkOptions {
             on_connected: None,
             on_exit: None,
             on_event: None,
+            texts: Texts::default(),
             prefetched: None,
         }
     }
@@ -72,6 +75,13 @@ impl PlaidLinkOptions {
     /// Where to POST for a link token. Default `/api/link_token`.
     pub fn link_token_url(mut self, url: impl Into<String>) -> Self {
         self.link_token_url = url.into();
+        self
+    }
+
+    /// The page's own words for every sentence the components show (English by default); see
+    /// [`texts`](crate::texts). Read when a component is made.
+    pub fn texts(mut self, texts: Texts) -> Self {
+        self.texts = texts;
         self
     }
 

@@ -4,6 +4,7 @@ use crate::backend::{BackendError, ExchangeFailure};
 use crate::endpoint::EndpointError;
 use crate::plaid::types::LinkError;
 use crate::plaid::{PlaidError, ScriptError};
+use crate::texts::{english_display, Texts};
 
 /// One step of the flow.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,44 +53,52 @@ pub struct Connection {
     pub updated: bool,
 }
 
-/// Why the flow stopped. `Display` is a message for the user.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why the flow stopped. `Display` is a message for the user (see [`crate::texts`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LinkFailure {
     /// An endpoint or the script's URL is not HTTPS (nor loopback), or not a URL.
-    #[error("{0}")]
     Endpoint(EndpointError),
     /// Link's script could not be loaded.
-    #[error("{0}")]
     Script(ScriptError),
     /// The backend did not give a link token.
-    #[error("{0}")]
     LinkToken(BackendError),
     /// Link refused to start.
-    #[error("{0}")]
     Plaid(PlaidError),
     /// The Link session ended in an error.
-    #[error("{}", .0.user_message())]
     Link(LinkError),
     /// Link reported success but passed no public token.
-    #[error("Plaid Link finished without a result. Please try again.")]
     NoPublicToken,
     /// Back from an OAuth bank, but the sign-in could not be picked up: start again.
-    #[error("{0}")]
     OauthReturn(crate::oauth::ResumeError),
     /// The backend did not take the public token, after every attempt.
-    #[error("Your bank account could not be saved. {}{}", .0.error, tries(.0.attempts))]
     Exchange(ExchangeFailure),
 }
 
-fn tries(attempts: u32) -> String {
-    if attempts > 1 {
-        format!(" (We tried {attempts} times. Please connect your bank again.)")
-    } else {
-        String::new()
-    }
-}
+english_display!(LinkFailure);
 
 impl LinkFailure {
+    pub(crate) fn say(&self, t: &Texts) -> String {
+        match self {
+            Self::Endpoint(e) => e.say(t),
+            Self::Script(e) => e.say(t),
+            Self::LinkToken(e) => e.say(t),
+            Self::Plaid(e) => e.say(t),
+            Self::Link(e) => e.say(t),
+            Self::NoPublicToken => t.say("Plaid Link finished without a result. Please try again.", &[]),
+            Self::OauthReturn(e) => e.say(t),
+            Self::Exchange(ExchangeFailure { error, attempts }) => {
+                let reason = error.say(t);
+                match attempts {
+                    0 | 1 => t.say("Your bank account could not be saved. {reason}", &[("reason", &reason)]),
+                    n => t.say(
+                        "Your bank account could not be saved. {reason} (We tried {n} times. Please connect your bank again.)",
+                        &[("reason", &reason), ("n", &n.to_string())],
+                    ),
+                }
+            }
+        }
+    }
+
     /// Whether trying again reopens the same Link (true) or starts over with a fresh link token.
     pub fn reopens(&self) -> bool {
         matches!(self, Self::Link(e) if !e.is_invalid_link_token())

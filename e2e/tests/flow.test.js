@@ -223,3 +223,34 @@ test("accessibility: axe-core finds nothing in any state, and focus comes back w
   assert.deepEqual(Object.keys(checked).sort(), ["closed", "connected", "failed", "open", "preparing", "ready", "sending"]);
   for (const [state, violations] of Object.entries(checked)) assert.deepEqual(violations, [], `axe-core, ${state}`);
 });
+
+test("?lang=fr: the demo's components speak French (the bundle's data-texts), under the same strict policy", async () => {
+  const { page, context, requests, policy } = await openPage(ctx.browser, ctx.backend.url + "/?lang=fr");
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "fr");
+  const connectFr = page.getByRole("button", { name: "Connecter un compte bancaire" });
+  await connectFr.click();
+  const dialog = page.getByRole("dialog", { name: "Plaid Link" });
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await status(page).filter({ hasText: "Vous avez fermé Plaid avant la fin." }).waitFor();
+
+  await connectFr.click();
+  await linkThrough(page);
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await status(page).filter({ hasText: "Connecté à First Platypus Bank (3 comptes)." }).waitFor();
+  assert.equal(await page.locator(".plaid-link button").first().textContent(), "Connecté");
+  assert.equal(exchangeRequests(requests).length, 1);
+  // Components the page's code mounts (`mount(el, {texts})`) take the words too: the list's
+  // "Add accounts" (whose label is the demo's own).
+  const addAccounts = page.locator(".demo-item__link").last();
+  await addAccounts.getByRole("button", { name: "Add accounts" }).click();
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await addAccounts.getByRole("status").filter({ hasText: "Vous avez fermé Plaid avant la fin." }).waitFor();
+  await assertStrictCsp(page, policy, assert);
+  await context.close();
+
+  const failing = await openPage(ctx.browser, ctx.backend.url + "/?lang=fr", (p) =>
+    p.route("**/api/link_token", (route) => route.fulfill({ status: 503, contentType: "application/json", body: "{}" })));
+  await failing.page.getByRole("status").filter({ hasText: "Le serveur a rencontré un problème." }).first().waitFor();
+  assert.equal(await failing.page.locator(".plaid-link button").first().textContent(), "Réessayer");
+  await failing.context.close();
+});

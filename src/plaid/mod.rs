@@ -8,39 +8,73 @@ pub mod types;
 
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Link's script could not be made available.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+use crate::texts::{english_display, Texts};
+
+/// Link's script could not be made available. `Display` is a message for the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ScriptError {
     /// The script did not load: offline, blocked, or not found.
-    #[error("Plaid Link could not be loaded. Check your connection, then try again.")]
     Failed,
     /// The script took longer than allowed.
-    #[error("Plaid Link is taking too long to load. Check your connection, then try again.")]
     TimedOut {
         /// The limit that was reached.
         after_ms: u32,
     },
     /// The script loaded but defined no `window.Plaid`: not Link's script, or it failed to start.
-    #[error("Plaid Link loaded but did not start. Reload the page, then try again.")]
     NoPlaidGlobal,
     /// The page has no document to add a script to.
-    #[error("This page cannot load Plaid Link ({0}).")]
     Page(String),
 }
 
-/// `Plaid.create` or a handler method failed.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+impl ScriptError {
+    pub(crate) fn say(&self, t: &Texts) -> String {
+        match self {
+            Self::Failed => {
+                t.say("Plaid Link could not be loaded. Check your connection, then try again.", &[])
+            }
+            Self::TimedOut { .. } => {
+                t.say("Plaid Link is taking too long to load. Check your connection, then try again.", &[])
+            }
+            Self::NoPlaidGlobal => {
+                t.say("Plaid Link loaded but did not start. Reload the page, then try again.", &[])
+            }
+            Self::Page(detail) => {
+                t.say("This page cannot load Plaid Link ({detail}).", &[("detail", detail)])
+            }
+        }
+    }
+}
+
+/// `Plaid.create` or a handler method failed. `Display` is a message for the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PlaidError {
     /// `window.Plaid` is missing.
-    #[error("Plaid Link is not loaded on this page. Reload the page, then try again.")]
     NotLoaded,
     /// `Plaid.create` threw.
-    #[error("Plaid Link could not start. Reload the page, then try again. ({0})")]
     Create(String),
     /// A handler method threw.
-    #[error("Plaid Link could not be opened. Reload the page, then try again. ({0})")]
     Open(String),
 }
+
+impl PlaidError {
+    pub(crate) fn say(&self, t: &Texts) -> String {
+        match self {
+            Self::NotLoaded => {
+                t.say("Plaid Link is not loaded on this page. Reload the page, then try again.", &[])
+            }
+            Self::Create(detail) => t.say(
+                "Plaid Link could not start. Reload the page, then try again. ({detail})",
+                &[("detail", detail)],
+            ),
+            Self::Open(detail) => t.say(
+                "Plaid Link could not be opened. Reload the page, then try again. ({detail})",
+                &[("detail", detail)],
+            ),
+        }
+    }
+}
+
+english_display!(ScriptError, PlaidError);
 
 /// A short description of a thrown JS value, for error messages and the console.
 pub(crate) fn describe(value: &JsValue) -> String {

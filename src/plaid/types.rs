@@ -6,6 +6,7 @@
 //! is read field by field from Link's object (`from_js`), which costs far fewer bytes than a
 //! generic deserializer.
 
+use crate::texts::Texts;
 use wasm_bindgen::JsValue;
 
 use crate::js::{array, field, string, string_or_empty};
@@ -207,17 +208,18 @@ impl LinkError {
     /// What to tell the user: Plaid's own `display_message` when it gives one, else a message
     /// chosen by `error_type`.
     pub fn user_message(&self) -> String {
+        self.say(&Texts::default())
+    }
+
+    /// [`user_message`](Self::user_message), in the page's words (Plaid's own is kept as it is).
+    pub(crate) fn say(&self, t: &Texts) -> String {
         if let Some(message) = self.display_message.as_deref().filter(|m| !m.trim().is_empty()) {
             return message.to_owned();
         }
-        match self.error_type {
+        let template = match self.error_type {
             ErrorType::ItemError => "Your bank did not accept those details. Please try again.",
-            ErrorType::InstitutionError => {
-                "Your bank is not responding right now. Please try again later."
-            }
-            ErrorType::RateLimitExceeded => {
-                "Too many attempts. Please wait a few minutes, then try again."
-            }
+            ErrorType::InstitutionError => "Your bank is not responding right now. Please try again later.",
+            ErrorType::RateLimitExceeded => "Too many attempts. Please wait a few minutes, then try again.",
             ErrorType::ApiError => "Plaid had a problem on its side. Please try again.",
             ErrorType::OauthError => "Signing in at your bank did not finish. Please try again.",
             ErrorType::RecaptchaError => "We could not verify this browser. Please try again.",
@@ -225,8 +227,8 @@ impl LinkError {
                 "This connection could not be set up. Please try again, and contact support if it keeps happening."
             }
             _ => "Something went wrong while connecting your bank. Please try again.",
-        }
-        .to_owned()
+        };
+        t.say(template, &[])
     }
 }
 

@@ -6,9 +6,7 @@ use super::text::{actionable, button_label, status_message};
 use crate::hook::{use_plaid_link, UsePlaidLinkReturn};
 use crate::options::PlaidLinkOptions;
 use crate::status::LinkStatus;
-
-/// The label the button shows when Link can be opened.
-pub const DEFAULT_LABEL: &str = "Connect a bank account";
+use crate::texts::Texts;
 
 /// A button that connects a bank account through Plaid Link.
 ///
@@ -19,12 +17,14 @@ pub fn PlaidLink(
     /// is followed: when it changes, Link is made again with a fresh link token.
     #[prop(optional, into)]
     options: Option<Signal<PlaidLinkOptions, LocalStorage>>,
-    /// The button's text when Link can be opened.
+    /// The button's text when Link can be opened ("Connect a bank account", in the options'
+    /// [`texts`](PlaidLinkOptions::texts), by default).
     #[prop(optional, into)]
     label: Option<String>,
 ) -> impl IntoView {
-    let link = use_plaid_link(options.unwrap_or_else(|| PlaidLinkOptions::default().into()));
-    link_view(&link, label.unwrap_or_else(|| DEFAULT_LABEL.to_owned()), None)
+    let options = options.unwrap_or_else(|| PlaidLinkOptions::default().into());
+    let texts = options.with_untracked(|o| o.texts.clone());
+    link_view(&use_plaid_link(options), label, None, texts)
 }
 
 /// The markup of both components, for a flow already started: the button and its status line,
@@ -32,9 +32,11 @@ pub fn PlaidLink(
 /// only to try again after a failure. One view for both keeps the bundle small.
 pub(crate) fn link_view(
     link: &UsePlaidLinkReturn,
-    label: String,
+    label: Option<String>,
     container: Option<NodeRef<leptos::html::Div>>,
+    texts: Texts,
 ) -> impl IntoView {
+    let words = texts.clone();
     let status = link.status;
     let (open, retry) = (link.open, link.retry);
     let embedded = container.is_some();
@@ -56,10 +58,10 @@ pub(crate) fn link_view(
                 aria-busy=move || busy().to_string()
                 on:click=on_click
             >
-                {move || button_label(&status.get(), &label)}
+                {move || button_label(&status.get(), label.as_deref(), &words)}
             </button>
             <p class="plaid-link__message" role="status" aria-live="polite">
-                {move || status_message(&status.get())}
+                {move || status_message(&status.get(), &texts)}
             </p>
         </div>
     }

@@ -27,7 +27,7 @@ pub fn PlaidEmbeddedLink(
     options: Option<Signal<PlaidLinkOptions, LocalStorage>>,
 ) -> impl IntoView {
     let container = NodeRef::<leptos::html::Div>::new();
-    let link =
-        use_plaid_embedded_link(options.unwrap_or_else(|| PlaidLinkOptions::default().into()), container);
-    link_view(&link, String::new(), Some(container))
+    let options = options.unwrap_or_else(|| PlaidLinkOptions::default().into());
+    let texts = options.with_untracked(|o| o.texts.clone());
+    link_view(&use_plaid_embedded_link(options, container), None, Some(container), texts)
 }

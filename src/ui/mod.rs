@@ -5,5 +5,5 @@ mod embedded;
 mod text;
 
 pub(crate) use button::link_view;
-pub use button::{PlaidLink, DEFAULT_LABEL};
+pub use button::PlaidLink;
 pub use embedded::PlaidEmbeddedLink;

@@ -40,6 +40,31 @@ async fn ready_component_is_a_connect_button() {
 }
 
 #[wasm_bindgen_test]
+async fn the_apps_words_replace_every_sentence_shown() {
+    fresh_backend();
+    fake_plaid_install(false);
+    let texts = plaid_link::Texts::new(|english| {
+        Some(
+            match english {
+                "Connect a bank account" => "Connecter un compte bancaire",
+                "Connected to {bank} ({accounts})." => "Connecté à {bank} ({accounts}).",
+                "{n} accounts" => "{n} comptes",
+                _ => return None,
+            }
+            .to_owned(),
+        )
+    });
+    let link = Mounted::new(PlaidLinkOptions::default().texts(texts));
+    link.wait_for_status("ready").await;
+    assert_eq!(link.label(), "Connecter un compte bancaire");
+    link.click();
+    fake_plaid_success(0, "public-sandbox-fr", SUCCESS_METADATA);
+    link.wait_for_status("connected").await;
+    assert_eq!(link.message(), "Connecté à First Platypus Bank (2 comptes).");
+    assert_eq!(link.label(), "Connected", "a sentence the app left out stays in English");
+}
+
+#[wasm_bindgen_test]
 async fn script_is_inserted_once_for_three_components() {
     fresh_backend();
     let src = fake_plaid_script_url(false);
