@@ -254,3 +254,46 @@ test("?lang=fr: the demo's components speak French (the bundle's data-texts), un
   assert.equal(await failing.page.locator(".plaid-link button").first().textContent(), "Réessayer");
   await failing.context.close();
 });
+
+test("look: custom properties restyle it, dark follows a page that supports it, reduced motion stills it, and a page can leave the stylesheet out", async () => {
+  // After any colour transition under way (the stylesheets arrive one after the other) has ended.
+  const buttonStyle = (page) => page.locator(".plaid-link__button").evaluate(async (b) => {
+    await Promise.all(b.getAnimations().map((a) => a.finished));
+    const s = getComputedStyle(b);
+    return { background: s.backgroundColor, radius: s.borderRadius, transition: s.transitionDuration };
+  });
+  const ready = (page) => page.locator('.plaid-link[data-status="ready"]').waitFor();
+  const open = async (path, media) => {
+    const opened = await openPage(ctx.browser, ctx.backend.url + path, (p) => p.emulateMedia(media));
+    await ready(opened.page);
+    return opened;
+  };
+  const LIGHT = "rgb(17, 24, 39)";
+  const DARK = "rgb(243, 244, 246)";
+
+  // A page with no colour scheme of its own stays light, even when the user prefers dark.
+  let { page, context, policy } = await open("/pages/embed.html", { colorScheme: "dark", reducedMotion: "no-preference" });
+  assert.deepEqual(await buttonStyle(page), { background: LIGHT, radius: "8px", transition: "0.15s" });
+  await context.close();
+
+  // The demo declares `color-scheme: light dark`: the dark set, and no motion when asked for none.
+  ({ page, context, policy } = await open("/", { colorScheme: "dark", reducedMotion: "reduce" }));
+  assert.deepEqual(await buttonStyle(page), { background: DARK, radius: "8px", transition: "0s" });
+  ({ page } = await openPage(ctx.browser, ctx.backend.url + "/", (p) => p.emulateMedia({ colorScheme: "light" })));
+  await ready(page);
+  assert.equal((await buttonStyle(page)).background, LIGHT);
+  await context.close();
+
+  // The app's theme sets two custom properties on .plaid-link.
+  ({ page, context, policy } = await open("/pages/themed.html", { colorScheme: "light" }));
+  assert.deepEqual(await buttonStyle(page), { background: "rgb(1, 2, 3)", radius: "7px", transition: "0.15s" });
+  await assertStrictCsp(page, policy, assert);
+  await context.close();
+
+  // The page opted out: no stylesheet of ours, its own rules on the documented classes.
+  ({ page, context, policy } = await open("/pages/unstyled.html", { colorScheme: "light" }));
+  assert.equal(await page.locator('link[href$="/plaid-link.css"]').count(), 0);
+  assert.deepEqual(await buttonStyle(page), { background: "rgb(4, 5, 6)", radius: "0px", transition: "0s" });
+  await assertStrictCsp(page, policy, assert);
+  await context.close();
+});

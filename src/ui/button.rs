@@ -55,7 +55,7 @@ pub(crate) fn link_view(
                 class="plaid-link__button"
                 hidden=move || embedded && !matches!(status.get(), LinkStatus::Failed(_))
                 disabled=move || !actionable(&status.get())
-                aria-busy=move || busy().to_string()
+                aria-busy=move || if busy() { "true" } else { "false" }
                 on:click=on_click
             >
                 {move || button_label(&status.get(), label.as_deref(), &words)}
