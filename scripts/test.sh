@@ -15,7 +15,15 @@ cargo clippy -p plaid-link-leptos --all-targets --features ssr --locked -- -D wa
 
 step "clippy (wasm32: csr, then hydrate)"
 cargo clippy -p plaid-link-leptos --target wasm32-unknown-unknown --all-targets --features csr --locked -- -D warnings
-cargo clippy -p plaid-link-leptos --target wasm32-unknown-unknown --lib --test hydrate --features hydrate --locked -- -D warnings
+cargo clippy -p plaid-link-leptos --target wasm32-unknown-unknown --lib --test hydrate --example ssr --features hydrate --locked -- -D warnings
+
+step "the crate as a user gets it: docs without warnings, the examples in each mode, cargo package"
+RUSTDOCFLAGS="-D warnings" cargo doc -p plaid-link-leptos --no-deps --locked
+cargo build -p plaid-link-leptos --target wasm32-unknown-unknown --examples --features csr --locked
+cargo build -p plaid-link-leptos --target wasm32-unknown-unknown --example ssr --features hydrate --locked
+cargo build -p plaid-link-leptos --example ssr --features ssr --locked
+# Packs the files `include` names and builds them alone, with no rendering feature.
+cargo package -p plaid-link-leptos --allow-dirty --locked
 
 step "unit tests (host), and server-side rendering"
 cargo test --workspace --locked

@@ -20,7 +20,7 @@ use crate::texts::{english_display, Texts};
 use crate::tokens::{LinkToken, PublicToken};
 
 /// Extra headers for every backend call, read at call time (a CSRF token, say).
-pub type HeaderSource = Rc<dyn Fn() -> Vec<(String, String)>>;
+pub(crate) type HeaderSource = Rc<dyn Fn() -> Vec<(String, String)>>;
 
 /// A backend call failed. `Display` is a message for the user (see [`crate::texts`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,7 +78,7 @@ english_display!(BackendError);
 
 /// The exchange call's answer: the backend keeps the access token and tells only the item's id.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ExchangeOutcome {
+pub(crate) struct ExchangeOutcome {
     /// Plaid's id for the new connection, when the backend shares it.
     pub item_id: Option<String>,
 }
@@ -125,7 +125,7 @@ pub(crate) struct PrefetchedToken {
 
 /// Update mode's target: an item the backend holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UpdateTarget {
+pub(crate) struct UpdateTarget {
     /// The backend's id for the item.
     pub item_id: String,
     /// Whether the user may add accounts.
@@ -134,7 +134,7 @@ pub struct UpdateTarget {
 
 /// Talks to the application's backend.
 #[derive(Clone)]
-pub struct BackendClient {
+pub(crate) struct BackendClient {
     /// Where to POST for a link token.
     pub link_token_url: Endpoint,
     /// Where to POST the public token.
@@ -158,6 +158,12 @@ pub struct BackendClient {
 /// How the exchange call is retried: only failures that may pass (no answer, a timeout, 502, 503,
 /// 504), with exponential backoff and jitter, and always with the same `Idempotency-Key`, so that
 /// the backend exchanges a public token once however often it is asked. A 4xx is never retried.
+///
+/// ```
+/// use plaid_link::{PlaidLinkOptions, RetryPolicy};
+/// let patient = RetryPolicy { attempts: 6, ..RetryPolicy::default() };
+/// let options = PlaidLinkOptions::default().exchange_retry(patient);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included.
@@ -176,14 +182,14 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// The wait before attempt `attempt + 1`, given a random number in [0, 1): half fixed, half jitter.
-    pub fn delay_ms(&self, attempt: u32, random: f64) -> u32 {
+    pub(crate) fn delay_ms(&self, attempt: u32, random: f64) -> u32 {
         let full = self.base_delay_ms.saturating_mul(1 << attempt.saturating_sub(1).min(16)).min(8_000);
         full / 2 + (f64::from(full / 2) * random.clamp(0.0, 1.0)) as u32
     }
 }
 
 /// Whether a failed exchange may succeed if asked again.
-pub fn is_transient(error: &BackendError) -> bool {
+pub(crate) fn is_transient(error: &BackendError) -> bool {
     matches!(
         error,
         BackendError::Network(_) | BackendError::Timeout | BackendError::Status { status: 502..=504, .. }
@@ -220,15 +226,6 @@ impl BackendClient {
     /// the same rules (no redirect, the backend's message, the time limit) apply to its answer.
     pub async fn adopt_link_token(&self, response: Promise) -> Result<LinkToken, BackendError> {
         link_token_from(&answer(response).await?)
-    }
-
-    /// Hands the public token to the backend, which exchanges it. The token is consumed.
-    pub async fn exchange_public_token(
-        &self,
-        token: PublicToken,
-        metadata: &SuccessMetadata,
-    ) -> Result<ExchangeOutcome, ExchangeFailure> {
-        self.start_exchange(token, metadata)?.finish().await
     }
 
     /// Sends the public token to the backend at once: the request has left when this returns, so
@@ -319,7 +316,7 @@ impl BackendClient {
 
 /// An exchange whose first request has left; [`finish`](Self::finish) waits for it, and retries.
 #[must_use = "the exchange's answer and its retries come from `finish`"]
-pub struct PendingExchange {
+pub(crate) struct PendingExchange {
     client: BackendClient,
     endpoint: Endpoint,
     body: JsString,

@@ -28,7 +28,7 @@ const EMBEDDED: &str = "data-plaid-link-embedded";
 /// Endpoints and the script must be on the page's origin (the script may also be Plaid's CDN);
 /// only `mount()`'s `allowedOrigins`, which is the page's own code, can widen that.
 #[derive(Debug, Default)]
-pub struct EmbedOptions {
+pub(crate) struct EmbedOptions {
     /// `data-link-token-url` / `linkTokenUrl`.
     pub link_token_url: Option<String>,
     /// `data-exchange-url` / `exchangeUrl`.
@@ -157,11 +157,22 @@ pub struct Mounted {
 #[wasm_bindgen]
 impl Mounted {
     /// Removes the component: Link is exited and destroyed, pending requests cancelled.
+    ///
+    /// ```js
+    /// const link = mount(element, {});
+    /// // …when the page's view goes away:
+    /// link.unmount();
+    /// ```
     pub fn unmount(&mut self) {
         self.handle.take();
     }
 
     /// Layer: `submit({phone_number})`, or `submit({date_of_birth})` after `LAYER_NOT_AVAILABLE`.
+    ///
+    /// ```js
+    /// const link = mount(element, { onEvent: (name) => name === "LAYER_READY" && showButton() });
+    /// link.submit({ phone_number: "+14155550011" });
+    /// ```
     pub fn submit(&self, data: JsValue) {
         let submission = match (js::string(&data, "phone_number"), js::string(&data, "date_of_birth")) {
             (Some(number), _) => LinkSubmission::PhoneNumber(number),
@@ -208,6 +219,15 @@ fn take_prefetched(element: &HtmlElement) -> Option<PrefetchedToken> {
 /// `mount(element, {linkTokenUrl, exchangeUrl, updateUrl, itemId, accountSelection, scriptSrc,
 /// label, texts, requestTimeoutMs, scriptTimeoutMs, allowedOrigins, onEvent})` for pages that prefer JS.
 /// Every option may be left out.
+///
+/// ```js
+/// import { mount } from "/plaid-link.js";
+/// const link = mount(document.querySelector("#bank"), {
+///   itemId: "item-id", // update mode
+///   texts: { "Connect a bank account": "Connecter un compte bancaire" },
+///   onEvent: (name) => console.debug("Link", name),
+/// });
+/// ```
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Mounted {
     let submit = Rc::default();
@@ -218,6 +238,11 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Mounted {
 /// Mounts a component on every `[data-plaid-link]` element (a button) and every
 /// `[data-plaid-link-embedded]` element (the institution search) not mounted yet; they live as long
 /// as the page.
+///
+/// ```no_run
+/// // The embed bundle's whole `main`:
+/// plaid_link::mount_all();
+/// ```
 pub fn mount_all() {
     let Ok(found) = document().query_selector_all("[data-plaid-link], [data-plaid-link-embedded]") else {
         return;

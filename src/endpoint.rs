@@ -47,7 +47,7 @@ english_display!(EndpointError);
 
 /// A checked endpoint URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Endpoint {
+pub(crate) struct Endpoint {
     /// The absolute URL.
     pub href: String,
     /// On the page's own origin: only then do the page's CSRF token and the app's headers go along.
@@ -56,7 +56,7 @@ pub struct Endpoint {
 
 /// Resolves an endpoint against the page: HTTPS (or loopback), and on the page's origin or on one
 /// of `allowed_origins`, which only the page's own code can name.
-pub fn resolve_endpoint(raw: &str, allowed_origins: &[String]) -> Result<Endpoint, EndpointError> {
+pub(crate) fn resolve_endpoint(raw: &str, allowed_origins: &[String]) -> Result<Endpoint, EndpointError> {
     let url = secure_url(raw)?;
     let origin = url.origin();
     let same_origin = origin == page_origin();
@@ -68,7 +68,7 @@ pub fn resolve_endpoint(raw: &str, allowed_origins: &[String]) -> Result<Endpoin
 }
 
 /// Resolves Link's script URL: Plaid's own, or one on the page's origin (a local stand-in, say).
-pub fn resolve_script(raw: &str) -> Result<String, EndpointError> {
+pub(crate) fn resolve_script(raw: &str) -> Result<String, EndpointError> {
     let url = secure_url(raw)?;
     if url.href() == DEFAULT_SCRIPT_SRC || url.origin() == page_origin() {
         Ok(url.href())
@@ -101,7 +101,7 @@ fn origin_of(raw: &str) -> Option<String> {
 }
 
 /// HTTPS anywhere; HTTP only on loopback; `blob:` (content the page made itself) as is.
-pub fn allowed(protocol: &str, hostname: &str) -> bool {
+pub(crate) fn allowed(protocol: &str, hostname: &str) -> bool {
     match protocol {
         "https:" | "blob:" => true,
         "http:" => is_loopback(hostname),

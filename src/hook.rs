@@ -52,6 +52,21 @@ pub struct UsePlaidLinkReturn {
 ///
 /// `options` may be a signal: when it changes (the item to update, say), the flow starts over with
 /// a fresh link token and Link made again, as react-plaid-link does when its token changes.
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use plaid_link::{use_plaid_link, LinkStatus, PlaidLinkOptions};
+///
+/// #[component]
+/// fn ConnectBank() -> impl IntoView {
+///     let link = use_plaid_link(PlaidLinkOptions::default());
+///     let (ready, status, open) = (link.ready, link.status, link.open);
+///     view! {
+///         <button disabled=move || !ready.get() on:click=move |_| open.run(())>"Link my bank"</button>
+///         {move || matches!(status.get(), LinkStatus::Connected(_)).then_some("Done.")}
+///     }
+/// }
+/// ```
 pub fn use_plaid_link(options: impl LinkOptions) -> UsePlaidLinkReturn {
     options.start(None)
 }
@@ -88,6 +103,22 @@ impl LinkOptions for Signal<PlaidLinkOptions, LocalStorage> {
 /// The same flow over Link's embedded institution search (`Plaid.createEmbedded`), rendered inside
 /// `container` (at least 350×300 px) once the token and the script are in: a click on a bank there
 /// opens Link at that bank. `open` does nothing in this mode; the rest is as [`use_plaid_link`].
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use plaid_link::{use_plaid_embedded_link, PlaidLinkOptions};
+///
+/// #[component]
+/// fn BankPicker() -> impl IntoView {
+///     let container = NodeRef::<leptos::html::Div>::new();
+///     let link = use_plaid_embedded_link(PlaidLinkOptions::default(), container);
+///     let error = link.error;
+///     view! {
+///         <div node_ref=container style="width: 400px; height: 350px"></div>
+///         <p>{move || error.get().map(|e| e.to_string())}</p>
+///     }
+/// }
+/// ```
 pub fn use_plaid_embedded_link(
     options: impl LinkOptions,
     container: NodeRef<leptos::html::Div>,

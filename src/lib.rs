@@ -44,5 +44,4 @@ pub use options::PlaidLinkOptions;
 pub use plaid::types::{EventName, LinkEvent, LinkSubmission};
 pub use status::{Connection, LinkFailure, LinkStatus};
 pub use texts::Texts;
-pub use tokens::{LinkToken, PublicToken};
 pub use ui::{PlaidEmbeddedLink, PlaidLink};

@@ -73,6 +73,11 @@ impl Default for PlaidLinkOptions {
 
 impl PlaidLinkOptions {
     /// Where to POST for a link token. Default `/api/link_token`.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default().link_token_url("/billing/plaid/link_token");
+    /// ```
     pub fn link_token_url(mut self, url: impl Into<String>) -> Self {
         self.link_token_url = url.into();
         self
@@ -80,12 +85,25 @@ impl PlaidLinkOptions {
 
     /// The page's own words for every sentence the components show (English by default); see
     /// [`texts`](crate::texts). Read when a component is made.
+    ///
+    /// ```
+    /// use plaid_link::{PlaidLinkOptions, Texts};
+    /// let options = PlaidLinkOptions::default().texts(Texts::new(|english| match english {
+    ///     "Connect a bank account" => Some("Connecter un compte bancaire".into()),
+    ///     _ => None,
+    /// }));
+    /// ```
     pub fn texts(mut self, texts: Texts) -> Self {
         self.texts = texts;
         self
     }
 
     /// Where to POST the public token. Default `/api/exchange_public_token`.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default().exchange_url("/billing/plaid/exchange");
+    /// ```
     pub fn exchange_url(mut self, url: impl Into<String>) -> Self {
         self.exchange_url = url.into();
         self
@@ -124,6 +142,11 @@ impl PlaidLinkOptions {
 
     /// Where to POST after update mode (no token: `{item_id, accounts, link_session_id}`).
     /// Default `/api/item_updated`.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default().update_item("item-id").update_url("/billing/plaid/updated");
+    /// ```
     pub fn update_url(mut self, url: impl Into<String>) -> Self {
         self.update_url = url.into();
         self
@@ -146,6 +169,12 @@ impl PlaidLinkOptions {
     }
 
     /// Adds a string field to the link-token request's JSON body (`{}` by default).
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// // The backend receives {"purpose": "payouts"}.
+    /// let options = PlaidLinkOptions::default().link_token_field("purpose", "payouts");
+    /// ```
     pub fn link_token_field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.link_token_fields.push((name.into(), value.into()));
         self
@@ -154,24 +183,46 @@ impl PlaidLinkOptions {
     /// Where to load Link's script from: Plaid's CDN (the default) or a URL on the page's own
     /// origin (a local stand-in, say). Any other address is refused, since the script gets the
     /// page's CSP nonce.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// // A same-origin copy (a local stand-in, or a mirror your CSP allows).
+    /// let options = PlaidLinkOptions::default().script_src("/plaid/link/v2/stable/link-initialize.js");
+    /// ```
     pub fn script_src(mut self, src: impl Into<String>) -> Self {
         self.script_src = src.into();
         self
     }
 
     /// The page's CSP nonce, put on the Link script tag.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// // The nonce your server put in this response's Content-Security-Policy.
+    /// let options = PlaidLinkOptions::default().nonce("rAnd0m-per-response");
+    /// ```
     pub fn nonce(mut self, nonce: impl Into<String>) -> Self {
         self.nonce = Some(nonce.into());
         self
     }
 
     /// How long one backend request may take before it is aborted. Default 15 s.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default().request_timeout_ms(10_000);
+    /// ```
     pub fn request_timeout_ms(mut self, ms: u32) -> Self {
         self.request_timeout_ms = ms;
         self
     }
 
     /// How long Link's script may take to load. Default 20 s.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default().script_timeout_ms(30_000);
+    /// ```
     pub fn script_timeout_ms(mut self, ms: u32) -> Self {
         self.script_timeout_ms = ms;
         self
@@ -179,6 +230,12 @@ impl PlaidLinkOptions {
 
     /// Headers to add to both backend calls, read at each call (a CSRF token, say). They go only to
     /// endpoints on the page's own origin.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default()
+    ///     .headers(|| vec![("X-Tenant".to_owned(), "acme".to_owned())]);
+    /// ```
     pub fn headers(mut self, headers: impl Fn() -> Vec<(String, String)> + 'static) -> Self {
         self.headers = Some(Rc::new(headers));
         self
@@ -186,6 +243,11 @@ impl PlaidLinkOptions {
 
     /// The header that carries the page's `<meta name="csrf-token">` to the backend.
     /// Default `X-CSRF-Token`.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default().csrf_header("X-XSRF-Token");
+    /// ```
     pub fn csrf_header(mut self, name: impl Into<String>) -> Self {
         self.csrf_header = name.into();
         self
@@ -193,6 +255,12 @@ impl PlaidLinkOptions {
 
     /// How the exchange is retried when the backend does not answer or answers 502/503/504.
     /// Default: 4 attempts, waits from 0.5 s doubling.
+    ///
+    /// ```
+    /// use plaid_link::{PlaidLinkOptions, RetryPolicy};
+    /// let options = PlaidLinkOptions::default()
+    ///     .exchange_retry(RetryPolicy { attempts: 2, base_delay_ms: 1_000 });
+    /// ```
     pub fn exchange_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
@@ -200,18 +268,41 @@ impl PlaidLinkOptions {
 
     /// Called once the backend has stored the connection (or, in update mode, has the repaired one:
     /// then [`Connection::updated`] is true).
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default().on_connected(|connection| {
+    ///     let bank = connection.institution.as_deref().unwrap_or("your bank");
+    ///     leptos::logging::log!("{bank}: {} accounts", connection.accounts);
+    /// });
+    /// ```
     pub fn on_connected(mut self, f: impl Fn(&Connection) + 'static) -> Self {
         self.on_connected = Some(Rc::new(f));
         self
     }
 
     /// Called when the user leaves Link, with Link's error if the session ended in one.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default().on_exit(|error, metadata| {
+    ///     if let Some(error) = error {
+    ///         leptos::logging::warn!("Link ended with {} ({:?})", error.error_code, metadata.status);
+    ///     }
+    /// });
+    /// ```
     pub fn on_exit(mut self, f: impl Fn(Option<&LinkError>, &ExitMetadata) + 'static) -> Self {
         self.on_exit = Some(Rc::new(f));
         self
     }
 
     /// Called for each of Link's `onEvent` events, for analytics.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default()
+    ///     .on_event(|event| leptos::logging::log!("Link: {}", event.name.as_str()));
+    /// ```
     pub fn on_event(mut self, f: impl Fn(&LinkEvent) + 'static) -> Self {
         self.on_event = Some(Rc::new(f));
         self

@@ -27,6 +27,10 @@ pub enum LinkStatus {
 
 impl LinkStatus {
     /// A stable lowercase name, for CSS (`data-status`) and tests.
+    ///
+    /// ```
+    /// assert_eq!(plaid_link::LinkStatus::Preparing.name(), "preparing");
+    /// ```
     pub fn name(&self) -> &'static str {
         match self {
             Self::Preparing => "preparing",
@@ -100,6 +104,11 @@ impl LinkFailure {
     }
 
     /// Whether trying again reopens the same Link (true) or starts over with a fresh link token.
+    ///
+    /// ```
+    /// use plaid_link::{backend::BackendError, LinkFailure};
+    /// assert!(!LinkFailure::LinkToken(BackendError::Timeout).reopens(), "a fresh link token is needed");
+    /// ```
     pub fn reopens(&self) -> bool {
         matches!(self, Self::Link(e) if !e.is_invalid_link_token())
     }

@@ -6,7 +6,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 /// A short-lived token from the application's backend that opens one Link session.
 #[derive(Clone, PartialEq)]
-pub struct LinkToken {
+pub(crate) struct LinkToken {
     token: String,
     expires_at_ms: Option<f64>,
 }
@@ -46,7 +46,7 @@ impl fmt::Debug for LinkToken {
 /// It stays a JavaScript string from Link's callback to the request body: it is never copied into
 /// WebAssembly memory, so no copy of it can outlive the request there. It cannot be printed, cloned
 /// or read from Rust; the only thing to do with it is to hand it to the backend, which consumes it.
-pub struct PublicToken(JsValue);
+pub(crate) struct PublicToken(JsValue);
 
 impl PublicToken {
     /// Takes what Link passed as `onSuccess`'s first argument; `None` unless it is a non-empty string.

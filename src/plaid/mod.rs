@@ -1,9 +1,9 @@
 //! Everything that touches Plaid Link's JavaScript: the raw bindings, the handler that owns the
 //! callbacks, the script loader and the types of what Link reports.
 
-pub mod bindings;
-pub mod handler;
-pub mod loader;
+pub(crate) mod bindings;
+pub(crate) mod handler;
+pub(crate) mod loader;
 pub mod types;
 
 use wasm_bindgen::{JsCast, JsValue};

@@ -33,7 +33,12 @@ macro_rules! open_vocabulary {
 
         impl $name {
             /// Plaid's own spelling of this value.
-            pub fn as_str(&self) -> &str {
+                ///
+        /// ```
+        /// use plaid_link::EventName;
+        /// assert_eq!(EventName::from("OPEN".to_owned()).as_str(), "OPEN");
+        /// ```
+    pub fn as_str(&self) -> &str {
                 match self {
                     $(Self::$variant => $text,)+
                     Self::Other(text) => text,
@@ -201,12 +206,26 @@ pub struct LinkError {
 
 impl LinkError {
     /// Link ended because its link token expired or was otherwise unusable: a fresh one is needed.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default().on_exit(|error, _| {
+    ///     if error.is_some_and(|e| e.is_invalid_link_token()) { /* the component starts over */ }
+    /// });
+    /// ```
     pub fn is_invalid_link_token(&self) -> bool {
         self.error_code == "INVALID_LINK_TOKEN"
     }
 
     /// What to tell the user: Plaid's own `display_message` when it gives one, else a message
     /// chosen by `error_type`.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default().on_exit(|error, _| {
+    ///     if let Some(e) = error { leptos::logging::warn!("{}", e.user_message()) }
+    /// });
+    /// ```
     pub fn user_message(&self) -> String {
         self.say(&Texts::default())
     }

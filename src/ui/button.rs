@@ -11,6 +11,17 @@ use crate::texts::Texts;
 /// A button that connects a bank account through Plaid Link.
 ///
 /// Every text it shows (bank names, backend messages) is rendered as text, never as markup.
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use plaid_link::{PlaidLink, PlaidLinkOptions};
+///
+/// #[component]
+/// fn Settings() -> impl IntoView {
+///     let options = PlaidLinkOptions::default().on_connected(|c| leptos::logging::log!("{:?}", c.item_id));
+///     view! { <PlaidLink options label="Link your bank" /> }
+/// }
+/// ```
 #[component]
 pub fn PlaidLink(
     /// Endpoints, script and callbacks; defaults talk to `/api/…` on the page's origin. A signal
