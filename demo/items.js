@@ -4,11 +4,11 @@
 // login" button that asks the backend for Plaid's /sandbox/item/reset_login. The components are
 // mounted with the bundle's own `mount()` (Trunk's `window.wasmBindings`); every text is textContent.
 
+import { texts } from "./lang.js";
+
 const SCRIPT = "/plaid/link/v2/stable/link-initialize.js";
 const list = document.querySelector("[data-demo-items]");
 const mounted = [];
-// The page's words for the components (`?lang=fr`, set by demo/lang.js, which runs first).
-const texts = JSON.parse(document.querySelector("[data-demo-connect]")?.dataset.texts || "null");
 
 function csrfHeaders() {
   const token = document.querySelector('meta[name="csrf-token"]')?.getAttribute("content");
@@ -39,10 +39,10 @@ function el(tag, props = {}, children = []) {
 }
 
 // A component for one item; the list is read again once it has reconnected.
-function component(item, label, accountSelection) {
+function component(item, label, accountSelection, words) {
   const host = el("div", { class: "demo-item__link" });
   const handle = window.wasmBindings.mount(host, {
-    itemId: item.item_id, accountSelection, label, texts, scriptSrc: SCRIPT,
+    itemId: item.item_id, accountSelection, label, texts: words, scriptSrc: SCRIPT,
   });
   mounted.push(handle);
   new MutationObserver((_, observer) => {
@@ -54,7 +54,7 @@ function component(item, label, accountSelection) {
   return host;
 }
 
-function row(item) {
+function row(item, words) {
   const bank = item.institution?.name || "A bank";
   const accounts = item.accounts.length === 1 ? "1 account" : `${item.accounts.length} accounts`;
   const broken = item.status === "login_required";
@@ -63,10 +63,10 @@ function row(item) {
     el("p", { class: "demo-item__name", text: `${bank}: ${accounts}, ${state}` }),
   ];
   if (broken) {
-    children.push(component(item, "Reconnect", false));
+    children.push(component(item, "Reconnect", false, words));
   } else {
     children.push(
-      component(item, "Add accounts", true),
+      component(item, "Add accounts", true, words),
       el("button", {
         type: "button", class: "demo-item__break", text: "Break the login (sandbox)",
         onclick: () => api("POST", `/api/items/${encodeURIComponent(item.item_id)}/reset_login`).then(refresh, show),
@@ -82,9 +82,10 @@ function show(error) {
 
 export async function refresh() {
   try {
-    const { items } = await api("GET", "/api/items");
+    const [{ items }, words] = await Promise.all([api("GET", "/api/items"), texts]);
     for (const handle of mounted.splice(0)) handle.unmount();
-    list.replaceChildren(...(items.length ? items.map(row) : [el("li", { text: "No bank connected yet." })]));
+    const rows = items.map((item) => row(item, words));
+    list.replaceChildren(...(rows.length ? rows : [el("li", { text: "No bank connected yet." })]));
   } catch (error) {
     show(error);
   }

@@ -147,11 +147,20 @@ impl EmbedOptions {
     }
 }
 
-/// A component mounted from JavaScript; `unmount()` removes it and tears Link down.
+/// A component mounted from JavaScript; `unmount()` removes it and tears Link down. Nothing else
+/// does: a page that drops this object (it is garbage-collected at a time no one chooses) keeps the
+/// component for the page's life, as the `[data-plaid-link]` ones.
 #[wasm_bindgen]
 pub struct Mounted {
     handle: Option<Box<dyn std::any::Any>>,
     submit: Rc<Cell<Option<Callback<LinkSubmission>>>>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        // Not `unmount()`: wasm-bindgen drops this when the JS object is garbage-collected.
+        std::mem::forget(self.handle.take());
+    }
 }
 
 #[wasm_bindgen]

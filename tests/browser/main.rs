@@ -65,6 +65,30 @@ async fn the_apps_words_replace_every_sentence_shown() {
 }
 
 #[wasm_bindgen_test]
+async fn an_embedded_elements_data_texts_replace_its_sentences_and_bad_json_keeps_english() {
+    fresh_backend();
+    fake_plaid_install(false);
+    let texts = r#"{"Connect a bank account": "Connecter un compte bancaire", "Finish connecting in the Plaid window.": "<b>Terminez</b> dans Plaid."}"#;
+    let quoted = js_sys::JSON::stringify(&texts.into()).unwrap();
+    let attributes = format!(r#"{{"data-texts": {}}}"#, String::from(quoted));
+    let french = Mounted::observe(inject_embed_element(&attributes));
+    let broken = Mounted::observe(inject_embed_element(r#"{"data-texts": "{not json"}"#));
+    plaid_link::mount_all();
+    french.wait_for_status("ready").await;
+    broken.wait_for_status("ready").await;
+    assert_eq!(french.label(), "Connecter un compte bancaire");
+    assert_eq!(broken.label(), "Connect a bank account");
+    french.click();
+    french.wait_for_status("open").await;
+    assert_eq!(french.message(), "<b>Terminez</b> dans Plaid.", "the page's words are text, never markup");
+    assert!(french.host.query_selector("b").unwrap().is_none());
+    // Closed again: these components stay with the page, and one open Link would hold the others.
+    let opened = (0..fake_plaid_handlers()).find(|i| fake_plaid_opened(*i) == 1).unwrap();
+    fake_plaid_exit(opened, "null", r#"{"status": null, "link_session_id": "s"}"#);
+    french.wait_for_status("closed").await;
+}
+
+#[wasm_bindgen_test]
 async fn script_is_inserted_once_for_three_components() {
     fresh_backend();
     let src = fake_plaid_script_url(false);
@@ -534,4 +558,28 @@ mod exchange_body {
             link_session_id: raw.link_session_id,
         }
     }
+}
+
+#[wasm_bindgen_test]
+async fn a_mounted_component_stays_when_the_page_drops_its_handle_and_goes_on_unmount() {
+    fresh_backend();
+    fake_plaid_install(false);
+    let element = inject_embed_element("{}");
+    element.remove_attribute("data-plaid-link").unwrap();
+    // As when the page keeps no reference and the garbage collector finalizes the object.
+    drop(plaid_link::mount(element.clone(), wasm_bindgen::JsValue::UNDEFINED));
+    let link = Mounted::observe(element.clone());
+    // Unmounted at the drop, it would never get there: the flow goes on, Link is made.
+    link.wait_for_status("ready").await;
+    assert_eq!(fake_plaid_handlers(), 1);
+    assert!(!fake_plaid_destroyed(0));
+    assert!(!link.disabled());
+
+    let other = inject_embed_element("{}");
+    other.remove_attribute("data-plaid-link").unwrap();
+    let mut mounted = plaid_link::mount(other.clone(), wasm_bindgen::JsValue::UNDEFINED);
+    Mounted::observe(other.clone()).wait_for_status("ready").await;
+    mounted.unmount();
+    assert!(other.query_selector(".plaid-link").unwrap().is_none(), "unmount() removes it");
+    assert!(fake_plaid_destroyed(1), "and destroys its Link");
 }
