@@ -412,17 +412,16 @@ impl Flow {
     /// mode it goes nowhere at all: it is dropped unread, and the backend is told which item Link
     /// repaired.
     fn forward(self, token: Option<PublicToken>, metadata: SuccessMetadata) {
-        oauth::forget();
         let Some(token) = token else {
-            self.status.set(LinkStatus::Failed(LinkFailure::NoPublicToken));
-            return;
+            return self.failed_session(LinkFailure::NoPublicToken);
         };
         let backend = match self.options.with_value(PlaidLinkOptions::resolved) {
             Ok((backend, _)) => backend,
-            Err(e) => return self.status.set(LinkStatus::Failed(LinkFailure::Endpoint(e))),
+            Err(e) => return self.failed_session(LinkFailure::Endpoint(e)),
         };
         let updated = backend.update.clone();
-        // The request leaves first; the page says "Saving…" after it has.
+        // The request leaves first; then the kept link token goes (sessionStorage is synchronous,
+        // and can take milliseconds), and the page says "Saving…".
         let pending = match &updated {
             Some(update) => {
                 drop(token);
@@ -430,6 +429,7 @@ impl Flow {
             }
             None => backend.start_exchange(token, &metadata),
         };
+        oauth::forget();
         self.status.set(LinkStatus::Sending);
         spawn_local(async move {
             // Not tied to the component's life: an unmount must not lose a finished Link session.
@@ -456,6 +456,12 @@ impl Flow {
                 Err(e) => self.status.set(LinkStatus::Failed(LinkFailure::Exchange(e))),
             }
         });
+    }
+
+    /// The Link session ended without anything to forward.
+    fn failed_session(self, failure: LinkFailure) {
+        oauth::forget();
+        self.status.set(LinkStatus::Failed(failure));
     }
 
     /// `onExit`.
