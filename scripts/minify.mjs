@@ -2,9 +2,12 @@
 // integrity hashes index.html carries for the files it changed.
 // - esbuild minifies wasm-bindgen's glue, the embed loader and its prefetch, and the component's
 //   stylesheet (Trunk's own minifier fails on the glue, and copies CSS unminified);
-// - the WebAssembly's import names are shortened in it and in the glue (scripts/wasm-imports.mjs).
+// - the WebAssembly's import names are shortened in it and in the glue (scripts/wasm-imports.mjs);
+// - each of those files gets a brotli (.br) and a gzip (.gz) copy beside it, for servers that send
+//   precompressed files (the reference backend does), at levels too slow to use per request.
 import { readFile, writeFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
+import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 import { join } from "node:path";
 import { transform } from "esbuild";
 import { shortenImports } from "./wasm-imports.mjs";
@@ -44,6 +47,9 @@ const indexPath = join(dir, "index.html");
 let index = await readFile(indexPath, "utf8");
 for (const [name, contents] of output) {
   await writeFile(join(dir, name), contents);
+  const brotli = { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: contents.length };
+  await writeFile(join(dir, `${name}.br`), brotliCompressSync(contents, { params: brotli }));
+  await writeFile(join(dir, `${name}.gz`), gzipSync(contents, { level: 9 }));
   // Any tag of index.html that names this file with an integrity hash gets the new file's hash.
   const tag = new RegExp(`<[^>]*(?:href|src)="[^"]*/${name.replaceAll(".", "\\.")}"[^>]*>`, "g");
   index = index.replace(tag, (element) => {

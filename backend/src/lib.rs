@@ -108,11 +108,14 @@ impl Server {
             app = app.nest("/plaid", standin::router(s.clone()));
             standin = Some(s);
         }
+        // Compressed as any production host serves them: the release build writes `.br` and `.gz`
+        // beside the bundle's files (scripts/minify.mjs), and they go to browsers that accept them.
+        let serve = |dir: &std::path::PathBuf| ServeDir::new(dir).precompressed_br().precompressed_gzip();
         if let Some(pages) = &config.pages_dir {
-            app = app.nest_service("/pages", ServeDir::new(pages));
+            app = app.nest_service("/pages", serve(pages));
         }
         if let Some(dir) = &config.static_dir {
-            app = app.fallback_service(ServeDir::new(dir));
+            app = app.fallback_service(serve(dir));
         }
         let sources = match config.plaid_env {
             PlaidEnv::Local => csp::PolicySources {

@@ -297,3 +297,15 @@ test("look: custom properties restyle it, dark follows a page that supports it, 
   await assertStrictCsp(page, policy, assert);
   await context.close();
 });
+
+test("the bundle is served precompressed (brotli, else gzip) and decodes to the built files", async () => {
+  for (const name of ["plaid-link-leptos_bg.wasm", "plaid-link-leptos.js", "plaid-link.js", "plaid-link-prefetch.js", "plaid-link.css"]) {
+    const built = readFileSync(join(root, "dist", name));
+    for (const [accept, encoding] of [["br, gzip", "br"], ["gzip", "gzip"], ["identity", null]]) {
+      const response = await fetch(`${ctx.backend.url}/${name}`, { headers: { "accept-encoding": accept } });
+      assert.equal(response.status, 200, name);
+      assert.equal(response.headers.get("content-encoding"), encoding, `${name}, accepting ${accept}`);
+      assert.ok(Buffer.from(await response.arrayBuffer()).equals(built), `${name} decodes to the built file`);
+    }
+  }
+});
