@@ -224,7 +224,7 @@ test("accessibility: axe-core finds nothing in any state, and focus comes back w
   for (const [state, violations] of Object.entries(checked)) assert.deepEqual(violations, [], `axe-core, ${state}`);
 });
 
-test("?lang=fr: the demo's components speak French (the bundle's data-texts), under the same strict policy", async () => {
+test("?lang=fr: the demo's components speak French (mount()'s texts), under the same strict policy", async () => {
   const { page, context, requests, policy } = await openPage(ctx.browser, ctx.backend.url + "/?lang=fr");
   assert.equal(await page.evaluate(() => document.documentElement.lang), "fr");
   const connectFr = page.getByRole("button", { name: "Connecter un compte bancaire" });
