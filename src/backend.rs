@@ -7,11 +7,12 @@
 
 use std::rc::Rc;
 
-use gloo_net::http::{Request, RequestBuilder, Response};
 use js_sys::{Array, JsString, Object, Promise, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, RequestCredentials, RequestRedirect, ResponseType};
+use web_sys::{
+    AbortSignal, Headers, RequestCredentials, RequestInit, RequestRedirect, Response, ResponseType,
+};
 
 use crate::endpoint::Endpoint;
 use crate::js::{self, nullable, object, string};
@@ -283,32 +284,37 @@ impl BackendClient {
             Some(cancel) => AbortSignal::any(&Array::of2(&timeout, cancel)),
             None => timeout,
         };
-        // `manual`, not `error`: neither follows a redirect, but only `manual` lets us tell the user
-        // that it was a redirect (`error` looks exactly like a network failure, and would be retried).
-        let mut request: RequestBuilder = Request::post(&endpoint.href)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .credentials(RequestCredentials::SameOrigin)
-            .redirect(RequestRedirect::Manual)
-            .abort_signal(Some(&signal));
+        // Built on web-sys, where a header value the browser refuses (a newline, say) is an error
+        // to report, not an exception thrown through the WebAssembly.
+        let headers = Headers::new().map_err(request_error)?;
+        let set = |name: &str, value: &str| headers.set(name, value).map_err(request_error);
+        set("Content-Type", "application/json")?;
+        set("Accept", "application/json")?;
         if let Some(key) = idempotency_key {
-            request = request.header("Idempotency-Key", key);
+            set("Idempotency-Key", key)?;
         }
         // The page's secrets stay on the page's origin, even when its code allowed another one.
         if endpoint.same_origin {
             if let Some(token) = page_csrf_token() {
-                request = request.header(&self.csrf_header, &token);
+                set(&self.csrf_header, &token)?;
             }
-            if let Some(headers) = &self.headers {
-                for (name, value) in headers() {
-                    request = request.header(&name, &value);
+            if let Some(extra) = &self.headers {
+                for (name, value) in extra() {
+                    set(&name, &value)?;
                 }
             }
         }
-        let request: web_sys::Request = request
-            .body(JsValue::from(body.clone()))
-            .map_err(|e| BackendError::Request(e.to_string()))?
-            .into();
+        let init = RequestInit::new();
+        init.set_method("POST");
+        init.set_headers(&headers);
+        init.set_body(body);
+        init.set_credentials(RequestCredentials::SameOrigin);
+        // `manual`, not `error`: neither follows a redirect, but only `manual` lets us tell the user
+        // that it was a redirect (`error` looks exactly like a network failure, and would be retried).
+        init.set_redirect(RequestRedirect::Manual);
+        init.set_signal(Some(&signal));
+        let request =
+            web_sys::Request::new_with_str_and_init(&endpoint.href, &init).map_err(request_error)?;
         let window = web_sys::window().ok_or_else(|| BackendError::Request("no window".into()))?;
         Ok(window.fetch_with_request(&request))
     }
@@ -358,9 +364,9 @@ async fn answer(pending: Promise) -> Result<String, BackendError> {
     let response = JsFuture::from(pending)
         .await
         .map_err(|e| classify(&js::string(&e, "name").unwrap_or_default(), || crate::plaid::describe(&e)))?;
-    let response: web_sys::Response =
+    let response: Response =
         response.dyn_into().map_err(|_| BackendError::Malformed("not a response".into()))?;
-    read(response.into()).await
+    read(response).await
 }
 
 /// A 2xx answer's text, or the error.
@@ -368,7 +374,10 @@ async fn read(response: Response) -> Result<String, BackendError> {
     if response.type_() == ResponseType::Opaqueredirect {
         return Err(BackendError::Redirected);
     }
-    let text = response.text().await.map_err(classify_gloo)?;
+    let text = async { JsFuture::from(response.text()?).await?.as_string().ok_or(JsValue::NULL) };
+    let text = text
+        .await
+        .map_err(|e| classify(&js::string(&e, "name").unwrap_or_default(), || crate::plaid::describe(&e)))?;
     if !response.ok() {
         let message = parse(&text).ok().and_then(|body| failure_message(&body));
         return Err(BackendError::Status { status: response.status(), message });
@@ -428,13 +437,6 @@ fn classify(name: &str, describe: impl FnOnce() -> String) -> BackendError {
         "TimeoutError" => BackendError::Timeout,
         "AbortError" => BackendError::Cancelled,
         _ => BackendError::Network(describe()),
-    }
-}
-
-fn classify_gloo(error: gloo_net::Error) -> BackendError {
-    match &error {
-        gloo_net::Error::JsError(e) => classify(&e.name, || error.to_string()),
-        _ => BackendError::Network(error.to_string()),
     }
 }
 

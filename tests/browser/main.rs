@@ -583,3 +583,16 @@ async fn a_mounted_component_stays_when_the_page_drops_its_handle_and_goes_on_un
     assert!(other.query_selector(".plaid-link").unwrap().is_none(), "unmount() removes it");
     assert!(fake_plaid_destroyed(1), "and destroys its Link");
 }
+
+#[wasm_bindgen_test]
+async fn a_header_the_browser_refuses_is_a_clear_failure_and_nothing_is_sent() {
+    fresh_backend();
+    fake_plaid_install(false);
+    let options =
+        PlaidLinkOptions::default().headers(|| vec![("X-Tenant".to_owned(), "acme\nInjected: 1".to_owned())]);
+    let link = Mounted::new(options);
+    link.wait_for_status("failed").await;
+    assert!(link.message().starts_with("The request could not be sent"), "{}", link.message());
+    assert_eq!(backend_request_count(TOKEN_PATH), 0);
+    assert_eq!(link.label(), "Try again");
+}
