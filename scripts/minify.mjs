@@ -7,10 +7,10 @@
 //   precompressed files (the reference backend does), at levels too slow to use per request.
 import { readFile, writeFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
-import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 import { join } from "node:path";
 import { transform } from "esbuild";
 import { shortenImports } from "./wasm-imports.mjs";
+import { writePrecompressed } from "./precompress.mjs";
 
 const dir = process.env.TRUNK_STAGING_DIR;
 if (process.env.TRUNK_PROFILE !== "release" || !dir) process.exit(0);
@@ -47,9 +47,7 @@ const indexPath = join(dir, "index.html");
 let index = await readFile(indexPath, "utf8");
 for (const [name, contents] of output) {
   await writeFile(join(dir, name), contents);
-  const brotli = { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: contents.length };
-  await writeFile(join(dir, `${name}.br`), brotliCompressSync(contents, { params: brotli }));
-  await writeFile(join(dir, `${name}.gz`), gzipSync(contents, { level: 9 }));
+  writePrecompressed(join(dir, name), contents);
   // Any tag of index.html that names this file with an integrity hash gets the new file's hash.
   const tag = new RegExp(`<[^>]*(?:href|src)="[^"]*/${name.replaceAll(".", "\\.")}"[^>]*>`, "g");
   index = index.replace(tag, (element) => {

@@ -361,9 +361,7 @@ impl PendingExchange {
 
 /// A sent request's answer: its text when 2xx, or the error.
 async fn answer(pending: Promise) -> Result<String, BackendError> {
-    let response = JsFuture::from(pending)
-        .await
-        .map_err(|e| classify(&js::string(&e, "name").unwrap_or_default(), || crate::plaid::describe(&e)))?;
+    let response = JsFuture::from(pending).await.map_err(failed)?;
     let response: Response =
         response.dyn_into().map_err(|_| BackendError::Malformed("not a response".into()))?;
     read(response).await
@@ -375,9 +373,7 @@ async fn read(response: Response) -> Result<String, BackendError> {
         return Err(BackendError::Redirected);
     }
     let text = async { JsFuture::from(response.text()?).await?.as_string().ok_or(JsValue::NULL) };
-    let text = text
-        .await
-        .map_err(|e| classify(&js::string(&e, "name").unwrap_or_default(), || crate::plaid::describe(&e)))?;
+    let text = text.await.map_err(failed)?;
     if !response.ok() {
         let message = parse(&text).ok().and_then(|body| failure_message(&body));
         return Err(BackendError::Status { status: response.status(), message });
@@ -431,12 +427,13 @@ fn parse(text: &str) -> Result<JsValue, BackendError> {
     JSON::parse(text).map_err(|_| BackendError::Malformed("not JSON".into()))
 }
 
-/// Tells a timeout, a cancellation and a network failure apart by the DOMException's name.
-fn classify(name: &str, describe: impl FnOnce() -> String) -> BackendError {
-    match name {
-        "TimeoutError" => BackendError::Timeout,
-        "AbortError" => BackendError::Cancelled,
-        _ => BackendError::Network(describe()),
+/// A rejected fetch or body read: a timeout, a cancellation or a network failure, told apart by
+/// the DOMException's name.
+fn failed(e: JsValue) -> BackendError {
+    match js::string(&e, "name").as_deref() {
+        Some("TimeoutError") => BackendError::Timeout,
+        Some("AbortError") => BackendError::Cancelled,
+        _ => BackendError::Network(crate::plaid::describe(&e)),
     }
 }
 

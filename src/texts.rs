@@ -48,7 +48,6 @@ impl Texts {
     }
 
     /// `template` in the page's words, its placeholders filled with `values`.
-    #[inline(never)]
     pub(crate) fn say(&self, template: &'static str, values: &[(&str, &str)]) -> String {
         let own = self.0.as_ref().and_then(|words| words(template));
         fill(own.as_deref().unwrap_or(template), values)

@@ -2,7 +2,7 @@
 // React) and the small pages that expose each component's mount() for the mount/unmount cycles.
 import { build } from "esbuild";
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { brotliCompressSync, gzipSync, constants } from "node:zlib";
+import { writePrecompressed } from "../../scripts/precompress.mjs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -31,6 +31,5 @@ const cdn = "https://cdn.plaid.com/link/v2/stable/link-initialize.js";
 if (!code.includes(cdn)) throw new Error("react-plaid-link's script URL not found in the peer bundle");
 const bundle = Buffer.from(code.replaceAll(cdn, "/plaid/link/v2/stable/link-initialize.js"));
 writeFileSync(peer, bundle);
-// Served precompressed, as our bundle is (scripts/minify.mjs): the same levels for both.
-writeFileSync(`${peer}.br`, brotliCompressSync(bundle, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
-writeFileSync(`${peer}.gz`, gzipSync(bundle, { level: 9 }));
+// Served precompressed, as our bundle is.
+writePrecompressed(peer, bundle);

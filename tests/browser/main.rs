@@ -564,8 +564,7 @@ mod exchange_body {
 async fn a_mounted_component_stays_when_the_page_drops_its_handle_and_goes_on_unmount() {
     fresh_backend();
     fake_plaid_install(false);
-    let element = inject_embed_element("{}");
-    element.remove_attribute("data-plaid-link").unwrap();
+    let element = element_for_mount();
     // As when the page keeps no reference and the garbage collector finalizes the object.
     drop(plaid_link::mount(element.clone(), wasm_bindgen::JsValue::UNDEFINED));
     let link = Mounted::observe(element.clone());
@@ -575,8 +574,7 @@ async fn a_mounted_component_stays_when_the_page_drops_its_handle_and_goes_on_un
     assert!(!fake_plaid_destroyed(0));
     assert!(!link.disabled());
 
-    let other = inject_embed_element("{}");
-    other.remove_attribute("data-plaid-link").unwrap();
+    let other = element_for_mount();
     let mut mounted = plaid_link::mount(other.clone(), wasm_bindgen::JsValue::UNDEFINED);
     Mounted::observe(other.clone()).wait_for_status("ready").await;
     mounted.unmount();

@@ -79,6 +79,13 @@ pub fn fresh_backend() {
     backend_respond(EXCHANGE_PATH, 200, r#"{"item_id":"item-1"}"#);
 }
 
+/// A fresh element of the page for `plaid_link::mount()`: not one `mount_all` would take.
+pub fn element_for_mount() -> HtmlElement {
+    let element = inject_embed_element("{}");
+    element.remove_attribute("data-plaid-link").unwrap();
+    element
+}
+
 /// A component on a fresh element of the page.
 pub struct Mounted {
     pub host: HtmlElement,

@@ -91,8 +91,7 @@ async fn the_pages_code_can_allow_another_origin_which_gets_no_csrf_token_nor_he
 async fn mount_options_from_the_pages_code_can_allow_another_origin() {
     fresh_backend();
     fake_plaid_install(false);
-    let element = inject_embed_element("{}");
-    element.remove_attribute("data-plaid-link").unwrap();
+    let element = element_for_mount();
     let options = js_sys::JSON::parse(
         r#"{"linkTokenUrl": "https://api.example.com/link_token", "allowedOrigins": ["https://api.example.com"]}"#,
     )
@@ -104,8 +103,7 @@ async fn mount_options_from_the_pages_code_can_allow_another_origin() {
     assert_eq!(fake_plaid_token(0), "link-sandbox-api");
     mounted.unmount();
 
-    let element = inject_embed_element("{}");
-    element.remove_attribute("data-plaid-link").unwrap();
+    let element = element_for_mount();
     let options = js_sys::JSON::parse(r#"{"linkTokenUrl": "https://api.example.com/link_token"}"#).unwrap();
     let mut mounted = plaid_link::mount(element.clone(), options);
     let link = Mounted::observe(element);
