@@ -2,19 +2,28 @@
 // starts the WebAssembly bundle that sits beside this file, which mounts a component on every
 // [data-plaid-link] element.
 // `mount(element, options)` is re-exported for pages that prefer JavaScript.
-// The prefetch runs first (imports run in order): link tokens and Link's script travel while the
-// WebAssembly downloads.
-import "./plaid-link-prefetch.js";
-import init, { mount } from "./plaid-link-leptos.js";
+//
+// Everything it needs is requested at once, as soon as this file runs: the prefetch (link tokens
+// and Link's script, see plaid-link-prefetch.js), the glue and the WebAssembly. Static imports
+// would chain them (this file, then the glue, then the WebAssembly): on a phone, one round trip
+// each. The prefetch still runs before the WebAssembly starts.
+
+const here = (file) => new URL(file, import.meta.url).href;
+const prefetch = import("./plaid-link-prefetch.js");
+const glue = import("./plaid-link-leptos.js");
+const wasm = fetch(here("plaid-link-leptos_bg.wasm"));
 
 // A page that styles the component itself says so: <meta name="plaid-link-stylesheet" content="none">.
 if (document.querySelector('meta[name="plaid-link-stylesheet"]')?.content !== "none") {
   const stylesheet = document.createElement("link");
   stylesheet.rel = "stylesheet";
-  stylesheet.href = new URL("./plaid-link.css", import.meta.url).href;
+  stylesheet.href = here("plaid-link.css");
   document.head.append(stylesheet);
 }
 
-await init();
+const { default: init, mount: mountOn } = await glue;
+// Without its prefetch (it failed to load) the component starts everything itself.
+await prefetch.catch(() => {});
+await init({ module_or_path: wasm });
 
-export { mount };
+export const mount = mountOn;

@@ -99,6 +99,18 @@ test("a plain HTML page embeds the bundle with the README's snippet and connects
   await context.close();
 });
 
+test("the embed loader without its prefetch (the file does not load): the component starts on its own", async () => {
+  const { page, context, requests } = await openPage(ctx.browser, ctx.backend.url + "/pages/embed.html", (p) =>
+    p.route("**/plaid-link-prefetch.js", (route) => route.abort("failed")));
+  await connect(page).click();
+  const dialog = await linkThrough(page);
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await status(page).filter({ hasText: "Connected to First Platypus Bank (3 accounts)." }).waitFor();
+  assert.equal(requests.filter((r) => r.url.endsWith("/api/link_token")).length, 1, "one link token, asked by the component");
+  assert.equal(exchangeRequests(requests).length, 1);
+  await context.close();
+});
+
 test("the Link stand-in reports Plaid's documented events and exit metadata", async () => {
   const { page, context } = await openPage(ctx.browser, ctx.backend.url + "/", async (p) => {
     await p.addInitScript(watchPlaid);
