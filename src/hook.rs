@@ -15,7 +15,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
-use crate::backend::BackendError;
+use crate::backend::{BackendClient, BackendError};
 use crate::oauth::{self, Resume};
 use crate::options::PlaidLinkOptions;
 use crate::plaid::handler::{LinkCallbacks, LinkHandler};
@@ -275,7 +275,7 @@ impl Flow {
                 (Err(e), _) => Err(LinkFailure::LinkToken(e)),
                 (_, Err(e)) => Err(LinkFailure::Script(e)),
                 (Ok(token), Ok(())) => self
-                    .make_link(&token, received_redirect_uri.as_deref())
+                    .make_link(&backend, &token, received_redirect_uri.as_deref())
                     .map(|handler| (handler, token))
                     .map_err(LinkFailure::Plaid),
             };
@@ -358,7 +358,7 @@ impl Flow {
                 return;
             }
             let Ok(token) = token else { return };
-            if let Ok(handler) = self.make_link(&token, None) {
+            if let Ok(handler) = self.make_link(&backend, &token, None) {
                 // The old Link is destroyed here, outside the stored value's lock.
                 let old = self.handler.try_update_value(|h| h.replace(handler)).flatten();
                 drop(old);
@@ -370,19 +370,23 @@ impl Flow {
     /// Link for this token: the usual one, or the embedded search inside the container.
     fn make_link(
         self,
+        backend: &BackendClient,
         token: &LinkToken,
         received_redirect_uri: Option<&str>,
     ) -> Result<LinkHandler, PlaidError> {
         match self.container {
-            None => LinkHandler::create(token, self.callbacks(), received_redirect_uri),
+            None => LinkHandler::create(token, self.callbacks(backend), received_redirect_uri),
             Some(container) => match container.get_untracked() {
-                Some(element) => LinkHandler::create_embedded(token, self.callbacks(), &element),
+                Some(element) => LinkHandler::create_embedded(token, self.callbacks(backend), &element),
                 None => Err(PlaidError::Create("the embedded search has no container".into())),
             },
         }
     }
 
-    fn callbacks(self) -> LinkCallbacks {
+    /// `backend` is the one this Link's token came from: `onSuccess` sends with it as it is, with
+    /// nothing to resolve between Link's call and the request.
+    fn callbacks(self, backend: &BackendClient) -> LinkCallbacks {
+        let backend = backend.clone();
         LinkCallbacks {
             on_load: Box::new(move || {
                 self.loaded.set(true);
@@ -394,7 +398,7 @@ impl Flow {
                     spawn_local(async move { self.open() });
                 }
             }),
-            on_success: Box::new(move |token, metadata| self.forward(token, metadata)),
+            on_success: Box::new(move |token, metadata| self.forward(&backend, token, metadata)),
             on_exit: Box::new(move |error, metadata| self.exited(error, metadata)),
             on_event: Box::new(move |event| {
                 // Embedded search opens Link by itself, on a click at a bank.
@@ -411,13 +415,9 @@ impl Flow {
     /// `onSuccess`: the token goes straight into the exchange request and nowhere else. In update
     /// mode it goes nowhere at all: it is dropped unread, and the backend is told which item Link
     /// repaired.
-    fn forward(self, token: Option<PublicToken>, metadata: SuccessMetadata) {
+    fn forward(self, backend: &BackendClient, token: Option<PublicToken>, metadata: SuccessMetadata) {
         let Some(token) = token else {
             return self.failed_session(LinkFailure::NoPublicToken);
-        };
-        let backend = match self.options.with_value(PlaidLinkOptions::resolved) {
-            Ok((backend, _)) => backend,
-            Err(e) => return self.failed_session(LinkFailure::Endpoint(e)),
         };
         let updated = backend.update.clone();
         // The request leaves first; then the kept link token goes (sessionStorage is synchronous,
