@@ -115,15 +115,20 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const backend = await startBackend({ PLAID_LINK_PAGES_DIR: pages });
 const browser = await launchBrowser();
 const results = { ours: {}, peer: {} };
-const URLS = { ours: backend.url + "/", peer: backend.url + "/pages/peer.html" };
+// Ours twice: the demo page (Trunk's, which preloads everything) and a plain page with the README's
+// embed snippet (the loader, then the rest).
+const URLS = { ours: backend.url + "/", embed: backend.url + "/pages/ours.html", peer: backend.url + "/pages/peer.html" };
 try {
   for (const [name, mobile] of [["loopback", false], ["mobile", true]]) {
-    const samples = { ours: [], peer: [] };
-    // Interleaved, so that both meet the same machine at the same time.
+    const samples = { ours: [], embed: [], peer: [] };
+    // Interleaved, so that all meet the same machine at the same time.
     for (let i = 0; i < runs; i++) {
-      for (const who of ["ours", "peer"]) samples[who].push(await load(browser, URLS[who], { mobile, connect: !mobile }));
+      for (const who of ["ours", "embed", "peer"]) {
+        samples[who].push(await load(browser, URLS[who], { mobile, connect: !mobile && who !== "embed" }));
+      }
     }
-    for (const who of ["ours", "peer"]) {
+    for (const who of ["ours", "embed", "peer"]) {
+      results[who] ??= {};
       results[who][`ready_${name}`] = median(samples[who].map((s) => s.ready));
       if (!mobile) results[who].forward = median(samples[who].map((s) => s.forward));
     }
@@ -143,6 +148,8 @@ const rows = [
   ["transfer, raw (B)", ours.raw, peer.raw],
   [`navigation → Link ready, loopback (ms, median of ${runs})`, results.ours.ready_loopback, results.peer.ready_loopback],
   [`navigation → Link ready, mobile profile (ms, median of ${runs})`, results.ours.ready_mobile, results.peer.ready_mobile],
+  [`  the same, a plain page with the embed snippet, loopback`, results.embed.ready_loopback, results.peer.ready_loopback],
+  [`  the same, a plain page with the embed snippet, mobile`, results.embed.ready_mobile, results.peer.ready_mobile],
   [`onSuccess → exchange request leaves (ms, median of ${runs})`, results.ours.forward, results.peer.forward],
   [`JS heap after ${cycles} mount/unmount cycles (B)`, results.ours.cycles.after.heap, results.peer.cycles.after.heap],
   [`WebAssembly memory after ${cycles} cycles (B)`, results.ours.cycles.after.wasm, results.peer.cycles.after.wasm],
