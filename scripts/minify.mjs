@@ -2,14 +2,20 @@
 // integrity hashes index.html carries for the files it changed.
 // - esbuild minifies wasm-bindgen's glue, the embed loader and its prefetch, and the component's
 //   stylesheet (Trunk's own minifier fails on the glue, and copies CSS unminified);
+// - classes wasm-bindgen exports that nothing can instantiate (wasm-streams', through Leptos) leave
+//   the glue and the WebAssembly's exports, and wasm-opt runs again to drop the code behind them
+//   (scripts/dead-classes.mjs);
 // - the WebAssembly's import names are shortened in it and in the glue (scripts/wasm-imports.mjs);
 // - each of those files gets a brotli (.br) and a gzip (.gz) copy beside it, for servers that send
 //   precompressed files (the reference backend does), at levels too slow to use per request.
-import { readFile, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { transform } from "esbuild";
 import { shortenImports } from "./wasm-imports.mjs";
+import { dropDeadClasses, dropExports } from "./dead-classes.mjs";
 import { writePrecompressed } from "./precompress.mjs";
 
 const dir = process.env.TRUNK_STAGING_DIR;
@@ -25,9 +31,12 @@ const OPTIONS = {
   css: { loader: "css" },
 };
 
+const dead = dropDeadClasses(await readFile(join(dir, GLUE), "utf8"));
+console.log(`[minify] ${GLUE}: dead classes dropped: ${dead.classes.join(", ") || "none"}`);
+
 const output = new Map();
 for (const name of TEXT_FILES) {
-  const before = await readFile(join(dir, name), "utf8");
+  const before = name === GLUE ? dead.glue : await readFile(join(dir, name), "utf8");
   const { code } = await transform(before, {
     ...OPTIONS[name.split(".").pop()],
     minify: true,
@@ -38,7 +47,7 @@ for (const name of TEXT_FILES) {
 }
 
 const wasmBefore = await readFile(join(dir, WASM));
-const shortened = shortenImports(wasmBefore, output.get(GLUE));
+const shortened = shortenImports(await optimizeWithout(wasmBefore, dead.exports), output.get(GLUE));
 output.set(WASM, shortened.wasm);
 output.set(GLUE, shortened.glue);
 console.log(`[minify] ${WASM}: ${shortened.renamed} import names shortened, ${wasmBefore.length} -> ${shortened.wasm.length} bytes`);
@@ -58,3 +67,22 @@ for (const [name, contents] of output) {
   });
 }
 await writeFile(indexPath, index);
+
+/** wasm-opt again, as Trunk ran it (index.html's `data-wasm-opt` and its parameters), on the
+ * WebAssembly without `exports`: what only they reached goes. */
+async function optimizeWithout(wasm, exports) {
+  if (exports.size === 0) return wasm;
+  const page = await readFile(join(process.env.TRUNK_SOURCE_DIR ?? ".", "index.html"), "utf8");
+  const level = page.match(/data-wasm-opt="(\w+)"/)?.[1];
+  const params = page.match(/data-wasm-opt-params="([^"]*)"/)?.[1].split(/\s+/).filter(Boolean) ?? [];
+  if (!level) throw new Error("minify: index.html names no data-wasm-opt level");
+  const temp = await mkdtemp(join(tmpdir(), "plaid-link-wasm-"));
+  try {
+    const [input, optimized] = [join(temp, "in.wasm"), join(temp, "out.wasm")];
+    await writeFile(input, dropExports(wasm, exports));
+    execFileSync("wasm-opt", [`-O${level}`, ...params, input, "-o", optimized], { stdio: "inherit" });
+    return await readFile(optimized);
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
