@@ -6,7 +6,6 @@
 //! callbacks at once; a late call then finds nothing and is ignored, instead of calling freed memory.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Reflect};
@@ -35,7 +34,8 @@ const KINDS: [(&str, u32); 4] = [("onSuccess", 0), ("onExit", 1), ("onEvent", 2)
 type Dispatcher = Closure<dyn Fn(JsValue, JsValue, JsValue, JsValue)>;
 
 thread_local! {
-    static REGISTRY: RefCell<HashMap<u32, Rc<RefCell<LinkCallbacks>>>> = RefCell::new(HashMap::new());
+    // A few entries at most (one per live component), so a list: a map would add its own code.
+    static REGISTRY: RefCell<Vec<(u32, Rc<RefCell<LinkCallbacks>>)>> = const { RefCell::new(Vec::new()) };
     static NEXT_ID: Cell<u32> = const { Cell::new(0) };
     // The handler whose Link is open: Link is one overlay per page, so one at a time.
     static OPEN: Cell<Option<u32>> = const { Cell::new(None) };
@@ -49,7 +49,8 @@ fn dispatch(id: JsValue, kind: JsValue, a: JsValue, b: JsValue) {
     let (Some(id), Some(kind)) = (id.as_f64(), kind.as_f64()) else {
         return;
     };
-    let entry = REGISTRY.with(|r| r.borrow().get(&(id as u32)).cloned());
+    let entry =
+        REGISTRY.with(|r| r.borrow().iter().find(|(i, _)| *i == id as u32).map(|(_, c)| Rc::clone(c)));
     let Some(entry) = entry else {
         return;
     };
@@ -70,6 +71,15 @@ fn dispatch(id: JsValue, kind: JsValue, a: JsValue, b: JsValue) {
         }
         _ => (callbacks.on_load)(),
     }
+}
+
+/// Takes handler `id`'s callbacks out of the registry, if they are there.
+fn unregister(id: u32) -> Option<Rc<RefCell<LinkCallbacks>>> {
+    REGISTRY.with(|r| {
+        let mut r = r.borrow_mut();
+        let at = r.iter().position(|(i, _)| *i == id)?;
+        Some(r.swap_remove(at).1)
+    })
 }
 
 /// Link of handler `id` is no longer open.
@@ -140,7 +150,7 @@ impl LinkHandler {
         });
         filled.map_err(|e| PlaidError::Create(describe(&e)))?;
 
-        REGISTRY.with(|r| r.borrow_mut().insert(id, Rc::new(RefCell::new(callbacks))));
+        REGISTRY.with(|r| r.borrow_mut().push((id, Rc::new(RefCell::new(callbacks)))));
         let created = match container {
             Some(container) => bindings::create_embedded(&config, container),
             None => bindings::create(&config),
@@ -148,7 +158,7 @@ impl LinkHandler {
         match created {
             Ok(raw) => Ok(Self { raw, id, token: token.clone(), embedded: container.is_some() }),
             Err(e) => {
-                REGISTRY.with(|r| r.borrow_mut().remove(&id));
+                unregister(id);
                 Err(PlaidError::Create(describe(&e)))
             }
         }
@@ -195,7 +205,7 @@ impl LinkHandler {
 
     /// Closes and removes Link, and drops its callbacks: later calls from Link are ignored. Idempotent.
     pub fn destroy(&self) {
-        let entry = REGISTRY.with(|r| r.borrow_mut().remove(&self.id));
+        let entry = unregister(self.id);
         closed(self.id);
         if entry.is_some() {
             if !self.embedded {
