@@ -1,16 +1,12 @@
-// Drops the classes wasm-bindgen exports that no one can ever hold an instance of, in the glue
-// and in the WebAssembly, so that wasm-opt can then remove the code behind them.
+// Drops from wasm-bindgen's glue the classes that no one can ever hold an instance of, and checks
+// that the WebAssembly exports nothing of theirs.
 //
-// Leptos 0.8 always links wasm-streams (through server_fn's browser client), and wasm-streams
-// exports three classes (IntoUnderlyingSource, IntoUnderlyingByteSource, IntoUnderlyingSink) for
-// handing Rust streams to JS. A `#[wasm_bindgen]` export is a root for the linker and for wasm-opt,
-// so their methods, and the stream code behind them, stay in every bundle: about 1 KB gzip.
-//
+// scripts/wasm-ld links the WebAssembly without wasm-streams' class exports (see there why, and
+// what it saves); wasm-bindgen still writes those classes into the glue, from their descriptions.
 // A class is dead when the glue can never make an instance of it: it has no constructor, and its
 // `__wrap` (the only way Rust hands an instance to JS) is called nowhere; wasm-bindgen writes a
-// `__wrap` call exactly where Rust code that can return one survived its own pruning. Then its
-// methods can never be called with a live object, and its exports are unreachable. The check is
-// made on each build; anything else than the expected shape stops the build.
+// `__wrap` call exactly where Rust code that can return one survived. The check is made on each
+// build; anything but the expected shape stops the build.
 
 function readLeb(bytes, at) {
   let value = 0;
@@ -22,17 +18,6 @@ function readLeb(bytes, at) {
     shift += 7;
   } while (byte & 0x80);
   return [value, at];
-}
-
-function leb(value) {
-  const out = [];
-  do {
-    let byte = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value) byte |= 0x80;
-    out.push(byte);
-  } while (value);
-  return Buffer.from(out);
 }
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -47,7 +32,7 @@ function cut(text, pattern, what) {
 
 /**
  * From wasm-bindgen's unminified glue: the dead classes removed, and the WebAssembly exports only
- * they called. Returns `{glue, classes, exports}`.
+ * they called (which scripts/wasm-ld left out). Returns `{glue, classes, exports}`.
  */
 export function dropDeadClasses(glue) {
   const classes = [...glue.matchAll(/^export class (\w+) \{$/gm)].map((m) => m[1]);
@@ -73,34 +58,22 @@ export function dropDeadClasses(glue) {
   return { glue, classes: dead, exports };
 }
 
-/** The WebAssembly without the exports named in `names` (each must be there). */
-export function dropExports(wasm, names) {
-  const parts = [wasm.subarray(0, 8)];
-  const left = new Set(names);
+/** The names the WebAssembly exports. */
+export function exportNames(wasm) {
+  const names = [];
   for (let at = 8; at < wasm.length; ) {
     const id = wasm[at];
     const [size, start] = readLeb(wasm, at + 1);
-    const end = start + size;
-    if (id !== 7) {
-      parts.push(wasm.subarray(at, end));
-      at = end;
-      continue;
+    if (id === 7) {
+      const body = wasm.subarray(start, start + size);
+      let [count, j] = readLeb(body, 0);
+      for (let k = 0; k < count; k++) {
+        const [length, nameStart] = readLeb(body, j);
+        names.push(body.subarray(nameStart, nameStart + length).toString("utf8"));
+        j = readLeb(body, nameStart + length + 1)[1]; // kind byte, then index
+      }
     }
-    const body = wasm.subarray(start, end);
-    let [count, j] = readLeb(body, 0);
-    const kept = [];
-    for (let k = 0; k < count; k++) {
-      const entry = j;
-      const [length, nameStart] = readLeb(body, j);
-      const name = body.subarray(nameStart, nameStart + length).toString("utf8");
-      j = readLeb(body, nameStart + length + 1)[1]; // kind byte, then index
-      if (left.delete(name)) continue;
-      kept.push(body.subarray(entry, j));
-    }
-    const section = Buffer.concat([leb(kept.length), ...kept]);
-    parts.push(Buffer.from([7]), leb(section.length), section);
-    at = end;
+    at = start + size;
   }
-  if (left.size) throw new Error(`dead-classes: exports not found in the WebAssembly: ${[...left].join(", ")}`);
-  return Buffer.concat(parts);
+  return names;
 }

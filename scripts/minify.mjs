@@ -2,20 +2,17 @@
 // integrity hashes index.html carries for the files it changed.
 // - esbuild minifies wasm-bindgen's glue, the embed loader and its prefetch, and the component's
 //   stylesheet (Trunk's own minifier fails on the glue, and copies CSS unminified);
-// - classes wasm-bindgen exports that nothing can instantiate (wasm-streams', through Leptos) leave
-//   the glue and the WebAssembly's exports, and wasm-opt runs again to drop the code behind them
-//   (scripts/dead-classes.mjs);
+// - classes nothing can instantiate (wasm-streams', through Leptos), which scripts/wasm-ld left out
+//   of the WebAssembly, leave the glue too (scripts/dead-classes.mjs);
 // - the WebAssembly's import names are shortened in it and in the glue (scripts/wasm-imports.mjs);
 // - each of those files gets a brotli (.br) and a gzip (.gz) copy beside it, for servers that send
 //   precompressed files (the reference backend does), at levels too slow to use per request.
-import { execFileSync } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { transform } from "esbuild";
 import { shortenImports } from "./wasm-imports.mjs";
-import { dropDeadClasses, dropExports } from "./dead-classes.mjs";
+import { dropDeadClasses, exportNames } from "./dead-classes.mjs";
 import { writePrecompressed } from "./precompress.mjs";
 
 const dir = process.env.TRUNK_STAGING_DIR;
@@ -47,7 +44,16 @@ for (const name of TEXT_FILES) {
 }
 
 const wasmBefore = await readFile(join(dir, WASM));
-const shortened = shortenImports(await optimizeWithout(wasmBefore, dead.exports), output.get(GLUE));
+// Every export the glue calls is there (an export left out of a class that is not dead would be
+// a method that throws), and the dead classes' exports are not (they would keep their code).
+const exported = new Set(exportNames(wasmBefore));
+const missing = new Set([...dead.glue.matchAll(/\bwasm\.(\w+)/g)].map((m) => m[1]).filter((name) => !exported.has(name)));
+if (missing.size) throw new Error(`minify: the glue calls exports the WebAssembly lacks: ${[...missing].join(", ")}`);
+const stillExported = [...dead.exports].filter((name) => exported.has(name));
+if (stillExported.length) {
+  throw new Error(`minify: the WebAssembly still exports ${stillExported.join(", ")}: was it linked by scripts/wasm-ld?`);
+}
+const shortened = shortenImports(wasmBefore, output.get(GLUE));
 output.set(WASM, shortened.wasm);
 output.set(GLUE, shortened.glue);
 console.log(`[minify] ${WASM}: ${shortened.renamed} import names shortened, ${wasmBefore.length} -> ${shortened.wasm.length} bytes`);
@@ -68,21 +74,3 @@ for (const [name, contents] of output) {
 }
 await writeFile(indexPath, index);
 
-/** wasm-opt again, as Trunk ran it (index.html's `data-wasm-opt` and its parameters), on the
- * WebAssembly without `exports`: what only they reached goes. */
-async function optimizeWithout(wasm, exports) {
-  if (exports.size === 0) return wasm;
-  const page = await readFile(join(process.env.TRUNK_SOURCE_DIR ?? ".", "index.html"), "utf8");
-  const level = page.match(/data-wasm-opt="(\w+)"/)?.[1];
-  const params = page.match(/data-wasm-opt-params="([^"]*)"/)?.[1].split(/\s+/).filter(Boolean) ?? [];
-  if (!level) throw new Error("minify: index.html names no data-wasm-opt level");
-  const temp = await mkdtemp(join(tmpdir(), "plaid-link-wasm-"));
-  try {
-    const [input, optimized] = [join(temp, "in.wasm"), join(temp, "out.wasm")];
-    await writeFile(input, dropExports(wasm, exports));
-    execFileSync("wasm-opt", [`-O${level}`, ...params, input, "-o", optimized], { stdio: "inherit" });
-    return await readFile(optimized);
-  } finally {
-    await rm(temp, { recursive: true, force: true });
-  }
-}
