@@ -91,7 +91,7 @@ impl LinkOptions for Signal<PlaidLinkOptions, LocalStorage> {
         let follow = leptos::reactive::effect::RenderEffect::new(move |first: Option<()>| {
             let options = self.get();
             if first.is_some() {
-                flow.options.set_value(options);
+                flow.state.update_value(|s| s.options = options);
                 flow.prepare();
             }
         });
@@ -132,14 +132,17 @@ fn use_flow(
 ) -> (UsePlaidLinkReturn, Flow) {
     let flow = Flow {
         container,
-        options: StoredValue::new_local(options),
-        handler: StoredValue::new_local(None),
-        cancel: StoredValue::new_local(None),
-        attempt: StoredValue::new(0),
-        refresh_due: StoredValue::new(None),
-        refresh_timer: StoredValue::new_local(None),
-        open_when_loaded: StoredValue::new(false),
-        return_focus: StoredValue::new_local(None),
+        state: StoredValue::new_local(State {
+            options,
+            handler: None,
+            cancel: None,
+            attempt: 0,
+            refresh_due: None,
+            refresh_timer: None,
+            open_when_loaded: false,
+            return_focus: None,
+            on_visible: None,
+        }),
         status: RwSignal::new(LinkStatus::Preparing),
         loaded: RwSignal::new(false),
     };
@@ -151,11 +154,11 @@ fn use_flow(
         } else {
             flow.prepare();
         }
-        let on_visible =
-            StoredValue::new_local(OnVisible::new(move || flow.refresh_if_due(flow.attempt.get_value())));
+        let on_visible = OnVisible::new(move || flow.refresh_if_due(flow.attempt()));
+        flow.state.update_value(|s| s.on_visible = on_visible);
         on_cleanup(move || {
             flow.stop();
-            drop(on_visible.try_update_value(Option::take).flatten());
+            drop(flow.state.try_update_value(|s| s.on_visible.take()).flatten());
         });
     }
 
@@ -191,42 +194,69 @@ fn can_open(status: &LinkStatus) -> bool {
     }
 }
 
-/// The hook's state: arena handles, so the whole thing is `Copy` and every callback can hold it.
+/// The hook's handles: `Copy`, so that every callback can hold them.
 #[derive(Clone, Copy)]
 struct Flow {
     /// Embedded institution search: where Link renders it.
     container: Option<NodeRef<leptos::html::Div>>,
-    options: StoredValue<PlaidLinkOptions, LocalStorage>,
-    handler: StoredValue<Option<LinkHandler>, LocalStorage>,
-    /// Cancels the link-token request in flight.
-    cancel: StoredValue<Option<AbortController>, LocalStorage>,
-    /// Counts `prepare` and `refresh` calls, so that a late answer to an older one is dropped.
-    attempt: StoredValue<u32>,
-    /// When the current link token should be replaced (ms since the epoch), if the backend said.
-    refresh_due: StoredValue<Option<f64>>,
-    /// Ends the wait for `refresh_due` early, when the flow stops or plans anew.
-    refresh_timer: StoredValue<Option<Wake>, LocalStorage>,
-    /// Back from an OAuth bank: open Link as soon as it has loaded.
-    open_when_loaded: StoredValue<bool>,
-    /// What had the focus when Link opened (the button the user pressed): it gets it back when Link
-    /// closes without a connection, so that a keyboard user carries on from there.
-    return_focus: StoredValue<Option<web_sys::HtmlElement>, LocalStorage>,
+    /// What the view does not show, in one arena slot: each stored type costs the bundle its own
+    /// code. Never held across a call into Link, which may call back at once.
+    state: StoredValue<State, LocalStorage>,
     status: RwSignal<LinkStatus>,
     /// Link's `onLoad` has fired for the current handler.
     loaded: RwSignal<bool>,
 }
 
+struct State {
+    options: PlaidLinkOptions,
+    handler: Option<LinkHandler>,
+    /// Cancels the link-token request in flight.
+    cancel: Option<AbortController>,
+    /// Counts `prepare` and `refresh` calls, so that a late answer to an older one is dropped.
+    attempt: u32,
+    /// When the current link token should be replaced (ms since the epoch), if the backend said.
+    refresh_due: Option<f64>,
+    /// Ends the wait for `refresh_due` early, when the flow stops or plans anew.
+    refresh_timer: Option<Wake>,
+    /// Back from an OAuth bank: open Link as soon as it has loaded.
+    open_when_loaded: bool,
+    /// What had the focus when Link opened (the button the user pressed): it gets it back when Link
+    /// closes without a connection, so that a keyboard user carries on from there.
+    return_focus: Option<web_sys::HtmlElement>,
+    /// Looks again when a background tab comes back (timers may have been held back there).
+    on_visible: Option<OnVisible>,
+}
+
 impl Flow {
+    /// The current attempt; `None` once the component is gone.
+    fn current(self) -> Option<u32> {
+        self.state.try_with_value(|s| s.attempt)
+    }
+
+    fn attempt(self) -> u32 {
+        self.current().unwrap_or_default()
+    }
+
+    /// Counts a new attempt, which any older one's late answer then yields to.
+    fn next_attempt(self) -> u32 {
+        self.state
+            .try_update_value(|s| {
+                s.attempt = s.attempt.wrapping_add(1);
+                s.attempt
+            })
+            .unwrap_or_default()
+    }
+
     /// Starts (or starts over): a fresh link token and the script, together; then Link.
     fn prepare(self) {
         self.stop();
-        let attempt = self.attempt.get_value().wrapping_add(1);
-        self.attempt.set_value(attempt);
+        let attempt = self.next_attempt();
         self.loaded.set(false);
         self.status.set(LinkStatus::Preparing);
 
-        let (resolved, nonce, script_timeout) =
-            self.options.with_value(|o| (o.resolved(), o.nonce.clone(), o.script_timeout_ms));
+        let (resolved, nonce, script_timeout) = self
+            .state
+            .with_value(|s| (s.options.resolved(), s.options.nonce.clone(), s.options.script_timeout_ms));
         let (backend, src) = match resolved {
             Ok(resolved) => resolved,
             Err(e) => return self.status.set(LinkStatus::Failed(LinkFailure::Endpoint(e))),
@@ -237,10 +267,10 @@ impl Flow {
             Resume::With { token, received_redirect_uri } => (Some(token), Some(received_redirect_uri)),
             Resume::Failed(e) => return self.status.set(LinkStatus::Failed(LinkFailure::OauthReturn(e))),
         };
-        self.open_when_loaded.set_value(resumed.is_some());
+        self.state.update_value(|s| s.open_when_loaded = resumed.is_some());
         // The page's prefetch may have sent this very request already: adopt it, once. (It asks for
         // a new item's token only, so update mode never adopts one.)
-        let prefetched = self.options.try_update_value(|o| o.prefetched.take()).flatten().filter(|p| {
+        let prefetched = self.state.try_update_value(|s| s.options.prefetched.take()).flatten().filter(|p| {
             let adoptable = p.url == backend.link_token_url.href
                 && backend.link_token_url.same_origin
                 && backend.update.is_none()
@@ -255,7 +285,7 @@ impl Flow {
             None => AbortController::new().ok(),
         };
         let signal = controller.as_ref().map(AbortController::signal);
-        self.cancel.set_value(controller);
+        self.state.update_value(|s| s.cancel = controller);
 
         spawn_local(async move {
             let token = async {
@@ -267,7 +297,7 @@ impl Flow {
             };
             let (token, script) =
                 futures::future::join(token, load_link_script(&src, nonce.as_deref(), script_timeout)).await;
-            if self.status.is_disposed() || self.attempt.try_get_value() != Some(attempt) {
+            if self.status.is_disposed() || self.current() != Some(attempt) {
                 return;
             }
             let created = match (token, script) {
@@ -281,7 +311,7 @@ impl Flow {
             };
             match created {
                 Ok((handler, token)) => {
-                    self.handler.set_value(Some(handler));
+                    self.state.update_value(|s| s.handler = Some(handler));
                     self.schedule_refresh(attempt, &token);
                 }
                 Err(failure) => self.status.set(LinkStatus::Failed(failure)),
@@ -295,10 +325,10 @@ impl Flow {
         // An expiration already past (clocks disagree) is left to Link's own INVALID_LINK_TOKEN:
         // refreshing at once would only fetch another such token, again and again.
         let Some(expires) = token.expires_at_ms().filter(|expires| *expires > now + 1_000.0) else {
-            return self.refresh_due.set_value(None);
+            return self.state.update_value(|s| s.refresh_due = None);
         };
         let due = refresh_at(expires, now);
-        self.refresh_due.set_value(Some(due));
+        self.state.update_value(|s| s.refresh_due = Some(due));
         self.cancel_refresh_timer();
         self.wait_for_refresh(attempt, due - now);
     }
@@ -307,14 +337,14 @@ impl Flow {
     /// (`Date.now`) reaches the due time: it then sleeps the rest, rather than lose the refresh.
     fn wait_for_refresh(self, attempt: u32, ms: f64) {
         let (wait, wake) = sleep(ms.ceil().clamp(0.0, f64::from(i32::MAX)) as u32);
-        self.refresh_timer.set_value(wake);
+        self.state.update_value(|s| s.refresh_timer = wake);
         spawn_local(async move {
             let _ = wait.await;
             // Stopped, or planned anew: another attempt owns the refresh now.
-            if self.status.is_disposed() || self.attempt.try_get_value() != Some(attempt) {
+            if self.status.is_disposed() || self.current() != Some(attempt) {
                 return;
             }
-            match self.refresh_due.get_value() {
+            match self.state.with_value(|s| s.refresh_due) {
                 Some(due) if js_sys::Date::now() < due => {
                     self.wait_for_refresh(attempt, due - js_sys::Date::now() + 1.0);
                 }
@@ -326,12 +356,12 @@ impl Flow {
     /// Fetches a fresh link token if the current one is due, and Link is idle: a session in
     /// progress keeps its token (should it expire there, Link's `INVALID_LINK_TOKEN` starts over).
     fn refresh_if_due(self, attempt: u32) {
-        if self.status.is_disposed() || self.attempt.try_get_value() != Some(attempt) {
+        if self.status.is_disposed() || self.current() != Some(attempt) {
             return;
         }
-        let due = self.refresh_due.get_value().is_some_and(|due| js_sys::Date::now() >= due);
+        let due = self.state.with_value(|s| s.refresh_due).is_some_and(|due| js_sys::Date::now() >= due);
         if due && self.idle() {
-            self.refresh_due.set_value(None);
+            self.state.update_value(|s| s.refresh_due = None);
             self.refresh();
         }
     }
@@ -344,23 +374,22 @@ impl Flow {
     /// A fresh link token, and Link made again with it, swapped in once made; the button stays as
     /// it is. On failure the current Link stays: it still works until its token expires.
     fn refresh(self) {
-        let attempt = self.attempt.get_value().wrapping_add(1);
-        self.attempt.set_value(attempt);
-        let Ok((backend, _)) = self.options.with_value(PlaidLinkOptions::resolved) else {
+        let attempt = self.next_attempt();
+        let Ok((backend, _)) = self.state.with_value(|s| s.options.resolved()) else {
             return;
         };
         let controller = AbortController::new().ok();
         let signal = controller.as_ref().map(AbortController::signal);
-        self.cancel.set_value(controller);
+        self.state.update_value(|s| s.cancel = controller);
         spawn_local(async move {
             let token = backend.create_link_token(signal.as_ref()).await;
-            if self.status.is_disposed() || self.attempt.try_get_value() != Some(attempt) || !self.idle() {
+            if self.status.is_disposed() || self.current() != Some(attempt) || !self.idle() {
                 return;
             }
             let Ok(token) = token else { return };
             if let Ok(handler) = self.make_link(&backend, &token, None) {
                 // The old Link is destroyed here, outside the stored value's lock.
-                let old = self.handler.try_update_value(|h| h.replace(handler)).flatten();
+                let old = self.state.try_update_value(|s| s.handler.replace(handler)).flatten();
                 drop(old);
                 self.schedule_refresh(attempt, &token);
             }
@@ -393,7 +422,7 @@ impl Flow {
                 if self.status.get_untracked() == LinkStatus::Preparing {
                     self.status.set(LinkStatus::Ready);
                 }
-                if self.open_when_loaded.try_update_value(std::mem::take).unwrap_or(false) {
+                if self.state.try_update_value(|s| std::mem::take(&mut s.open_when_loaded)).unwrap_or(false) {
                     // Outside of Link's callback: `open()` may call back at once.
                     spawn_local(async move { self.open() });
                 }
@@ -405,7 +434,7 @@ impl Flow {
                 if self.container.is_some() && event.name == EventName::Open && self.idle() {
                     self.status.set(LinkStatus::Open);
                 }
-                if let Some(on_event) = self.options.with_value(|o| o.on_event.clone()) {
+                if let Some(on_event) = self.state.with_value(|s| s.options.on_event.clone()) {
                     on_event(&event);
                 }
             }),
@@ -448,7 +477,7 @@ impl Flow {
                         item_id: outcome.item_id.or_else(|| updated.as_ref().map(|u| u.item_id.clone())),
                         updated: updated.is_some(),
                     };
-                    if let Some(on_connected) = self.options.with_value(|o| o.on_connected.clone()) {
+                    if let Some(on_connected) = self.state.with_value(|s| s.options.on_connected.clone()) {
                         on_connected(&connection);
                     }
                     self.status.set(LinkStatus::Connected(connection));
@@ -467,7 +496,7 @@ impl Flow {
     /// `onExit`.
     fn exited(self, error: Option<LinkError>, metadata: ExitMetadata) {
         oauth::forget();
-        if let Some(on_exit) = self.options.with_value(|o| o.on_exit.clone()) {
+        if let Some(on_exit) = self.state.with_value(|s| s.options.on_exit.clone()) {
             on_exit(error.as_ref(), &metadata);
         }
         if matches!(self.status.get_untracked(), LinkStatus::Sending | LinkStatus::Connected(_)) {
@@ -480,10 +509,10 @@ impl Flow {
             None => {
                 self.status.set(LinkStatus::Closed);
                 // A refresh that fell due while Link was open happens now.
-                self.refresh_if_due(self.attempt.get_value());
+                self.refresh_if_due(self.attempt());
             }
         }
-        if let Some(Some(element)) = self.return_focus.try_update_value(Option::take) {
+        if let Some(Some(element)) = self.state.try_update_value(|s| s.return_focus.take()) {
             // After the view has caught up: a button still disabled would not take the focus.
             spawn_local(async move {
                 let _ = element.focus();
@@ -496,17 +525,17 @@ impl Flow {
             return;
         }
         // Link is one overlay per page: while another component's is open, a click does nothing.
-        let free = self.handler.with_value(|h| h.as_ref().is_some_and(LinkHandler::may_open));
+        let free = self.state.with_value(|s| s.handler.as_ref().is_some_and(LinkHandler::may_open));
         if !self.idle() || !free {
             return;
         }
         // `focus()` is called by name, so any focused element (HTML or SVG) will do.
         let focused = leptos::prelude::document().active_element().map(JsCast::unchecked_into);
-        self.return_focus.set_value(focused);
+        self.state.update_value(|s| s.return_focus = focused);
         // Open first in our state: Link may call back synchronously from `open()`.
         self.status.set(LinkStatus::Open);
-        let opened = self.handler.with_value(|h| {
-            h.as_ref().map(|h| {
+        let opened = self.state.with_value(|s| {
+            s.handler.as_ref().map(|h| {
                 // Kept for an OAuth bank's redirect back to this page (see `oauth`).
                 oauth::remember(h.token());
                 h.open()
@@ -518,15 +547,15 @@ impl Flow {
     }
 
     fn submit(self, data: &LinkSubmission) {
-        let submitted = self.handler.with_value(|h| h.as_ref().map(|h| h.submit(&data.to_js())));
+        let submitted = self.state.with_value(|s| s.handler.as_ref().map(|h| h.submit(&data.to_js())));
         if let Some(Err(e)) = submitted {
             self.status.set(LinkStatus::Failed(LinkFailure::Plaid(e)));
         }
     }
 
     fn exit(self, force: bool) {
-        self.handler.with_value(|h| {
-            if let Some(h) = h {
+        self.state.with_value(|s| {
+            if let Some(h) = &s.handler {
                 h.exit(force);
             }
         });
@@ -541,7 +570,7 @@ impl Flow {
 
     /// Ends a planned refresh's wait now; its task then finds nothing to do.
     fn cancel_refresh_timer(self) {
-        if let Some(Some(wake)) = self.refresh_timer.try_update_value(Option::take) {
+        if let Some(Some(wake)) = self.state.try_update_value(|s| s.refresh_timer.take()) {
             wake.now();
         }
     }
@@ -549,11 +578,11 @@ impl Flow {
     /// Cancels the link-token request and the planned refresh, and destroys Link.
     fn stop(self) {
         self.cancel_refresh_timer();
-        if let Some(Some(controller)) = self.cancel.try_update_value(Option::take) {
+        if let Some(Some(controller)) = self.state.try_update_value(|s| s.cancel.take()) {
             controller.abort();
         }
         // Taken out first and dropped here, outside the stored value's lock.
-        let handler = self.handler.try_update_value(Option::take).flatten();
+        let handler = self.state.try_update_value(|s| s.handler.take()).flatten();
         drop(handler);
     }
 }
