@@ -13,8 +13,8 @@ step "clippy (host: no rendering feature, then ssr)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p plaid-link-leptos --all-targets --features ssr --locked -- -D warnings
 
-step "clippy (wasm32: csr, then hydrate)"
-cargo clippy -p plaid-link-leptos --target wasm32-unknown-unknown --all-targets --features csr --locked -- -D warnings
+step "clippy (wasm32: csr with the bundle, then hydrate)"
+cargo clippy -p plaid-link-leptos --target wasm32-unknown-unknown --all-targets --features bundle --locked -- -D warnings
 cargo clippy -p plaid-link-leptos --target wasm32-unknown-unknown --lib --test hydrate --example ssr --features hydrate --locked -- -D warnings
 
 step "the crate as a user gets it: docs without warnings, the examples in each mode, cargo package"
