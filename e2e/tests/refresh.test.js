@@ -24,16 +24,19 @@ test("a link token about to expire is replaced under a ready button, and the fre
     await p.addInitScript(watchPlaid);
     await p.addInitScript(record);
   });
-  const answers = [];
-  page.on("response", async (r) => {
-    if (r.url().endsWith("/api/link_token")) answers.push(await r.json());
+  // The bodies as promises, pushed when each answer's headers arrive (before the page can read it),
+  // so that a Link made with a token always finds its answer here; read once Link is made twice.
+  const bodies = [];
+  page.on("response", (r) => {
+    if (r.url().endsWith("/api/link_token")) bodies.push(r.json());
   });
   const connect = page.getByRole("button", { name: "Connect a bank account" });
   await connect.waitFor();
   await page.waitForFunction(() => window.__created.length >= 2, null, { timeout: 20_000 }).catch(async (e) => {
     const seen = await page.evaluate(() => ({ created: window.__created, states: window.__states }));
-    throw new Error(`${e.message}: ${JSON.stringify({ ...seen, answers })}`);
+    throw new Error(`${e.message}: ${JSON.stringify({ ...seen, answers: await Promise.all(bodies) })}`);
   });
+  const answers = await Promise.all(bodies);
 
   const { created, states } = await page.evaluate(() => ({ created: window.__created, states: window.__states }));
   assert.equal(answers.length, 2, "one planned refresh");
