@@ -10,11 +10,11 @@ use send_wrapper::SendWrapper;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
-use crate::backend::PrefetchedToken;
+use crate::backend::{PrefetchedToken, UpdateTarget};
 use crate::hook::{use_plaid_embedded_link, use_plaid_link};
 use crate::js;
 use crate::options::PlaidLinkOptions;
-use crate::plaid::types::LinkSubmission;
+use crate::plaid::types::{LinkEvent, LinkSubmission};
 use crate::texts::Texts;
 use crate::ui::link_view;
 
@@ -109,40 +109,35 @@ impl EmbedOptions {
     }
 
     fn into_parts(self, prefetched: Option<PrefetchedToken>) -> (PlaidLinkOptions, Option<String>) {
+        // Fields set in place: the builder would move the whole options value at each step.
         let mut options = PlaidLinkOptions { prefetched, ..PlaidLinkOptions::default() };
-        if let Some(url) = self.link_token_url {
-            options = options.link_token_url(url);
-        }
-        if let Some(url) = self.exchange_url {
-            options = options.exchange_url(url);
-        }
-        if let Some(src) = self.script_src {
-            options = options.script_src(src);
-        }
-        if let Some(url) = self.update_url {
-            options = options.update_url(url);
-        }
-        if let Some(item_id) = self.item_id {
-            options = options.update_item(item_id).account_selection(self.account_selection);
-        }
+        let set = |field: &mut String, value: Option<String>| {
+            if let Some(value) = value {
+                *field = value;
+            }
+        };
+        set(&mut options.link_token_url, self.link_token_url);
+        set(&mut options.exchange_url, self.exchange_url);
+        set(&mut options.script_src, self.script_src);
+        set(&mut options.update_url, self.update_url);
+        options.update =
+            self.item_id.map(|item_id| UpdateTarget { item_id, account_selection: self.account_selection });
         if let Some(ms) = self.request_timeout_ms {
-            options = options.request_timeout_ms(ms);
+            options.request_timeout_ms = ms;
         }
         if let Some(ms) = self.script_timeout_ms {
-            options = options.script_timeout_ms(ms);
+            options.script_timeout_ms = ms;
         }
-        for origin in self.allowed_origins {
-            options = options.allow_origin(origin);
-        }
+        options.allowed_origins = self.allowed_origins;
         if let Some(on_event) = self.on_event {
-            options = options.on_event(move |event| {
+            options.on_event = Some(Rc::new(move |event: &LinkEvent| {
                 let _ = on_event.call1(&JsValue::NULL, &event.name.as_str().into());
-            });
+            }));
         }
         // Not an object (none given): every lookup misses, and the English stays. One thread in a
         // browser: the wrapper only satisfies `Texts`' `Send + Sync`.
         let words = SendWrapper::new(self.texts);
-        options = options.texts(Texts::new(move |english| js::string(&words, english)));
+        options.texts = Texts::new(move |english| js::string(&words, english));
         (options, self.label)
     }
 }
