@@ -110,7 +110,8 @@ pub(crate) fn allowed(protocol: &str, hostname: &str) -> bool {
 }
 
 fn is_loopback(hostname: &str) -> bool {
-    let host = hostname.trim_end_matches('.');
+    // One trailing dot names the same host ("localhost."); anything odder is not loopback here.
+    let host = hostname.strip_suffix('.').unwrap_or(hostname);
     host == "localhost"
         || host.ends_with(".localhost")
         || host == "[::1]"
@@ -128,10 +129,12 @@ mod tests {
 
     #[test]
     fn http_is_allowed_only_on_loopback() {
-        for host in ["127.0.0.1", "127.8.9.10", "localhost", "app.localhost", "[::1]"] {
+        for host in ["127.0.0.1", "127.8.9.10", "localhost", "localhost.", "app.localhost", "[::1]"] {
             assert!(allowed("http:", host), "{host}");
         }
-        for host in ["example.com", "10.0.0.1", "192.168.1.10", "localhost.example.com", "128.0.0.1"] {
+        for host in
+            ["example.com", "10.0.0.1", "192.168.1.10", "localhost.example.com", "localhost..", "128.0.0.1"]
+        {
             assert!(!allowed("http:", host), "{host}");
         }
     }
