@@ -194,7 +194,7 @@ impl LinkHandler {
             let _ = Reflect::set(&options, &"force".into(), &true.into());
         }
         if let Err(e) = self.raw.exit(&options) {
-            leptos::logging::warn!("Plaid Link exit failed: {}", describe(&e));
+            web_sys::console::warn_2(&"Plaid Link exit failed:".into(), &e);
         }
     }
 
@@ -212,7 +212,7 @@ impl LinkHandler {
                 self.exit(true);
             }
             if let Err(e) = self.raw.destroy() {
-                leptos::logging::warn!("Plaid Link destroy failed: {}", describe(&e));
+                web_sys::console::warn_2(&"Plaid Link destroy failed:".into(), &e);
             }
         }
     }
