@@ -286,6 +286,7 @@ impl Flow {
         };
         let signal = controller.as_ref().map(AbortController::signal);
         self.state.update_value(|s| s.cancel = controller);
+        let script = load_link_script(&src, nonce.as_deref(), script_timeout);
 
         spawn_local(async move {
             let token = async {
@@ -295,8 +296,8 @@ impl Flow {
                     (None, None) => backend.create_link_token(signal.as_ref()).await,
                 }
             };
-            let (token, script) =
-                futures::future::join(token, load_link_script(&src, nonce.as_deref(), script_timeout)).await;
+            // The script's load runs while the token is awaited: both are under way at once.
+            let (token, script) = (token.await, script.await);
             if self.status.is_disposed() || self.current() != Some(attempt) {
                 return;
             }

@@ -28,24 +28,35 @@ thread_local! {
     static LOAD: RefCell<Option<Load>> = const { RefCell::new(None) };
 }
 
-/// Resolves once `window.Plaid` exists, inserting the script if no one has yet.
+/// Starts loading the script now, if no one has yet (the load goes on whether or not the result is
+/// awaited); the result resolves once `window.Plaid` exists.
 ///
 /// `timeout_ms` bounds a load this call starts; callers joining a load in progress share its bound.
-pub async fn load_link_script(src: &str, nonce: Option<&str>, timeout_ms: u32) -> Result<(), ScriptError> {
-    if bindings::is_loaded() {
-        return Ok(());
-    }
-    let load = match LOAD.with(|l| l.borrow().clone()) {
-        Some(load) => load,
-        None => {
-            let load = match adopt(src, timeout_ms) {
-                Some(load) => load,
-                None => insert(src, nonce, timeout_ms)?,
-            };
-            LOAD.with(|l| *l.borrow_mut() = Some(load.clone()));
-            load
+pub fn load_link_script(
+    src: &str,
+    nonce: Option<&str>,
+    timeout_ms: u32,
+) -> impl std::future::Future<Output = Result<(), ScriptError>> {
+    let started = if bindings::is_loaded() {
+        Ok(None)
+    } else {
+        match LOAD.with(|l| l.borrow().clone()) {
+            Some(load) => Ok(Some(load)),
+            None => adopt(src, timeout_ms).map_or_else(|| insert(src, nonce, timeout_ms), Ok).map(|load| {
+                LOAD.with(|l| *l.borrow_mut() = Some(load.clone()));
+                Some(load)
+            }),
         }
     };
+    async move {
+        match started? {
+            Some(load) => settled(load, timeout_ms).await,
+            None => Ok(()),
+        }
+    }
+}
+
+async fn settled(load: Load, timeout_ms: u32) -> Result<(), ScriptError> {
     let result = match JsFuture::from(load.promise.clone()).await {
         Ok(_) if bindings::is_loaded() => Ok(()),
         Ok(_) => Err(ScriptError::NoPlaidGlobal),
