@@ -59,7 +59,7 @@ pub(crate) fn link_view(
         _ => open.run(()),
     };
     view! {
-        <div class="plaid-link" class:plaid-link--embedded=embedded data-status=move || status.get().name()>
+        <div class=if embedded { "plaid-link plaid-link--embedded" } else { "plaid-link" } data-status=move || status.get().name()>
             {search}
             <button
                 type="button"
