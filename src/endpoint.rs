@@ -54,12 +54,32 @@ pub(crate) struct Endpoint {
     pub same_origin: bool,
 }
 
+/// The page's address and origin, read once for all the URLs resolved against them.
+pub(crate) struct Page {
+    href: String,
+    origin: String,
+}
+
+impl Page {
+    pub(crate) fn current() -> Self {
+        let location = web_sys::window().map(|w| w.location());
+        let read = |f: fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>| {
+            location.as_ref().and_then(|l| f(l).ok()).unwrap_or_default()
+        };
+        Self { href: read(web_sys::Location::href), origin: read(web_sys::Location::origin) }
+    }
+}
+
 /// Resolves an endpoint against the page: HTTPS (or loopback), and on the page's origin or on one
 /// of `allowed_origins`, which only the page's own code can name.
-pub(crate) fn resolve_endpoint(raw: &str, allowed_origins: &[String]) -> Result<Endpoint, EndpointError> {
-    let url = secure_url(raw)?;
+pub(crate) fn resolve_endpoint(
+    page: &Page,
+    raw: &str,
+    allowed_origins: &[String],
+) -> Result<Endpoint, EndpointError> {
+    let url = secure_url(page, raw)?;
     let origin = url.origin();
-    let same_origin = origin == page_origin();
+    let same_origin = origin == page.origin;
     if same_origin || allowed_origins.iter().any(|allowed| origin_of(allowed).as_deref() == Some(&origin)) {
         Ok(Endpoint { href: url.href(), same_origin })
     } else {
@@ -68,9 +88,9 @@ pub(crate) fn resolve_endpoint(raw: &str, allowed_origins: &[String]) -> Result<
 }
 
 /// Resolves Link's script URL: Plaid's own, or one on the page's origin (a local stand-in, say).
-pub(crate) fn resolve_script(raw: &str) -> Result<String, EndpointError> {
-    let url = secure_url(raw)?;
-    if url.href() == DEFAULT_SCRIPT_SRC || url.origin() == page_origin() {
+pub(crate) fn resolve_script(page: &Page, raw: &str) -> Result<String, EndpointError> {
+    let url = secure_url(page, raw)?;
+    if url.href() == DEFAULT_SCRIPT_SRC || url.origin() == page.origin {
         Ok(url.href())
     } else {
         Err(EndpointError::UntrustedScript(url.href()))
@@ -78,21 +98,13 @@ pub(crate) fn resolve_script(raw: &str) -> Result<String, EndpointError> {
 }
 
 /// `raw` resolved against the page, if it is a URL that may carry a credential.
-fn secure_url(raw: &str) -> Result<Url, EndpointError> {
-    let url = Url::new_with_base(raw, &page_href()).map_err(|_| EndpointError::Invalid(raw.to_owned()))?;
+fn secure_url(page: &Page, raw: &str) -> Result<Url, EndpointError> {
+    let url = Url::new_with_base(raw, &page.href).map_err(|_| EndpointError::Invalid(raw.to_owned()))?;
     if allowed(&url.protocol(), &url.hostname()) {
         Ok(url)
     } else {
         Err(EndpointError::Insecure(url.href()))
     }
-}
-
-fn page_href() -> String {
-    web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
-}
-
-fn page_origin() -> String {
-    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
 
 /// The origin of an allowed-origin entry (`https://api.example.com`, with or without a path).

@@ -310,10 +310,11 @@ impl PlaidLinkOptions {
 
     /// The backend client and the script's URL, each resolved against the page and checked.
     pub(crate) fn resolved(&self) -> Result<(BackendClient, String), EndpointError> {
+        let page = endpoint::Page::current();
         let backend = BackendClient {
-            link_token_url: endpoint::resolve_endpoint(&self.link_token_url, &self.allowed_origins)?,
-            exchange_url: endpoint::resolve_endpoint(&self.exchange_url, &self.allowed_origins)?,
-            update_url: endpoint::resolve_endpoint(&self.update_url, &self.allowed_origins)?,
+            link_token_url: endpoint::resolve_endpoint(&page, &self.link_token_url, &self.allowed_origins)?,
+            exchange_url: endpoint::resolve_endpoint(&page, &self.exchange_url, &self.allowed_origins)?,
+            update_url: endpoint::resolve_endpoint(&page, &self.update_url, &self.allowed_origins)?,
             update: self.update.clone(),
             link_token_fields: self.link_token_fields.clone(),
             timeout_ms: self.request_timeout_ms,
@@ -321,6 +322,6 @@ impl PlaidLinkOptions {
             csrf_header: self.csrf_header.clone(),
             retry: self.retry,
         };
-        Ok((backend, endpoint::resolve_script(&self.script_src)?))
+        Ok((backend, endpoint::resolve_script(&page, &self.script_src)?))
     }
 }
