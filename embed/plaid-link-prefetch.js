@@ -24,10 +24,6 @@ function sameOrigin(raw) {
   return url.origin === location.origin && secure ? url.href : null;
 }
 
-function pageNonce() {
-  return document.querySelector("script[nonce]")?.nonce || "";
-}
-
 function requestLinkToken(url, timeoutMs) {
   const controller = new AbortController();
   const headers = { "Content-Type": "application/json", Accept: "application/json" };
@@ -49,11 +45,10 @@ function requestLinkToken(url, timeoutMs) {
 function loadScript(raw) {
   const src = raw === PLAID ? PLAID : sameOrigin(raw);
   if (!src || window.Plaid || window[SCRIPT]) return;
+  // A script made by code loads asynchronously already; an empty nonce is no nonce.
   const script = document.createElement("script");
   script.src = src;
-  script.async = true;
-  const nonce = pageNonce();
-  if (nonce) script.nonce = nonce;
+  script.nonce = document.querySelector("script[nonce]")?.nonce || "";
   const loaded = new Promise((resolve, reject) => {
     script.onload = resolve;
     script.onerror = reject;
