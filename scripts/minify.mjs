@@ -24,11 +24,11 @@ const TEXT_FILES = [GLUE, "plaid-link.js", "plaid-link-prefetch.js", "plaid-link
 // Top-level await (the embed loader) and import.meta (the glue) are ES2022. CSS gets no target, so
 // that esbuild leaves light-dark() and custom properties as written.
 const OPTIONS = {
-  js: { loader: "js", format: "esm", target: "es2022" },
+  js: { loader: "js", format: "esm", target: "es2022", treeShaking: true },
   css: { loader: "css" },
 };
 
-const dead = dropDeadClasses(await readFile(join(dir, GLUE), "utf8"));
+const dead = dropDeadClasses(dropInitSync(await readFile(join(dir, GLUE), "utf8")));
 console.log(`[minify] ${GLUE}: dead classes dropped: ${dead.classes.join(", ") || "none"}`);
 
 const output = new Map();
@@ -74,3 +74,10 @@ for (const [name, contents] of output) {
 }
 await writeFile(indexPath, index);
 
+
+/** The glue without `initSync` (a synchronous start no page of ours uses): esbuild then drops it. */
+function dropInitSync(glue) {
+  const exports = "export { initSync, __wbg_init as default };";
+  if (!glue.includes(exports)) throw new Error("minify: the glue's export line is not the expected one");
+  return glue.replace(exports, "export { __wbg_init as default };");
+}
