@@ -8,17 +8,7 @@
 // `__wrap` call exactly where Rust code that can return one survived. The check is made on each
 // build; anything but the expected shape stops the build.
 
-function readLeb(bytes, at) {
-  let value = 0;
-  let shift = 0;
-  let byte;
-  do {
-    byte = bytes[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [value, at];
-}
+import { readLeb } from "./wasm-imports.mjs";
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 

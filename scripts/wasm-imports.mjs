@@ -21,7 +21,8 @@ function shortName(i) {
   return name;
 }
 
-function readLeb(bytes, at) {
+/** Reads an unsigned LEB128 number at `at`: [value, next offset]. */
+export function readLeb(bytes, at) {
   let value = 0;
   let shift = 0;
   let byte;
