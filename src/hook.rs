@@ -200,7 +200,7 @@ struct Flow {
     /// Embedded institution search: where Link renders it.
     container: Option<NodeRef<leptos::html::Div>>,
     /// What the view does not show, in one arena slot: each stored type costs the bundle its own
-    /// code. Never held across a call into Link, which may call back at once.
+    /// code. A handler is taken out of it before it is dropped (Link's `destroy` may call back).
     state: StoredValue<State, LocalStorage>,
     status: RwSignal<LinkStatus>,
     /// Link's `onLoad` has fired for the current handler.
