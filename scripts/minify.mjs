@@ -74,7 +74,6 @@ for (const [name, contents] of output) {
 }
 await writeFile(indexPath, index);
 
-
 /** The glue without `initSync` (a synchronous start no page of ours uses): esbuild then drops it. */
 function dropInitSync(glue) {
   const exports = "export { initSync, __wbg_init as default };";

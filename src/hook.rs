@@ -447,7 +447,9 @@ impl Flow {
     /// repaired.
     fn forward(self, backend: &BackendClient, token: Option<PublicToken>, metadata: SuccessMetadata) {
         let Some(token) = token else {
-            return self.failed_session(LinkFailure::NoPublicToken);
+            // The session ended without anything to forward.
+            oauth::forget();
+            return self.status.set(LinkStatus::Failed(LinkFailure::NoPublicToken));
         };
         let updated = backend.update.clone();
         // The request leaves first; then the kept link token goes (sessionStorage is synchronous,
@@ -486,12 +488,6 @@ impl Flow {
                 Err(e) => self.status.set(LinkStatus::Failed(LinkFailure::Exchange(e))),
             }
         });
-    }
-
-    /// The Link session ended without anything to forward.
-    fn failed_session(self, failure: LinkFailure) {
-        oauth::forget();
-        self.status.set(LinkStatus::Failed(failure));
     }
 
     /// `onExit`.
