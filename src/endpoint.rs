@@ -1,49 +1,61 @@
 //! What the component may talk to: endpoint URLs and Link's script, resolved against the page and
-//! checked against the trust rules before anything is sent or loaded.
+//! checked against the trust rules before anything is sent or loaded. "What may the page's
+//! attributes decide?" is answered here, in [`Provenance::Markup`]'s checks.
 //!
 //! - Only HTTPS, or plain HTTP on loopback for development: a public token is a credential, and
 //!   Link's script runs with the page's rights.
 //! - Endpoints are on the page's own origin, unless the page's own code (never its markup) allows
 //!   another origin with [`PlaidLinkOptions::allow_origin`](crate::PlaidLinkOptions::allow_origin).
-//!   Markup injected into a page (sanitisers keep `data-*` attributes) must not be able to send the
-//!   public token, the CSRF token or the app's headers elsewhere, nor fetch a link token of another
-//!   Plaid app.
-//! - Link's script is Plaid's own URL or a URL on the page's origin, and nothing else: it is given
-//!   the page's CSP nonce, so whoever chooses it could run code in the page.
+//! - Link's script is Plaid's own URL, or a URL on the page's origin that the page's code names or
+//!   its server declared: it is given the page's CSP nonce, so whoever chooses it could run code.
+//! - Markup injected into a page (sanitisers keep `data-*` attributes) may name only the
+//!   component's default endpoints or those the server declared in the `<head>` it served
+//!   (`<meta name="plaid-link-endpoints">`), and only Plaid's script or the declared one
+//!   (`<meta name="plaid-link-script">`): otherwise it could make the component POST, with the
+//!   page's CSRF token, to any same-origin path, or give the nonce to an uploaded file.
 
 use std::net::Ipv4Addr;
 
 use web_sys::Url;
 
 use crate::plaid::loader::DEFAULT_SCRIPT_SRC;
-use crate::texts::{english_display, Texts};
 
-/// A configured URL cannot be used. `Display` is a message for the user (see [`crate::texts`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The endpoints the component talks to when nothing else is said; markup may always name these.
+pub(crate) const DEFAULT_LINK_TOKEN_URL: &str = "/api/link_token";
+pub(crate) const DEFAULT_EXCHANGE_URL: &str = "/api/exchange_public_token";
+pub(crate) const DEFAULT_UPDATE_URL: &str = "/api/item_updated";
+const DEFAULTS: [&str; 3] = [DEFAULT_LINK_TOKEN_URL, DEFAULT_EXCHANGE_URL, DEFAULT_UPDATE_URL];
+
+/// A configured URL cannot be used; nothing was sent or loaded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EndpointError {
     /// Not HTTPS, and not on this machine.
+    #[error("not HTTPS (nor loopback): {0}")]
     Insecure(String),
     /// Not a URL at all.
+    #[error("not a URL: {0}")]
     Invalid(String),
     /// An endpoint on another origin that the page's code did not allow.
+    #[error("an endpoint on an origin the page's code did not allow: {0}")]
     OtherOrigin(String),
-    /// A Link script that is neither Plaid's nor the page's own.
+    /// A Link script that is neither Plaid's nor one the page's code or server named.
+    #[error("a Link script that is neither Plaid's nor the page's own: {0}")]
     UntrustedScript(String),
+    /// An endpoint named by the page's markup that is neither a default nor declared by its server.
+    #[error("an endpoint the page's markup named but its server did not declare: {0}")]
+    Undeclared(String),
 }
 
-impl EndpointError {
-    pub(crate) fn say(&self, t: &Texts) -> String {
-        let (template, address) = match self {
-            Self::Insecure(a) => ("This page is set up to use an insecure connection ({address}), so it cannot connect your bank. Please contact the site's support.", a),
-            Self::Invalid(a) => ("This page is set up with an invalid address ({address}), so it cannot connect your bank. Please contact the site's support.", a),
-            Self::OtherOrigin(a) => ("This page is set up to send your connection to another site ({address}) that it has not allowed, so it cannot connect your bank. Please contact the site's support.", a),
-            Self::UntrustedScript(a) => ("This page is set up to load Plaid Link from an address that is not Plaid's ({address}), so it cannot connect your bank. Please contact the site's support.", a),
-        };
-        t.say(template, &[("address", address)])
-    }
+/// Who chose a URL: the page's code may choose within its origin (and the origins it allows);
+/// its markup only among what the server declared.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Provenance {
+    /// Rust options, or `mount()`'s options object: the page's own code.
+    #[default]
+    Code,
+    /// `data-*` attributes: possibly injected markup.
+    Markup,
 }
-
-english_display!(EndpointError);
 
 /// A checked endpoint URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,10 +66,15 @@ pub(crate) struct Endpoint {
     pub same_origin: bool,
 }
 
-/// The page's address and origin, read once for all the URLs resolved against them.
+/// The page's address and origin, and what its server declared in the `<head>` it served, read
+/// once for all the URLs resolved against them.
 pub(crate) struct Page {
     href: String,
     origin: String,
+    /// `<meta name="plaid-link-endpoints">`: absolute URLs markup may name besides the defaults.
+    declared_endpoints: Vec<String>,
+    /// `<meta name="plaid-link-script">`: the Link script the page uses, as an absolute URL.
+    declared_script: Option<String>,
 }
 
 impl Page {
@@ -66,34 +83,73 @@ impl Page {
         let read = |f: fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>| {
             location.as_ref().and_then(|l| f(l).ok()).unwrap_or_default()
         };
-        Self { href: read(web_sys::Location::href), origin: read(web_sys::Location::origin) }
+        let href = read(web_sys::Location::href);
+        let absolute = |raw: &str| Url::new_with_base(raw, &href).ok().map(|u| u.href());
+        let declared_endpoints = head_meta(r#"meta[name="plaid-link-endpoints"]"#)
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter_map(absolute)
+            .collect();
+        let declared_script = head_meta(r#"meta[name="plaid-link-script"]"#).as_deref().and_then(absolute);
+        Self { origin: read(web_sys::Location::origin), href, declared_endpoints, declared_script }
+    }
+
+    /// The Link script to load when the options name none: the declared one, else Plaid's.
+    pub(crate) fn default_script(&self) -> &str {
+        self.declared_script.as_deref().unwrap_or(DEFAULT_SCRIPT_SRC)
     }
 }
 
+/// The content of a `<meta>` in the document's `<head>` (never one in the body, where markup may
+/// be injected).
+fn head_meta(selector: &str) -> Option<String> {
+    let head = web_sys::window()?.document()?.head()?;
+    head.query_selector(selector).ok()??.get_attribute("content")
+}
+
 /// Resolves an endpoint against the page: HTTPS (or loopback), and on the page's origin or on one
-/// of `allowed_origins`, which only the page's own code can name.
+/// of `allowed_origins`, which only the page's own code can name; from markup, a default endpoint
+/// or one the server declared.
 pub(crate) fn resolve_endpoint(
     page: &Page,
     raw: &str,
     allowed_origins: &[String],
+    provenance: Provenance,
 ) -> Result<Endpoint, EndpointError> {
     let url = secure_url(page, raw)?;
-    let origin = url.origin();
+    let (href, origin) = (url.href(), url.origin());
     let same_origin = origin == page.origin;
+    if provenance == Provenance::Markup {
+        let default = DEFAULTS.iter().any(|d| secure_url(page, d).is_ok_and(|d| d.href() == href));
+        return match (same_origin, default || page.declared_endpoints.contains(&href)) {
+            (false, _) => Err(EndpointError::OtherOrigin(href)),
+            (true, false) => Err(EndpointError::Undeclared(href)),
+            (true, true) => Ok(Endpoint { href, same_origin }),
+        };
+    }
     if same_origin || allowed_origins.iter().any(|allowed| origin_of(allowed).as_deref() == Some(&origin)) {
-        Ok(Endpoint { href: url.href(), same_origin })
+        Ok(Endpoint { href, same_origin })
     } else {
-        Err(EndpointError::OtherOrigin(url.href()))
+        Err(EndpointError::OtherOrigin(href))
     }
 }
 
-/// Resolves Link's script URL: Plaid's own, or one on the page's origin (a local stand-in, say).
-pub(crate) fn resolve_script(page: &Page, raw: &str) -> Result<String, EndpointError> {
+/// Resolves Link's script URL: Plaid's own, the one the server declared, or (from the page's code)
+/// one on the page's origin (a local stand-in, say).
+pub(crate) fn resolve_script(
+    page: &Page,
+    raw: &str,
+    provenance: Provenance,
+) -> Result<String, EndpointError> {
     let url = secure_url(page, raw)?;
-    if url.href() == DEFAULT_SCRIPT_SRC || url.origin() == page.origin {
-        Ok(url.href())
+    let href = url.href();
+    let trusted = href == DEFAULT_SCRIPT_SRC
+        || page.declared_script.as_deref() == Some(&href)
+        || (provenance == Provenance::Code && url.origin() == page.origin);
+    if trusted {
+        Ok(href)
     } else {
-        Err(EndpointError::UntrustedScript(url.href()))
+        Err(EndpointError::UntrustedScript(href))
     }
 }
 

@@ -22,26 +22,27 @@
 #![deny(missing_docs)]
 
 pub mod backend;
+mod cause;
 pub mod embed;
 pub mod endpoint;
+mod flow;
+mod handoff;
 mod hook;
-mod js;
 mod oauth;
 mod options;
 pub mod plaid;
 mod status;
-pub mod texts;
-mod timer;
 mod tokens;
 mod ui;
 mod visibility;
 
 pub use backend::RetryPolicy;
+pub use cause::JsCause;
 pub use embed::{mount, mount_all};
 pub use hook::{use_plaid_embedded_link, use_plaid_link, LinkOptions, UsePlaidLinkReturn};
 pub use oauth::ResumeError;
 pub use options::PlaidLinkOptions;
 pub use plaid::types::{EventName, LinkEvent, LinkSubmission};
 pub use status::{Connection, LinkFailure, LinkStatus};
-pub use texts::Texts;
+pub use ui::texts::{self, Texts};
 pub use ui::{PlaidEmbeddedLink, PlaidLink};

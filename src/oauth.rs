@@ -8,39 +8,42 @@
 //! `oauth_state_id` takes it, and strips the state id from the address bar.
 
 use js_sys::JSON;
-use wasm_bindgen::JsValue;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
 
-use crate::js;
-use crate::texts::{english_display, Texts};
 use crate::tokens::LinkToken;
 
 /// The one `sessionStorage` key this crate writes.
 const KEY: &str = "plaid-link:oauth-link-token";
 const STATE_PARAM: &str = "oauth_state_id";
 
-/// Why a page back from the bank cannot pick the sign-in up. `Display` is a message for the user.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Why a page back from the bank cannot pick the sign-in up.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ResumeError {
     /// No link token was kept: another tab or browser, or storage was cleared.
+    #[error("back from an OAuth bank, but no link token was kept on this page")]
     Missing,
     /// The kept link token has expired.
+    #[error("back from an OAuth bank, but the kept link token has expired")]
     Expired,
 }
 
-impl ResumeError {
-    pub(crate) fn say(&self, t: &Texts) -> String {
-        match self {
-            Self::Missing => {
-                t.say("We could not pick up your sign-in at your bank on this page. Please start again.", &[])
-            }
-            Self::Expired => {
-                t.say("Your sign-in at your bank took too long and has expired. Please start again.", &[])
-            }
-        }
-    }
+/// What is kept in `sessionStorage`: `{"link_token", "expires_at_ms"}`.
+#[derive(Serialize)]
+struct Kept<'a> {
+    link_token: &'a str,
+    expires_at_ms: Option<f64>,
 }
 
-english_display!(ResumeError);
+#[wasm_bindgen]
+extern "C" {
+    /// [`Kept`], read back.
+    type KeptView;
+    #[wasm_bindgen(method, getter)]
+    fn link_token(this: &KeptView) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn expires_at_ms(this: &KeptView) -> JsValue;
+}
 
 /// What the page should do about the bank's return.
 pub(crate) enum Resume {
@@ -58,11 +61,10 @@ fn storage() -> Option<web_sys::Storage> {
 
 /// Keeps the link token, with its expiration, for the return from an OAuth bank.
 pub(crate) fn remember(token: &LinkToken) {
-    let entry = js::object(&[
-        ("link_token", token.as_str().into()),
-        ("expires_at_ms", token.expires_at_ms().map_or(JsValue::NULL, JsValue::from)),
-    ]);
-    if let (Some(storage), Ok(text)) = (storage(), JSON::stringify(&entry)) {
+    let kept = Kept { link_token: token.as_str(), expires_at_ms: token.expires_at_ms() };
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let text = kept.serialize(&serializer).ok().and_then(|entry| JSON::stringify(&entry).ok());
+    if let (Some(storage), Some(text)) = (storage(), text) {
         let _ = storage.set_item(KEY, &String::from(text));
     }
 }
@@ -86,12 +88,12 @@ pub(crate) fn resume() -> Resume {
     // Taken out of the address at once: the page's other components see an ordinary page.
     strip_state_from_address();
     let kept = storage().and_then(|s| s.get_item(KEY).ok().flatten());
-    let entry = kept.and_then(|text| JSON::parse(&text).ok());
-    let Some(token) = entry.as_ref().and_then(|e| js::string(e, "link_token")).filter(|t| !t.is_empty())
+    let entry = kept.and_then(|text| crate::plaid::bindings::view::<KeptView>(JSON::parse(&text).ok()?));
+    let Some(token) = entry.as_ref().and_then(|e| e.link_token().as_string()).filter(|t| !t.is_empty())
     else {
         return Resume::Failed(ResumeError::Missing);
     };
-    let expires = entry.as_ref().and_then(|e| js::field(e, "expires_at_ms").as_f64());
+    let expires = entry.as_ref().and_then(|e| e.expires_at_ms().as_f64());
     if expires.is_some_and(|at| at <= js_sys::Date::now()) {
         forget();
         return Resume::Failed(ResumeError::Expired);

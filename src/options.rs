@@ -2,12 +2,12 @@
 
 use std::rc::Rc;
 
-use crate::backend::{BackendClient, HeaderSource, PrefetchedToken, RetryPolicy, UpdateTarget};
-use crate::endpoint::{self, EndpointError};
-use crate::plaid::loader::DEFAULT_SCRIPT_SRC;
+use crate::backend::{BackendClient, HeaderSource, RetryPolicy, UpdateTarget};
+use crate::endpoint::{self, EndpointError, Provenance};
+use crate::handoff::PrefetchedToken;
 use crate::plaid::types::{ExitMetadata, LinkError, LinkEvent};
 use crate::status::Connection;
-use crate::texts::Texts;
+use crate::ui::texts::Texts;
 
 type OnConnected = Rc<dyn Fn(&Connection)>;
 type OnExit = Rc<dyn Fn(Option<&LinkError>, &ExitMetadata)>;
@@ -31,7 +31,8 @@ pub struct PlaidLinkOptions {
     pub(crate) update: Option<UpdateTarget>,
     pub(crate) allowed_origins: Vec<String>,
     pub(crate) link_token_fields: Vec<(String, String)>,
-    pub(crate) script_src: String,
+    /// `None`: the script the page's server declared (`<meta name="plaid-link-script">`), else Plaid's.
+    pub(crate) script_src: Option<String>,
     pub(crate) nonce: Option<String>,
     pub(crate) request_timeout_ms: u32,
     pub(crate) script_timeout_ms: u32,
@@ -44,18 +45,21 @@ pub struct PlaidLinkOptions {
     pub(crate) texts: Texts,
     /// A link-token request started before the WebAssembly ran (embedding only); used once.
     pub(crate) prefetched: Option<PrefetchedToken>,
+    /// Who chose the URLs: the page's code, or its markup (which may only choose what the page's
+    /// server declared; see [`crate::endpoint`]).
+    pub(crate) provenance: Provenance,
 }
 
 impl Default for PlaidLinkOptions {
     fn default() -> Self {
         Self {
-            link_token_url: "/api/link_token".to_owned(),
-            exchange_url: "/api/exchange_public_token".to_owned(),
-            update_url: "/api/item_updated".to_owned(),
+            link_token_url: endpoint::DEFAULT_LINK_TOKEN_URL.to_owned(),
+            exchange_url: endpoint::DEFAULT_EXCHANGE_URL.to_owned(),
+            update_url: endpoint::DEFAULT_UPDATE_URL.to_owned(),
             update: None,
             allowed_origins: Vec::new(),
             link_token_fields: Vec::new(),
-            script_src: DEFAULT_SCRIPT_SRC.to_owned(),
+            script_src: None,
             nonce: None,
             request_timeout_ms: 15_000,
             script_timeout_ms: 20_000,
@@ -67,6 +71,7 @@ impl Default for PlaidLinkOptions {
             on_event: None,
             texts: Texts::default(),
             prefetched: None,
+            provenance: Provenance::Code,
         }
     }
 }
@@ -180,9 +185,10 @@ impl PlaidLinkOptions {
         self
     }
 
-    /// Where to load Link's script from: Plaid's CDN (the default) or a URL on the page's own
-    /// origin (a local stand-in, say). Any other address is refused, since the script gets the
-    /// page's CSP nonce.
+    /// Where to load Link's script from: Plaid's CDN, or a URL on the page's own origin (a local
+    /// stand-in, say). Any other address is refused, since the script gets the page's CSP nonce. By
+    /// default, the one the page's server declared in its `<head>`
+    /// (`<meta name="plaid-link-script" content="…">`), else Plaid's CDN.
     ///
     /// ```
     /// use plaid_link::PlaidLinkOptions;
@@ -190,7 +196,7 @@ impl PlaidLinkOptions {
     /// let options = PlaidLinkOptions::default().script_src("/plaid/link/v2/stable/link-initialize.js");
     /// ```
     pub fn script_src(mut self, src: impl Into<String>) -> Self {
-        self.script_src = src.into();
+        self.script_src = Some(src.into());
         self
     }
 
@@ -311,10 +317,12 @@ impl PlaidLinkOptions {
     /// The backend client and the script's URL, each resolved against the page and checked.
     pub(crate) fn resolved(&self) -> Result<(BackendClient, String), EndpointError> {
         let page = endpoint::Page::current();
+        let endpoint =
+            |raw: &str| endpoint::resolve_endpoint(&page, raw, &self.allowed_origins, self.provenance);
         let backend = BackendClient {
-            link_token_url: endpoint::resolve_endpoint(&page, &self.link_token_url, &self.allowed_origins)?,
-            exchange_url: endpoint::resolve_endpoint(&page, &self.exchange_url, &self.allowed_origins)?,
-            update_url: endpoint::resolve_endpoint(&page, &self.update_url, &self.allowed_origins)?,
+            link_token_url: endpoint(&self.link_token_url)?,
+            exchange_url: endpoint(&self.exchange_url)?,
+            update_url: endpoint(&self.update_url)?,
             update: self.update.clone(),
             link_token_fields: self.link_token_fields.clone(),
             timeout_ms: self.request_timeout_ms,
@@ -322,6 +330,7 @@ impl PlaidLinkOptions {
             csrf_header: self.csrf_header.clone(),
             retry: self.retry,
         };
-        Ok((backend, endpoint::resolve_script(&page, &self.script_src)?))
+        let script = self.script_src.as_deref().unwrap_or(page.default_script());
+        Ok((backend, endpoint::resolve_script(&page, script, self.provenance)?))
     }
 }

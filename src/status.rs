@@ -1,10 +1,10 @@
 //! Where the flow stands, and why it failed: the states the hook reports and the button shows.
+//! Data only: [`crate::texts`] says each in words.
 
 use crate::backend::{BackendError, ExchangeFailure};
 use crate::endpoint::EndpointError;
 use crate::plaid::types::LinkError;
 use crate::plaid::{PlaidError, ScriptError};
-use crate::texts::{english_display, Texts};
 
 /// One step of the flow.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +42,20 @@ impl LinkStatus {
             Self::Failed(_) => "failed",
         }
     }
+
+    /// Whether Link may be opened from here: it is made, loaded and idle.
+    ///
+    /// ```
+    /// assert!(plaid_link::LinkStatus::Ready.opens());
+    /// assert!(!plaid_link::LinkStatus::Sending.opens());
+    /// ```
+    pub fn opens(&self) -> bool {
+        match self {
+            Self::Ready | Self::Closed => true,
+            Self::Failed(failure) => failure.reopens(),
+            _ => false,
+        }
+    }
 }
 
 /// A connection the backend stored. Holds nothing secret.
@@ -57,7 +71,8 @@ pub struct Connection {
     pub updated: bool,
 }
 
-/// Why the flow stopped. `Display` is a message for the user (see [`crate::texts`]).
+/// Why the flow stopped. `Display` is the English message for the user (its words, and the page's
+/// own, are [`crate::texts`]'); [`std::error::Error::source`] is the failure behind it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LinkFailure {
     /// An endpoint or the script's URL is not HTTPS (nor loopback), or not a URL.
@@ -78,31 +93,27 @@ pub enum LinkFailure {
     Exchange(ExchangeFailure),
 }
 
-english_display!(LinkFailure);
+impl std::fmt::Display for LinkFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::texts::Texts::default().failure(self))
+    }
+}
 
-impl LinkFailure {
-    pub(crate) fn say(&self, t: &Texts) -> String {
+impl std::error::Error for LinkFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Endpoint(e) => e.say(t),
-            Self::Script(e) => e.say(t),
-            Self::LinkToken(e) => e.say(t),
-            Self::Plaid(e) => e.say(t),
-            Self::Link(e) => e.say(t),
-            Self::NoPublicToken => t.say("Plaid Link finished without a result. Please try again.", &[]),
-            Self::OauthReturn(e) => e.say(t),
-            Self::Exchange(ExchangeFailure { error, attempts }) => {
-                let reason = error.say(t);
-                match attempts {
-                    0 | 1 => t.say("Your bank account could not be saved. {reason}", &[("reason", &reason)]),
-                    n => t.say(
-                        "Your bank account could not be saved. {reason} (We tried {n} times. Please connect your bank again.)",
-                        &[("reason", &reason), ("n", &n.to_string())],
-                    ),
-                }
-            }
+            Self::Endpoint(e) => Some(e),
+            Self::Script(e) => Some(e),
+            Self::LinkToken(e) => Some(e),
+            Self::Plaid(e) => Some(e),
+            Self::OauthReturn(e) => Some(e),
+            Self::Exchange(e) => Some(e),
+            Self::Link(_) | Self::NoPublicToken => None,
         }
     }
+}
 
+impl LinkFailure {
     /// Whether trying again reopens the same Link (true) or starts over with a fresh link token.
     ///
     /// ```
@@ -125,6 +136,7 @@ mod tests {
             error_code: code.to_owned(),
             error_message: String::new(),
             display_message: None,
+            request_id: None,
         }
     }
 

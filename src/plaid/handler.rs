@@ -8,12 +8,14 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::Function;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::bindings::{self, RawHandler};
 use super::types::{EventMetadata, EventName, ExitMetadata, LinkError, LinkEvent, SuccessMetadata};
-use super::{describe, PlaidError};
+use super::PlaidError;
+use crate::cause::JsCause;
 use crate::tokens::{LinkToken, PublicToken};
 
 /// What the application does when Link calls back. Each one runs only while the handler is live.
@@ -29,7 +31,35 @@ pub struct LinkCallbacks {
 }
 
 /// Which of Link's callbacks a bound dispatcher stands for.
-const KINDS: [(&str, u32); 4] = [("onSuccess", 0), ("onExit", 1), ("onEvent", 2), ("onLoad", 3)];
+const SUCCESS: u32 = 0;
+const EXIT: u32 = 1;
+const EVENT: u32 = 2;
+const LOAD: u32 = 3;
+
+/// `Plaid.create`'s configuration. The callbacks are bound copies of the page-wide dispatcher,
+/// passed through to JavaScript as they are.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Config<'a> {
+    token: &'a str,
+    /// Back from an OAuth bank: the whole URL the bank sent the page back to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    received_redirect_uri: Option<&'a str>,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    on_success: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    on_exit: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    on_event: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    on_load: JsValue,
+}
+
+/// `handler.exit`'s options.
+#[derive(Serialize)]
+struct ExitOptions {
+    force: bool,
+}
 
 type Dispatcher = Closure<dyn Fn(JsValue, JsValue, JsValue, JsValue)>;
 
@@ -55,19 +85,26 @@ fn dispatch(id: JsValue, kind: JsValue, a: JsValue, b: JsValue) {
         return;
     };
     // onSuccess and onExit end a session: another Link may open from now on.
-    if kind as u32 <= 1 {
+    let kind = kind as u32;
+    if kind == SUCCESS || kind == EXIT {
         closed(id as u32);
     }
     // A callback that re-enters its own handler (Link calling back from inside a callback) is dropped.
     let Ok(mut callbacks) = entry.try_borrow_mut() else {
         return;
     };
-    match kind as u32 {
-        0 => (callbacks.on_success)(PublicToken::from_js(a), SuccessMetadata::from_js(&b)),
-        1 => (callbacks.on_exit)(LinkError::from_js(&a), ExitMetadata::from_js(&b)),
-        2 => {
+    match kind {
+        SUCCESS => (callbacks.on_success)(PublicToken::from_js(a), SuccessMetadata::read(b)),
+        EXIT => {
+            let metadata = ExitMetadata::read(b);
+            // Plaid puts the failed request's id in the metadata; the error carries it from here.
+            let error =
+                LinkError::read(a).map(|e| LinkError { request_id: metadata.request_id.clone(), ..e });
+            (callbacks.on_exit)(error, metadata);
+        }
+        EVENT => {
             let name = EventName::from(a.as_string().unwrap_or_default());
-            (callbacks.on_event)(LinkEvent { name, metadata: EventMetadata::from_js(&b) });
+            (callbacks.on_event)(LinkEvent { name, metadata: EventMetadata::read(b) });
         }
         _ => (callbacks.on_load)(),
     }
@@ -91,11 +128,52 @@ fn closed(id: u32) {
     });
 }
 
-/// One live Link session handler.
-#[must_use = "dropping the handler destroys Link"]
-pub struct LinkHandler {
+/// What can be asked of a live Link without owning it. The flow takes one out for the length of a
+/// call, so that Link calling back from inside `open()` (it may) finds the flow free.
+#[derive(Clone)]
+pub struct LinkRemote {
     raw: RawHandler,
     id: u32,
+}
+
+impl LinkRemote {
+    /// Whether this Link may open now: no other handler's Link is open on the page.
+    pub fn may_open(&self) -> bool {
+        OPEN.with(|open| open.get().is_none_or(|id| id == self.id))
+    }
+
+    /// Shows Link. Does nothing while another handler's Link is open (see [`may_open`](Self::may_open)).
+    pub fn open(&self) -> Result<(), PlaidError> {
+        if !self.may_open() {
+            return Ok(());
+        }
+        // Marked first: Link may call back (and end the session) from inside `open()`.
+        OPEN.with(|open| open.set(Some(self.id)));
+        self.raw.open().map_err(|e| {
+            closed(self.id);
+            PlaidError::Open(JsCause::new(e))
+        })
+    }
+
+    /// Asks Link to close; with `force`, at once and without asking the user.
+    pub fn exit(&self, force: bool) {
+        let options = serde_wasm_bindgen::to_value(&ExitOptions { force }).unwrap_or_default();
+        if let Err(e) = self.raw.exit(&options) {
+            web_sys::console::warn_2(&"Plaid Link exit failed:".into(), &e);
+        }
+    }
+
+    /// Sends data to the Link session in progress (Plaid's `handler.submit`).
+    pub fn submit(&self, data: &JsValue) -> Result<(), PlaidError> {
+        self.raw.submit(data).map_err(|e| PlaidError::Open(JsCause::new(e)))
+    }
+}
+
+/// One live Link: dropping it destroys Link and drops its callbacks, after which anything Link
+/// still calls is ignored.
+#[must_use = "dropping the handler destroys Link"]
+pub struct LinkHandler {
+    remote: LinkRemote,
     token: LinkToken,
     /// Made by `createEmbedded`: it has `destroy()` only.
     embedded: bool,
@@ -136,19 +214,22 @@ impl LinkHandler {
             n.set(id);
             id
         });
-
-        let config = Object::new();
-        let set = |key: &str, value: &JsValue| Reflect::set(&config, &key.into(), value);
-        let uri = received_redirect_uri.map_or(Ok(true), |uri| set("receivedRedirectUri", &uri.into()));
-        let filled = uri.and_then(|_| set("token", &token.as_str().into())).and_then(|_| {
+        let bound = |kind: u32| {
             DISPATCHER.with(|dispatcher| {
                 let dispatcher: &Function = dispatcher.as_ref().unchecked_ref();
-                KINDS.iter().try_for_each(|(name, kind)| {
-                    set(name, &dispatcher.bind2(&JsValue::NULL, &id.into(), &(*kind).into())).map(|_| ())
-                })
+                JsValue::from(dispatcher.bind2(&JsValue::NULL, &id.into(), &kind.into()))
             })
-        });
-        filled.map_err(|e| PlaidError::Create(describe(&e)))?;
+        };
+        let config = Config {
+            token: token.as_str(),
+            received_redirect_uri,
+            on_success: bound(SUCCESS),
+            on_exit: bound(EXIT),
+            on_event: bound(EVENT),
+            on_load: bound(LOAD),
+        };
+        let config =
+            serde_wasm_bindgen::to_value(&config).map_err(|e| PlaidError::Create(JsCause::new(e.into())))?;
 
         REGISTRY.with(|r| r.borrow_mut().push((id, Rc::new(RefCell::new(callbacks)))));
         let created = match container {
@@ -156,10 +237,14 @@ impl LinkHandler {
             None => bindings::create(&config),
         };
         match created {
-            Ok(raw) => Ok(Self { raw, id, token: token.clone(), embedded: container.is_some() }),
+            Ok(raw) => Ok(Self {
+                remote: LinkRemote { raw, id },
+                token: token.clone(),
+                embedded: container.is_some(),
+            }),
             Err(e) => {
                 unregister(id);
-                Err(PlaidError::Create(describe(&e)))
+                Err(PlaidError::Create(JsCause::new(e)))
             }
         }
     }
@@ -169,57 +254,24 @@ impl LinkHandler {
         &self.token
     }
 
-    /// Whether this handler may open Link now: no other handler's Link is open on the page.
-    pub fn may_open(&self) -> bool {
-        OPEN.with(|open| open.get().is_none_or(|id| id == self.id))
-    }
-
-    /// Shows Link. Does nothing while another handler's Link is open (see [`may_open`](Self::may_open)).
-    pub fn open(&self) -> Result<(), PlaidError> {
-        if !self.may_open() {
-            return Ok(());
-        }
-        // Marked first: Link may call back (and end the session) from inside `open()`.
-        OPEN.with(|open| open.set(Some(self.id)));
-        self.raw.open().map_err(|e| {
-            closed(self.id);
-            PlaidError::Open(describe(&e))
-        })
-    }
-
-    /// Asks Link to close; with `force`, at once and without asking the user.
-    pub fn exit(&self, force: bool) {
-        let options = Object::new();
-        if force {
-            let _ = Reflect::set(&options, &"force".into(), &true.into());
-        }
-        if let Err(e) = self.raw.exit(&options) {
-            web_sys::console::warn_2(&"Plaid Link exit failed:".into(), &e);
-        }
-    }
-
-    /// Sends data to the Link session in progress (Plaid's `handler.submit`).
-    pub fn submit(&self, data: &JsValue) -> Result<(), PlaidError> {
-        self.raw.submit(data).map_err(|e| PlaidError::Open(describe(&e)))
-    }
-
-    /// Closes and removes Link, and drops its callbacks: later calls from Link are ignored. Idempotent.
-    pub fn destroy(&self) {
-        let entry = unregister(self.id);
-        closed(self.id);
-        if entry.is_some() {
-            if !self.embedded {
-                self.exit(true);
-            }
-            if let Err(e) = self.raw.destroy() {
-                web_sys::console::warn_2(&"Plaid Link destroy failed:".into(), &e);
-            }
-        }
+    /// A handle for one call into this Link.
+    pub fn remote(&self) -> LinkRemote {
+        self.remote.clone()
     }
 }
 
 impl Drop for LinkHandler {
     fn drop(&mut self) {
-        self.destroy();
+        let LinkRemote { raw, id } = &self.remote;
+        let entry = unregister(*id);
+        closed(*id);
+        if entry.is_some() {
+            if !self.embedded {
+                self.remote.exit(true);
+            }
+            if let Err(e) = raw.destroy() {
+                web_sys::console::warn_2(&"Plaid Link destroy failed:".into(), &e);
+            }
+        }
     }
 }

@@ -12,7 +12,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlScriptElement;
 
-use super::{bindings, describe, ScriptError};
+use super::{bindings, ScriptError};
+use crate::cause::JsCause;
+use crate::handoff::{self, PrefetchedScript};
 
 /// Where Plaid serves Link's script.
 pub const DEFAULT_SCRIPT_SRC: &str = "https://cdn.plaid.com/link/v2/stable/link-initialize.js";
@@ -72,12 +74,12 @@ async fn settled(load: Load, timeout_ms: u32) -> Result<(), ScriptError> {
 /// the WebAssembly arrived, if it is the same URL; it is adopted once, with this call's time limit.
 fn adopt(src: &str, timeout_ms: u32) -> Option<Load> {
     let window = web_sys::window()?;
-    let prefetched = crate::js::take(&window, "plaid-link.script")?;
-    if crate::js::string(&prefetched, "src").as_deref() != Some(src) {
+    let prefetched: PrefetchedScript = handoff::take(&window, handoff::SCRIPT)?;
+    if prefetched.src().as_string().as_deref() != Some(src) {
         return None;
     }
-    let script = crate::js::field(&prefetched, "script").dyn_into::<HtmlScriptElement>().ok()?;
-    let loaded = crate::js::field(&prefetched, "loaded").dyn_into::<Promise>().ok()?;
+    let script = prefetched.script().dyn_into::<HtmlScriptElement>().ok()?;
+    let loaded = prefetched.loaded().dyn_into::<Promise>().ok()?;
     let promise = Promise::race(&js_sys::Array::of2(&loaded, &timeout(&window, timeout_ms)));
     Some(Load { promise, script })
 }
@@ -93,10 +95,11 @@ fn timeout(window: &web_sys::Window, ms: u32) -> Promise {
 }
 
 fn insert(src: &str, nonce: Option<&str>, timeout_ms: u32) -> Result<Load, ScriptError> {
-    let window = web_sys::window().ok_or_else(|| ScriptError::Page("no window".into()))?;
-    let document = window.document().ok_or_else(|| ScriptError::Page("no document".into()))?;
+    let page = |what: &str| ScriptError::Page(JsCause::new(what.into()));
+    let window = web_sys::window().ok_or_else(|| page("no window"))?;
+    let document = window.document().ok_or_else(|| page("no document"))?;
     let script: HtmlScriptElement =
-        document.create_element("script").map_err(|e| ScriptError::Page(describe(&e)))?.unchecked_into();
+        document.create_element("script").map_err(|e| ScriptError::Page(JsCause::new(e)))?.unchecked_into();
     script.set_src(src);
     script.set_async(true);
     if let Some(nonce) = nonce.filter(|n| !n.is_empty()).map(str::to_owned).or_else(|| page_nonce(&document))
@@ -111,9 +114,9 @@ fn insert(src: &str, nonce: Option<&str>, timeout_ms: u32) -> Result<Load, Scrip
     let promise = Promise::race(&js_sys::Array::of2(&loaded, &timeout(&window, timeout_ms)));
     let parent = document.head().map(web_sys::Element::from).or_else(|| document.document_element());
     parent
-        .ok_or_else(|| ScriptError::Page("no <head>".into()))?
+        .ok_or_else(|| page("no <head>"))?
         .append_child(&script)
-        .map_err(|e| ScriptError::Page(describe(&e)))?;
+        .map_err(|e| ScriptError::Page(JsCause::new(e)))?;
     Ok(Load { promise, script })
 }
 

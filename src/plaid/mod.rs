@@ -1,88 +1,46 @@
-//! Everything that touches Plaid Link's JavaScript: the raw bindings, the handler that owns the
-//! callbacks, the script loader and the types of what Link reports.
+//! Everything that touches Plaid Link's JavaScript: the raw bindings and typed views, the handler
+//! that owns the callbacks, the script loader and the types of what Link reports.
+//!
+//! This layer says nothing to people: its errors are data, and [`crate::texts`] words them.
 
 pub(crate) mod bindings;
 pub(crate) mod handler;
 pub(crate) mod loader;
 pub mod types;
+mod vocabulary;
 
-use wasm_bindgen::{JsCast, JsValue};
+use crate::cause::JsCause;
 
-use crate::texts::{english_display, Texts};
-
-/// Link's script could not be made available. `Display` is a message for the user.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Link's script could not be made available.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
     /// The script did not load: offline, blocked, or not found.
+    #[error("Link's script did not load")]
     Failed,
     /// The script took longer than allowed.
+    #[error("Link's script did not load within {after_ms} ms")]
     TimedOut {
         /// The limit that was reached.
         after_ms: u32,
     },
     /// The script loaded but defined no `window.Plaid`: not Link's script, or it failed to start.
+    #[error("Link's script ran but defined no window.Plaid")]
     NoPlaidGlobal,
-    /// The page has no document to add a script to.
-    Page(String),
+    /// The page would not take a script element (no document, or the DOM threw).
+    #[error("the page would not take Link's script: {0}")]
+    Page(JsCause),
 }
 
-impl ScriptError {
-    pub(crate) fn say(&self, t: &Texts) -> String {
-        match self {
-            Self::Failed => {
-                t.say("Plaid Link could not be loaded. Check your connection, then try again.", &[])
-            }
-            Self::TimedOut { .. } => {
-                t.say("Plaid Link is taking too long to load. Check your connection, then try again.", &[])
-            }
-            Self::NoPlaidGlobal => {
-                t.say("Plaid Link loaded but did not start. Reload the page, then try again.", &[])
-            }
-            Self::Page(detail) => {
-                t.say("This page cannot load Plaid Link ({detail}).", &[("detail", detail)])
-            }
-        }
-    }
-}
-
-/// `Plaid.create` or a handler method failed. `Display` is a message for the user.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `Plaid.create` or a handler method failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PlaidError {
     /// `window.Plaid` is missing.
+    #[error("window.Plaid is not defined")]
     NotLoaded,
-    /// `Plaid.create` threw.
-    Create(String),
+    /// `Plaid.create` (or `createEmbedded`) threw, or had no element to render into.
+    #[error("Plaid.create failed: {0}")]
+    Create(JsCause),
     /// A handler method threw.
-    Open(String),
-}
-
-impl PlaidError {
-    pub(crate) fn say(&self, t: &Texts) -> String {
-        match self {
-            Self::NotLoaded => {
-                t.say("Plaid Link is not loaded on this page. Reload the page, then try again.", &[])
-            }
-            Self::Create(detail) => t.say(
-                "Plaid Link could not start. Reload the page, then try again. ({detail})",
-                &[("detail", detail)],
-            ),
-            Self::Open(detail) => t.say(
-                "Plaid Link could not be opened. Reload the page, then try again. ({detail})",
-                &[("detail", detail)],
-            ),
-        }
-    }
-}
-
-english_display!(ScriptError, PlaidError);
-
-/// A short description of a thrown JS value, for error messages and the console.
-pub(crate) fn describe(value: &JsValue) -> String {
-    if let Some(error) = value.dyn_ref::<js_sys::Error>() {
-        String::from(error.message())
-    } else if let Some(text) = value.as_string() {
-        text
-    } else {
-        "unknown error".to_owned()
-    }
+    #[error("Link's handler failed: {0}")]
+    Open(JsCause),
 }

@@ -2,83 +2,19 @@
 //!
 //! Plaid adds fields and values over time, so every reader ignores unknown fields, every field
 //! that Plaid may leave out or set to `null` is optional or defaulted, and every open vocabulary
-//! (event names, error types, exit statuses) keeps values it does not know in `Other`. Each type
-//! is read field by field from Link's object (`from_js`), which costs far fewer bytes than a
-//! generic deserializer.
+//! keeps values it does not know in `Other` ([`super::vocabulary`]). Each type
+//! is read from Link's object through its typed view ([`super::bindings`]): zero-copy until a field
+//! is read, and far fewer bytes than a generic deserializer (serde-wasm-bindgen's `from_value`
+//! would add about 16 KB gzip, its error path formatting floats).
 
-use crate::texts::Texts;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
-use crate::js::{array, field, string, string_or_empty};
+pub use super::vocabulary::{ErrorType, EventName, ExitStatus};
 
-/// Declares an enum for one of Plaid's open string vocabularies, with an `Other` fallback.
-macro_rules! open_vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, Eq)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)+
-            /// A value this version does not know; Plaid's exact text is kept.
-            Other(String),
-        }
-
-        impl From<String> for $name {
-            fn from(text: String) -> Self {
-                match text.as_str() {
-                    $($text => Self::$variant,)+
-                    _ => Self::Other(text),
-                }
-            }
-        }
-
-        impl $name {
-            /// Plaid's own spelling of this value.
-                ///
-        /// ```
-        /// use plaid_link::EventName;
-        /// assert_eq!(EventName::from("OPEN".to_owned()).as_str(), "OPEN");
-        /// ```
-    pub fn as_str(&self) -> &str {
-                match self {
-                    $(Self::$variant => $text,)+
-                    Self::Other(text) => text,
-                }
-            }
-        }
-    };
-}
-
-open_vocabulary! {
-    /// The name of an `onEvent` event.
-    EventName {
-        /// Link opened.
-        Open = "OPEN",
-        /// The user moved to another view.
-        TransitionView = "TRANSITION_VIEW",
-        /// The user searched for an institution.
-        SearchInstitution = "SEARCH_INSTITUTION",
-        /// The user chose an institution.
-        SelectInstitution = "SELECT_INSTITUTION",
-        /// The user submitted credentials.
-        SubmitCredentials = "SUBMIT_CREDENTIALS",
-        /// The user submitted a multi-factor answer.
-        SubmitMfa = "SUBMIT_MFA",
-        /// The user was sent to their bank's OAuth page.
-        OpenOauth = "OPEN_OAUTH",
-        /// A recoverable error was shown to the user.
-        Error = "ERROR",
-        /// Link finished successfully and is handing control back.
-        Handoff = "HANDOFF",
-        /// The user left Link.
-        Exit = "EXIT",
-        /// Layer: the submitted phone number is eligible; `open()` now shows Layer.
-        LayerReady = "LAYER_READY",
-        /// Layer: the phone number is not eligible; a date of birth may be submitted next.
-        LayerNotAvailable = "LAYER_NOT_AVAILABLE",
-        /// Layer: no autofill for this user; carry on with the usual Link flow.
-        LayerAutofillNotAvailable = "LAYER_AUTOFILL_NOT_AVAILABLE",
-    }
-}
+use super::bindings::{
+    view, AccountView, EventMetadataView, ExitMetadataView, InstitutionView, LinkErrorView,
+    SuccessMetadataView,
+};
 
 /// What [`submit`](crate::UsePlaidLinkReturn::submit) hands to a live Link (Plaid's
 /// `handler.submit`), for Layer.
@@ -90,69 +26,22 @@ pub enum LinkSubmission {
     DateOfBirth(String),
 }
 
+/// The object Link's `submit` takes: `{phone_number}` or `{date_of_birth}`.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Submitted<'a> {
+    PhoneNumber(&'a str),
+    DateOfBirth(&'a str),
+}
+
 impl LinkSubmission {
-    /// The object Link takes: `{phone_number}` or `{date_of_birth}`.
-    pub(crate) fn to_js(&self) -> js_sys::Object {
-        match self {
-            Self::PhoneNumber(n) => crate::js::object(&[("phone_number", n.as_str().into())]),
-            Self::DateOfBirth(d) => crate::js::object(&[("date_of_birth", d.as_str().into())]),
-        }
-    }
-}
-
-open_vocabulary! {
-    /// Plaid's `error_type`: the broad family of an error.
-    ErrorType {
-        /// The request was malformed.
-        InvalidRequest = "INVALID_REQUEST",
-        /// The request was well formed but used a bad value (an expired link token, say).
-        InvalidInput = "INVALID_INPUT",
-        /// A result could not be used.
-        InvalidResult = "INVALID_RESULT",
-        /// The bank is down or failing.
-        InstitutionError = "INSTITUTION_ERROR",
-        /// Too many requests.
-        RateLimitExceeded = "RATE_LIMIT_EXCEEDED",
-        /// Plaid itself failed.
-        ApiError = "API_ERROR",
-        /// The login failed (wrong credentials, locked account, …).
-        ItemError = "ITEM_ERROR",
-        /// An asset report failed.
-        AssetReportError = "ASSET_REPORT_ERROR",
-        /// Plaid's bot check failed.
-        RecaptchaError = "RECAPTCHA_ERROR",
-        /// The bank's OAuth sign-in failed.
-        OauthError = "OAUTH_ERROR",
-        /// A payment failed.
-        PaymentError = "PAYMENT_ERROR",
-        /// A bank transfer failed.
-        BankTransferError = "BANK_TRANSFER_ERROR",
-        /// Sandbox-only failure.
-        SandboxError = "SANDBOX_ERROR",
-    }
-}
-
-open_vocabulary! {
-    /// Where in Link the user was when they left (`onExit` metadata's `status`).
-    ExitStatus {
-        /// Waiting for security questions.
-        RequiresQuestions = "requires_questions",
-        /// Waiting for a selection.
-        RequiresSelections = "requires_selections",
-        /// Waiting for a one-time code.
-        RequiresCode = "requires_code",
-        /// Choosing a device for a one-time code.
-        ChooseDevice = "choose_device",
-        /// On the credentials screen.
-        RequiresCredentials = "requires_credentials",
-        /// Choosing accounts.
-        RequiresAccountSelection = "requires_account_selection",
-        /// Waiting for the bank's OAuth sign-in.
-        RequiresOauth = "requires_oauth",
-        /// Searching for a bank that was not found.
-        InstitutionNotFound = "institution_not_found",
-        /// The chosen bank is not supported.
-        InstitutionNotSupported = "institution_not_supported",
+    /// The object Link's `submit` takes.
+    pub(crate) fn to_js(&self) -> Result<JsValue, serde_wasm_bindgen::Error> {
+        let submitted = match self {
+            Self::PhoneNumber(number) => Submitted::PhoneNumber(number),
+            Self::DateOfBirth(date) => Submitted::DateOfBirth(date),
+        };
+        serde_wasm_bindgen::to_value(&submitted)
     }
 }
 
@@ -191,7 +80,8 @@ pub struct SuccessMetadata {
     pub link_session_id: String,
 }
 
-/// The error object `onExit` receives when the session ended in error.
+/// The error object `onExit` receives when the session ended in error (or Plaid's own, passed
+/// through by a backend).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinkError {
     /// The broad family.
@@ -202,6 +92,9 @@ pub struct LinkError {
     pub error_message: String,
     /// A message Plaid wrote for the user, when it has one. Untrusted text.
     pub display_message: Option<String>,
+    /// Plaid's id for the request that failed, for a support ticket (from `onExit`'s metadata, or
+    /// Plaid's error object).
+    pub request_id: Option<String>,
 }
 
 impl LinkError {
@@ -217,8 +110,8 @@ impl LinkError {
         self.error_code == "INVALID_LINK_TOKEN"
     }
 
-    /// What to tell the user: Plaid's own `display_message` when it gives one, else a message
-    /// chosen by `error_type`.
+    /// What to tell the user, in English: Plaid's own `display_message` when it gives one, else a
+    /// sentence chosen by `error_type` (the words are [`crate::texts`]').
     ///
     /// ```
     /// use plaid_link::PlaidLinkOptions;
@@ -227,27 +120,7 @@ impl LinkError {
     /// });
     /// ```
     pub fn user_message(&self) -> String {
-        self.say(&Texts::default())
-    }
-
-    /// [`user_message`](Self::user_message), in the page's words (Plaid's own is kept as it is).
-    pub(crate) fn say(&self, t: &Texts) -> String {
-        if let Some(message) = self.display_message.as_deref().filter(|m| !m.trim().is_empty()) {
-            return message.to_owned();
-        }
-        let template = match self.error_type {
-            ErrorType::ItemError => "Your bank did not accept those details. Please try again.",
-            ErrorType::InstitutionError => "Your bank is not responding right now. Please try again later.",
-            ErrorType::RateLimitExceeded => "Too many attempts. Please wait a few minutes, then try again.",
-            ErrorType::ApiError => "Plaid had a problem on its side. Please try again.",
-            ErrorType::OauthError => "Signing in at your bank did not finish. Please try again.",
-            ErrorType::RecaptchaError => "We could not verify this browser. Please try again.",
-            ErrorType::InvalidRequest | ErrorType::InvalidInput | ErrorType::InvalidResult => {
-                "This connection could not be set up. Please try again, and contact support if it keeps happening."
-            }
-            _ => "Something went wrong while connecting your bank. Please try again.",
-        };
-        t.say(template, &[])
+        crate::texts::Texts::default().link_error(self)
     }
 }
 
@@ -296,80 +169,101 @@ pub struct LinkEvent {
     pub metadata: EventMetadata,
 }
 
-// --- Reading Link's objects --------------------------------------------------------------------
+// --- Reading Link's objects, through the views of `bindings` ------------------------------------
 
 impl Institution {
-    /// Reads `{institution_id, name}`; `None` unless `value` is an object.
-    pub(crate) fn from_js(value: &JsValue) -> Option<Self> {
-        value.is_object().then(|| Self {
-            institution_id: string_or_empty(value, "institution_id"),
-            name: string_or_empty(value, "name"),
+    /// Reads `{institution_id, name}`; `None` unless Link passed an object.
+    pub(crate) fn read(value: JsValue) -> Option<Self> {
+        let institution: InstitutionView = view(value)?;
+        Some(Self {
+            institution_id: institution.institution_id().as_string().unwrap_or_default(),
+            name: institution.name().as_string().unwrap_or_default(),
         })
     }
 }
 
 impl Account {
-    /// Reads one of `metadata.accounts`.
-    pub(crate) fn from_js(value: &JsValue) -> Self {
+    fn read(account: &AccountView) -> Self {
         Self {
-            id: string_or_empty(value, "id"),
-            name: string_or_empty(value, "name"),
-            mask: string(value, "mask"),
-            kind: string(value, "type"),
-            subtype: string(value, "subtype"),
+            id: account.id().as_string().unwrap_or_default(),
+            name: account.name().as_string().unwrap_or_default(),
+            mask: account.mask().as_string(),
+            kind: account.kind().as_string(),
+            subtype: account.subtype().as_string(),
         }
     }
 }
 
 impl SuccessMetadata {
-    /// Reads `onSuccess`'s metadata.
-    pub(crate) fn from_js(value: &JsValue) -> Self {
+    /// Reads `onSuccess`'s metadata; anything but an object reads as empty.
+    pub(crate) fn read(value: JsValue) -> Self {
+        let Some(metadata) = view::<SuccessMetadataView>(value) else { return Self::default() };
+        let accounts = metadata.accounts().dyn_into::<js_sys::Array>().unwrap_or_default();
         Self {
-            institution: Institution::from_js(&field(value, "institution")),
-            accounts: array(value, "accounts").iter().map(|a| Account::from_js(&a)).collect(),
-            link_session_id: string_or_empty(value, "link_session_id"),
+            institution: Institution::read(metadata.institution()),
+            accounts: accounts.iter().filter_map(view::<AccountView>).map(|a| Account::read(&a)).collect(),
+            link_session_id: metadata.link_session_id().as_string().unwrap_or_default(),
         }
     }
 }
 
 impl LinkError {
-    /// Reads `onExit`'s error; `None` when Link passed none (`null`). An object we cannot read is
-    /// still an error, not a user who closed Link.
-    pub(crate) fn from_js(value: &JsValue) -> Option<Self> {
-        (!value.is_null() && !value.is_undefined()).then(|| Self {
-            error_type: ErrorType::from(string_or_empty(value, "error_type")),
-            error_code: string_or_empty(value, "error_code"),
-            error_message: string_or_empty(value, "error_message"),
-            display_message: string(value, "display_message"),
+    /// Reads an error object (`onExit`'s, or Plaid's own in a backend's answer); `None` when there
+    /// is none (`null`). A value we cannot read is still an error, not a user who closed Link.
+    pub(crate) fn read(value: JsValue) -> Option<Self> {
+        if value.is_null() || value.is_undefined() {
+            return None;
+        }
+        let Some(error) = view::<LinkErrorView>(value) else {
+            return Some(Self::unknown());
+        };
+        Some(Self {
+            error_type: ErrorType::from(error.error_type().as_string().unwrap_or_default()),
+            error_code: error.error_code().as_string().unwrap_or_default(),
+            error_message: error.error_message().as_string().unwrap_or_default(),
+            display_message: error.display_message().as_string(),
+            request_id: error.request_id().as_string(),
         })
+    }
+
+    fn unknown() -> Self {
+        Self {
+            error_type: ErrorType::Other(String::new()),
+            error_code: String::new(),
+            error_message: String::new(),
+            display_message: None,
+            request_id: None,
+        }
     }
 }
 
 impl ExitMetadata {
-    /// Reads `onExit`'s metadata.
-    pub(crate) fn from_js(value: &JsValue) -> Self {
+    /// Reads `onExit`'s metadata; anything but an object reads as empty.
+    pub(crate) fn read(value: JsValue) -> Self {
+        let Some(metadata) = view::<ExitMetadataView>(value) else { return Self::default() };
         Self {
-            institution: Institution::from_js(&field(value, "institution")),
-            status: string(value, "status").map(ExitStatus::from),
-            link_session_id: string_or_empty(value, "link_session_id"),
-            request_id: string(value, "request_id"),
+            institution: Institution::read(metadata.institution()),
+            status: metadata.status().as_string().map(ExitStatus::from),
+            link_session_id: metadata.link_session_id().as_string().unwrap_or_default(),
+            request_id: metadata.request_id().as_string(),
         }
     }
 }
 
 impl EventMetadata {
-    /// Reads `onEvent`'s metadata.
-    pub(crate) fn from_js(value: &JsValue) -> Self {
+    /// Reads `onEvent`'s metadata; anything but an object reads as empty.
+    pub(crate) fn read(value: JsValue) -> Self {
+        let Some(metadata) = view::<EventMetadataView>(value) else { return Self::default() };
         Self {
-            link_session_id: string(value, "link_session_id"),
-            request_id: string(value, "request_id"),
-            timestamp: string(value, "timestamp"),
-            view_name: string(value, "view_name"),
-            institution_id: string(value, "institution_id"),
-            institution_name: string(value, "institution_name"),
-            error_type: string(value, "error_type").map(ErrorType::from),
-            error_code: string(value, "error_code"),
-            exit_status: string(value, "exit_status").map(ExitStatus::from),
+            link_session_id: metadata.link_session_id().as_string(),
+            request_id: metadata.request_id().as_string(),
+            timestamp: metadata.timestamp().as_string(),
+            view_name: metadata.view_name().as_string(),
+            institution_id: metadata.institution_id().as_string(),
+            institution_name: metadata.institution_name().as_string(),
+            error_type: metadata.error_type().as_string().map(ErrorType::from),
+            error_code: metadata.error_code().as_string(),
+            exit_status: metadata.exit_status().as_string().map(ExitStatus::from),
         }
     }
 }
@@ -378,26 +272,13 @@ impl EventMetadata {
 mod tests {
     use super::*;
 
-    #[test]
-    fn known_vocabulary_maps_to_its_variant_and_back() {
-        assert_eq!(EventName::from("HANDOFF".to_owned()), EventName::Handoff);
-        assert_eq!(EventName::Handoff.as_str(), "HANDOFF");
-        assert_eq!(ExitStatus::from("requires_credentials".to_owned()), ExitStatus::RequiresCredentials);
-    }
-
-    #[test]
-    fn unknown_vocabulary_is_kept_verbatim() {
-        let name = EventName::from("SELECT_BRAND".to_owned());
-        assert_eq!(name, EventName::Other("SELECT_BRAND".to_owned()));
-        assert_eq!(name.as_str(), "SELECT_BRAND");
-    }
-
     fn error(error_type: &str, display_message: Option<&str>) -> LinkError {
         LinkError {
             error_type: ErrorType::from(error_type.to_owned()),
             error_code: "SOME_CODE".to_owned(),
             error_message: "developer text".to_owned(),
             display_message: display_message.map(str::to_owned),
+            request_id: None,
         }
     }
 

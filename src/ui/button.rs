@@ -2,11 +2,10 @@
 
 use leptos::prelude::*;
 
-use super::text::{actionable, button_label, status_message};
+use super::texts::Texts;
 use crate::hook::{use_plaid_link, UsePlaidLinkReturn};
 use crate::options::PlaidLinkOptions;
 use crate::status::LinkStatus;
-use crate::texts::Texts;
 
 /// A button that connects a bank account through Plaid Link.
 ///
@@ -69,11 +68,40 @@ pub(crate) fn link_view(
                 aria-busy=move || if busy() { "true" } else { "false" }
                 on:click=on_click
             >
-                {move || button_label(&status.get(), label.as_deref(), &words)}
+                {move || words.button_label(&status.get(), label.as_deref())}
             </button>
             <p class="plaid-link__message" role="status" aria-live="polite">
-                {move || status_message(&status.get(), &texts)}
+                {move || texts.status_message(&status.get())}
             </p>
         </div>
+    }
+}
+
+/// Whether the button can be pressed.
+fn actionable(status: &LinkStatus) -> bool {
+    matches!(status, LinkStatus::Ready | LinkStatus::Closed | LinkStatus::Failed(_))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{BackendError, ExchangeFailure};
+    use crate::status::{Connection, LinkFailure};
+
+    #[test]
+    fn only_idle_and_failed_states_take_a_click() {
+        assert!(actionable(&LinkStatus::Ready));
+        assert!(actionable(&LinkStatus::Closed));
+        let failure = ExchangeFailure { error: BackendError::Timeout, attempts: 1 };
+        assert!(actionable(&LinkStatus::Failed(LinkFailure::Exchange(failure))));
+        let connected = LinkStatus::Connected(Connection {
+            institution: None,
+            accounts: 1,
+            item_id: None,
+            updated: false,
+        });
+        for busy in [LinkStatus::Preparing, LinkStatus::Open, LinkStatus::Sending, connected] {
+            assert!(!actionable(&busy), "{busy:?}");
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 mod button;
 mod embedded;
-mod text;
+pub mod texts;
 
 pub(crate) use button::link_view;
 pub use button::PlaidLink;

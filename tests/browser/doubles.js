@@ -74,6 +74,7 @@ async function fakeFetch(input, init) {
     body: await request.text(), headers: Object.fromEntries(request.headers),
   };
   backend.requests.push(entry);
+  request.signal.addEventListener("abort", () => { entry.aborted = true; });
   // Answers are given in order; the last one keeps being given once the others are used up.
   const queue = backend.answers.get(path) || [];
   const answer = queue.find((a) => !a.used) || queue[queue.length - 1];
@@ -119,6 +120,7 @@ export function backend_request_body(path, i) { return backend.requests.filter((
 export function backend_request_header(path, i, name) {
   return backend.requests.filter((r) => r.path === path)[i].headers[name.toLowerCase()] || "";
 }
+export function backend_request_aborted(path, i) { return backend.requests.filter((r) => r.path === path)[i].aborted === true; }
 export function backend_request_urls() { return backend.requests.map((r) => r.url).join(" "); }
 export function backend_request_redirect(path, i) { return backend.requests.filter((r) => r.path === path)[i].redirect; }
 export function set_csrf_meta(token) {
@@ -127,6 +129,18 @@ export function set_csrf_meta(token) {
     const meta = document.createElement("meta");
     meta.name = "csrf-token";
     meta.content = token;
+    document.head.append(meta);
+  }
+}
+
+// What the server declares in the <head> it serves: the endpoints and the Link script markup may
+// name (src/endpoint.rs). An empty value removes the declaration.
+export function declare_in_head(name, content) {
+  document.head.querySelectorAll(`meta[name="${name}"]`).forEach((m) => m.remove());
+  if (content) {
+    const meta = document.createElement("meta");
+    meta.name = name;
+    meta.content = content;
     document.head.append(meta);
   }
 }
@@ -170,3 +184,16 @@ export function set_session_item(key, value) { sessionStorage.setItem(key, value
 export function clear_session() { sessionStorage.clear(); }
 export function fake_plaid_submitted(i) { return JSON.stringify(h(i).submits); }
 export function fake_plaid_container(i) { return h(i).element ?? null; }
+
+// Timers of a second or more (the link token's planned refresh; Link's and the tests' own are
+// shorter), counted while they are pending: set and neither fired nor cleared.
+const pendingLong = new Set();
+const realSetTimeout = window.setTimeout.bind(window);
+const realClearTimeout = window.clearTimeout.bind(window);
+window.setTimeout = (handler, ms, ...args) => {
+  const id = realSetTimeout((...a) => { pendingLong.delete(id); return typeof handler === "function" ? handler(...a) : undefined; }, ms, ...args);
+  if (ms >= 1000) pendingLong.add(id);
+  return id;
+};
+window.clearTimeout = (id) => { pendingLong.delete(id); realClearTimeout(id); };
+export function pending_long_timers() { return pendingLong.size; }

@@ -9,7 +9,7 @@ use crate::support::*;
 
 #[wasm_bindgen(module = "/embed/plaid-link-prefetch.js")]
 extern "C" {
-    fn prefetch();
+    pub fn prefetch();
 }
 
 /// An embed element, prefetched as the page's loader does, then mounted as the bundle does.
@@ -46,6 +46,7 @@ async fn the_prefetch_carries_the_pages_csrf_token() {
 async fn a_prefetched_script_is_adopted_not_inserted_again() {
     fresh_backend();
     let src = fake_plaid_script_url(false);
+    declare_in_head("plaid-link-script", &src);
     let link = prefetched_then_mounted(&format!(r#"{{"data-script-src": "{src}"}}"#));
     link.wait_for_status("ready").await;
     assert_eq!(scripts_with_src(&src), 1);

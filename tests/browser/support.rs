@@ -31,8 +31,11 @@ extern "C" {
     pub fn backend_request_body(path: &str, i: u32) -> String;
     pub fn backend_request_header(path: &str, i: u32, name: &str) -> String;
     pub fn backend_request_urls() -> String;
+    pub fn backend_request_aborted(path: &str, i: u32) -> bool;
+    pub fn pending_long_timers() -> u32;
     pub fn backend_request_redirect(path: &str, i: u32) -> String;
     pub fn set_csrf_meta(token: &str);
+    pub fn declare_in_head(name: &str, content: &str);
     pub fn inject_embed_element(attributes: &str) -> HtmlElement;
     pub fn scripts_from(prefix: &str) -> u32;
 
@@ -67,10 +70,13 @@ pub const SUCCESS_METADATA: &str = r#"{
     "wallet": {"an": "unknown field"}
 }"#;
 
-/// A fresh page state: no Plaid, a backend that hands out link tokens and accepts exchanges.
+/// A fresh page state: no Plaid, nothing declared by the server, a backend that hands out link
+/// tokens and accepts exchanges.
 pub fn fresh_backend() {
     fake_plaid_remove();
     backend_reset();
+    declare_in_head("plaid-link-endpoints", "");
+    declare_in_head("plaid-link-script", "");
     backend_respond(
         TOKEN_PATH,
         200,

@@ -1,0 +1,239 @@
+//! The calls to the application's backend, made with gloo-net: the only code that knows their JSON
+//! ([`wire`]) and how they fail ([`BackendError`]). It says nothing to people.
+//!
+//! `POST link_token_url` answers `{"link_token": "link-…", "expiration": "…"}`.
+//! `POST exchange_url` takes the public token with what the user chose; any 2xx is success and may
+//! carry `{"item_id": "…"}`. A failure's body may be `{"error": "message for the user"}`, or Plaid's
+//! error object under `error`.
+
+mod error;
+mod retry;
+mod wire;
+
+use std::rc::Rc;
+
+use gloo_net::http::{Request, Response};
+use js_sys::{Array, JsString, Promise};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, RequestCredentials, RequestRedirect, ResponseType};
+
+pub use error::{BackendError, ExchangeFailure};
+pub(crate) use retry::PendingExchange;
+pub use retry::RetryPolicy;
+
+use crate::endpoint::Endpoint;
+use crate::plaid::types::{LinkError, SuccessMetadata};
+use crate::tokens::{LinkToken, PublicToken};
+use wire::{ConnectionRequest, ExchangeAnswer, FailureAnswer, LinkTokenAnswer, LinkTokenRequest};
+
+/// Extra headers for every backend call, read at call time (a CSRF token, say).
+pub(crate) type HeaderSource = Rc<dyn Fn() -> Vec<(String, String)>>;
+
+/// The exchange call's answer: the backend keeps the access token and tells only the item's id.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ExchangeOutcome {
+    /// Plaid's id for the new connection, when the backend shares it.
+    pub item_id: Option<String>,
+}
+
+/// Update mode's target: an item the backend holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct UpdateTarget {
+    /// The backend's id for the item.
+    pub item_id: String,
+    /// Whether the user may add accounts.
+    pub account_selection: bool,
+}
+
+/// Talks to the application's backend.
+#[derive(Clone)]
+pub(crate) struct BackendClient {
+    /// Where to POST for a link token.
+    pub link_token_url: Endpoint,
+    /// Where to POST the public token.
+    pub exchange_url: Endpoint,
+    /// Where to POST after update mode.
+    pub update_url: Endpoint,
+    /// Update mode, when set: link tokens are asked for this item, and nothing is exchanged.
+    pub update: Option<UpdateTarget>,
+    /// Fields of the link-token request's JSON body (`{}` when empty).
+    pub link_token_fields: Vec<(String, String)>,
+    /// How long one request may take, in milliseconds.
+    pub timeout_ms: u32,
+    /// Headers added to every call, when it goes to the page's own origin.
+    pub headers: Option<HeaderSource>,
+    /// The header that carries the page's `<meta name="csrf-token">`, when it has one.
+    pub csrf_header: String,
+    /// How the exchange is retried.
+    pub retry: RetryPolicy,
+}
+
+/// A request body, ready to send as many times as the retry needs.
+pub(crate) struct Body(JsString);
+
+/// Aborts its request when dropped: whatever started a request owns one, and the request ends
+/// with it (an abort after the answer changes nothing).
+#[must_use = "dropping it aborts the request"]
+pub(crate) struct Cancel(web_sys::AbortController);
+
+impl Cancel {
+    pub fn new() -> Option<Self> {
+        web_sys::AbortController::new().ok().map(Self)
+    }
+
+    /// Takes charge of a request someone else started (the page's prefetch).
+    pub fn adopt(controller: web_sys::AbortController) -> Self {
+        Self(controller)
+    }
+
+    pub fn signal(&self) -> AbortSignal {
+        self.0.signal()
+    }
+}
+
+impl Drop for Cancel {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl BackendClient {
+    /// Asks the backend for a link token; `cancel` aborts the request.
+    pub async fn create_link_token(&self, cancel: Option<&AbortSignal>) -> Result<LinkToken, BackendError> {
+        let body =
+            wire::json(&LinkTokenRequest { fields: &self.link_token_fields, update: self.update.as_ref() })?;
+        let request = self.request(&self.link_token_url, &Body(body), cancel, None)?;
+        link_token_from(&read(request.send().await.map_err(BackendError::from_gloo)?).await?)
+    }
+
+    /// Reads the answer to the link-token request the page's prefetch
+    /// (`embed/plaid-link-prefetch.js`) sent before the WebAssembly arrived: the same request, so
+    /// the same rules (no redirect, the backend's message, the time limit) apply to its answer.
+    pub async fn adopt_link_token(&self, response: Promise) -> Result<LinkToken, BackendError> {
+        let response = JsFuture::from(response).await.map_err(|e| BackendError::from_rejection(&e))?;
+        let response: web_sys::Response =
+            response.dyn_into().map_err(|_| BackendError::Malformed("not a response"))?;
+        link_token_from(&read(Response::from(response)).await?)
+    }
+
+    /// The exchange's body and key, the public token consumed: it goes into the body as the JS
+    /// string Link gave, so no copy of it is ever made in WebAssembly memory. [`PendingExchange::finish`]
+    /// sends it, and retries.
+    pub fn exchange(
+        &self,
+        token: PublicToken,
+        metadata: &SuccessMetadata,
+    ) -> Result<PendingExchange, ExchangeFailure> {
+        let body = ConnectionRequest { public_token: token.into_js(), ..ConnectionRequest::new(metadata) };
+        let body = wire::json(&body).map_err(|error| ExchangeFailure { error, attempts: 0 })?;
+        Ok(PendingExchange::new(self.clone(), self.exchange_url.clone(), Body(body), Some(idempotency_key())))
+    }
+
+    /// After update mode: tells the backend which item Link repaired and what the user chose. No
+    /// token is sent (the caller drops Link's public token unread); retried like the exchange, which
+    /// is safe, since the backend only reads the item again from Plaid.
+    pub fn updated(
+        &self,
+        item_id: &str,
+        metadata: &SuccessMetadata,
+    ) -> Result<PendingExchange, ExchangeFailure> {
+        let body = ConnectionRequest { item_id: Some(item_id), ..ConnectionRequest::new(metadata) };
+        let body = wire::json(&body).map_err(|error| ExchangeFailure { error, attempts: 0 })?;
+        Ok(PendingExchange::new(self.clone(), self.update_url.clone(), Body(body), None))
+    }
+
+    /// A JSON POST of `body` to `endpoint`, not yet sent. Its headers are built here, where a value
+    /// the browser refuses (a newline in the page's CSRF meta, say) is an error to report: gloo-net's
+    /// own header setters would throw it through the WebAssembly.
+    fn request(
+        &self,
+        endpoint: &Endpoint,
+        body: &Body,
+        cancel: Option<&AbortSignal>,
+        idempotency_key: Option<&str>,
+    ) -> Result<Request, BackendError> {
+        let headers = web_sys::Headers::new().map_err(BackendError::request)?;
+        let set = |name: &str, value: &str| headers.set(name, value).map_err(BackendError::request);
+        set("Content-Type", "application/json")?;
+        set("Accept", "application/json")?;
+        if let Some(key) = idempotency_key {
+            set("Idempotency-Key", key)?;
+        }
+        // The page's secrets stay on the page's origin, even when its code allowed another one.
+        if endpoint.same_origin {
+            if let Some(token) = page_csrf_token() {
+                set(&self.csrf_header, &token)?;
+            }
+            if let Some(extra) = &self.headers {
+                for (name, value) in extra() {
+                    set(&name, &value)?;
+                }
+            }
+        }
+        let timeout = AbortSignal::timeout_with_u32(self.timeout_ms);
+        let signal = match cancel {
+            Some(cancel) => AbortSignal::any(&Array::of2(&timeout, cancel)),
+            None => timeout,
+        };
+        // A `web_sys::Request` handed to gloo-net, rather than its builder: the builder re-parses
+        // the URL to merge query parameters (none here), which costs every user 1.7 KB gzip.
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_headers(&headers);
+        init.set_body(&body.0);
+        init.set_credentials(RequestCredentials::SameOrigin);
+        // `manual`, not `error`: neither follows a redirect, but only `manual` lets us tell the user
+        // it was one (`error` looks exactly like a network failure, and would be retried).
+        init.set_redirect(RequestRedirect::Manual);
+        init.set_signal(Some(&signal));
+        let request =
+            web_sys::Request::new_with_str_and_init(&endpoint.href, &init).map_err(BackendError::request)?;
+        Ok(Request::from(request))
+    }
+}
+
+/// A 2xx answer's text, or the error.
+async fn read(response: Response) -> Result<String, BackendError> {
+    if response.type_() == ResponseType::Opaqueredirect {
+        return Err(BackendError::Redirected);
+    }
+    let text = response.text().await.map_err(BackendError::from_gloo)?;
+    if !response.ok() {
+        let error = wire::parse::<FailureAnswer>(&text).map(|body| body.error());
+        return Err(BackendError::Status {
+            status: response.status(),
+            message: error.as_ref().and_then(JsValue::as_string),
+            plaid: error.filter(JsValue::is_object).and_then(LinkError::read).map(Box::new),
+        });
+    }
+    Ok(text)
+}
+
+/// The link token in a link-token answer.
+fn link_token_from(text: &str) -> Result<LinkToken, BackendError> {
+    let answer = wire::parse::<LinkTokenAnswer>(text).ok_or(BackendError::Malformed("not JSON"))?;
+    let token = answer.link_token().as_string().filter(|t| !t.is_empty());
+    let token = token.ok_or(BackendError::Malformed("no link_token"))?;
+    // `expiration` is ISO 8601 (`2026-11-25T18:00:00Z`); the browser's own parser reads it.
+    let expires = answer.expiration().as_string().map(|e| js_sys::Date::parse(&e));
+    Ok(LinkToken::new(token).expiring_at(expires))
+}
+
+/// The exchange's outcome in a 2xx answer: any 2xx means the exchange happened, so a body we cannot
+/// read must not undo that.
+fn outcome_from(text: &str) -> ExchangeOutcome {
+    let item_id = wire::parse::<ExchangeAnswer>(text).and_then(|answer| answer.item_id().as_string());
+    ExchangeOutcome { item_id }
+}
+
+/// One key per public token: the backend answers a repeated request without exchanging again.
+fn idempotency_key() -> String {
+    web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_default()
+}
+
+/// The page's CSRF token, read at each call so that a rotated token is picked up.
+fn page_csrf_token() -> Option<String> {
+    let meta = web_sys::window()?.document()?.query_selector(r#"meta[name="csrf-token"]"#).ok()??;
+    meta.get_attribute("content").filter(|t| !t.is_empty())
+}

@@ -1,0 +1,97 @@
+//! The exchange's retry: only failures that may pass, with backoff and jitter, and always the same
+//! body and `Idempotency-Key`, so that the backend exchanges a public token once however often it
+//! is asked.
+
+use super::{outcome_from, read, BackendClient, BackendError, Body, ExchangeFailure, ExchangeOutcome};
+use crate::endpoint::Endpoint;
+
+/// How the exchange call is retried: only failures that may pass (no answer, a timeout, 502, 503,
+/// 504), with exponential backoff and jitter, and always with the same `Idempotency-Key`, so that
+/// the backend exchanges a public token once however often it is asked. A 4xx is never retried.
+///
+/// ```
+/// use plaid_link::{PlaidLinkOptions, RetryPolicy};
+/// let patient = RetryPolicy { attempts: 6, ..RetryPolicy::default() };
+/// let options = PlaidLinkOptions::default().exchange_retry(patient);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    /// The wait before the second attempt; each later wait doubles, up to 8 s.
+    pub base_delay_ms: u32,
+}
+
+impl Default for RetryPolicy {
+    /// Four attempts over at most about a minute (four timeouts and three waits): far inside the
+    /// public token's 30-minute life.
+    fn default() -> Self {
+        Self { attempts: 4, base_delay_ms: 500 }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before attempt `attempt + 1`, given a random number in [0, 1): half fixed, half jitter.
+    pub(crate) fn delay_ms(&self, attempt: u32, random: f64) -> u32 {
+        let full = self.base_delay_ms.saturating_mul(1 << attempt.saturating_sub(1).min(16)).min(8_000);
+        full / 2 + (f64::from(full / 2) * random.clamp(0.0, 1.0)) as u32
+    }
+}
+
+/// An exchange (or update) ready to send; [`finish`](Self::finish) sends it, and retries.
+#[must_use = "the request is sent by `finish`"]
+pub(crate) struct PendingExchange {
+    client: BackendClient,
+    endpoint: Endpoint,
+    body: Body,
+    key: Option<String>,
+}
+
+impl PendingExchange {
+    pub(super) fn new(client: BackendClient, endpoint: Endpoint, body: Body, key: Option<String>) -> Self {
+        Self { client, endpoint, body, key }
+    }
+
+    /// Sends the request at once (the first `fetch` is called when this future is first polled) and
+    /// waits for the backend's answer, retrying what may pass (see [`RetryPolicy`]) with the same
+    /// body and `Idempotency-Key`.
+    pub async fn finish(self) -> Result<ExchangeOutcome, ExchangeFailure> {
+        let policy = self.client.retry;
+        let mut attempt = 1;
+        loop {
+            let fail = move |error| ExchangeFailure { error, attempts: attempt };
+            let request =
+                self.client.request(&self.endpoint, &self.body, None, self.key.as_deref()).map_err(fail)?;
+            let answer = match request.send().await {
+                Ok(response) => read(response).await,
+                Err(e) => Err(BackendError::from_gloo(e)),
+            };
+            match answer {
+                Ok(text) => return Ok(outcome_from(&text)),
+                Err(error) if error.is_transient() && attempt < policy.attempts => {
+                    gloo_timers::future::TimeoutFuture::new(policy.delay_ms(attempt, js_sys::Math::random()))
+                        .await;
+                    attempt += 1;
+                }
+                Err(error) => return Err(fail(error)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_stays_bounded() {
+        let policy = RetryPolicy { attempts: 10, base_delay_ms: 500 };
+        assert_eq!(policy.delay_ms(1, 0.0), 250);
+        assert_eq!(policy.delay_ms(1, 1.0), 500);
+        assert_eq!(policy.delay_ms(2, 0.0), 500);
+        assert_eq!(policy.delay_ms(3, 0.5), 1500);
+        assert!(policy.delay_ms(30, 1.0) <= 8_000);
+        let worst: u32 = (1..policy.attempts).map(|a| policy.delay_ms(a, 1.0)).sum();
+        assert!(worst < 60_000, "{worst}");
+    }
+}

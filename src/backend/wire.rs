@@ -1,0 +1,129 @@
+//! The JSON the backend calls carry, as Rust types: the bodies we write (serde-wasm-bindgen makes
+//! the JS object, the browser's `JSON.stringify` the text) and typed views of the answers we read
+//! (`JSON.parse`, then a getter per field: a generic deserializer would cost every user about
+//! 16 KB gzip).
+
+use js_sys::{JsString, JSON};
+use serde::ser::SerializeMap;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::error::BackendError;
+use super::UpdateTarget;
+use crate::plaid::types::{Account, Institution, SuccessMetadata};
+
+/// `POST link_token_url`: `{}`, the app's own fields, and in update mode `item_id` and
+/// `account_selection`.
+pub(crate) struct LinkTokenRequest<'a> {
+    pub fields: &'a [(String, String)],
+    pub update: Option<&'a UpdateTarget>,
+}
+
+// By hand: the app's field names are only known at run time.
+impl Serialize for LinkTokenRequest<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (name, value) in self.fields {
+            map.serialize_entry(name, value)?;
+        }
+        if let Some(update) = self.update {
+            map.serialize_entry("item_id", &update.item_id)?;
+            map.serialize_entry("account_selection", &update.account_selection)?;
+        }
+        map.end()
+    }
+}
+
+/// `POST exchange_url` (with the public token) and `POST update_url` (with the item's id): what
+/// the user chose in Link.
+#[derive(Serialize)]
+pub(crate) struct ConnectionRequest<'a> {
+    /// The exchange's public token, passed through as the very JS string Link gave: it is never
+    /// copied into WebAssembly memory. `undefined` (left out) in update mode.
+    #[serde(with = "serde_wasm_bindgen::preserve", skip_serializing_if = "JsValue::is_undefined")]
+    pub public_token: JsValue,
+    /// Update mode: the item Link repaired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<&'a str>,
+    pub institution: Option<InstitutionBody<'a>>,
+    pub accounts: Vec<AccountBody<'a>>,
+    pub link_session_id: &'a str,
+}
+
+#[derive(Serialize)]
+pub(crate) struct InstitutionBody<'a> {
+    institution_id: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+pub(crate) struct AccountBody<'a> {
+    id: &'a str,
+    name: &'a str,
+    mask: Option<&'a str>,
+    #[serde(rename = "type")]
+    kind: Option<&'a str>,
+    subtype: Option<&'a str>,
+}
+
+impl<'a> ConnectionRequest<'a> {
+    /// What Link's metadata says the user chose.
+    pub fn new(metadata: &'a SuccessMetadata) -> Self {
+        let institution = metadata
+            .institution
+            .as_ref()
+            .map(|i: &Institution| InstitutionBody { institution_id: &i.institution_id, name: &i.name });
+        let accounts = metadata
+            .accounts
+            .iter()
+            .map(|a: &Account| AccountBody {
+                id: &a.id,
+                name: &a.name,
+                mask: a.mask.as_deref(),
+                kind: a.kind.as_deref(),
+                subtype: a.subtype.as_deref(),
+            })
+            .collect();
+        Self {
+            public_token: JsValue::UNDEFINED,
+            item_id: None,
+            institution,
+            accounts,
+            link_session_id: &metadata.link_session_id,
+        }
+    }
+}
+
+/// A body as JSON text, made by the browser from the object serde-wasm-bindgen writes (`None`
+/// as `null`, as JSON has it).
+pub(crate) fn json(body: &impl Serialize) -> Result<JsString, BackendError> {
+    let object = body
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| BackendError::request(e.into()))?;
+    JSON::stringify(&object).map_err(BackendError::request)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `{"link_token": "link-…", "expiration": "…"}`.
+    pub(crate) type LinkTokenAnswer;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn link_token(this: &LinkTokenAnswer) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn expiration(this: &LinkTokenAnswer) -> JsValue;
+
+    /// The exchange's answer: `{"item_id": "…"}`, optionally.
+    pub(crate) type ExchangeAnswer;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn item_id(this: &ExchangeAnswer) -> JsValue;
+
+    /// A failure's body: `{"error": "message"}`, or Plaid's error object under `error`.
+    pub(crate) type FailureAnswer;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn error(this: &FailureAnswer) -> JsValue;
+}
+
+/// Parses an answer with the browser's own parser, as a view of type `T` when it is an object.
+pub(crate) fn parse<T: JsCast>(text: &str) -> Option<T> {
+    crate::plaid::bindings::view(JSON::parse(text).ok()?)
+}

@@ -1,0 +1,146 @@
+//! Embedding in any page: `[data-plaid-link]` elements, or `mount(element, options)` from JS.
+
+mod options;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use leptos::mount::UnmountHandle;
+use leptos::prelude::*;
+use leptos::tachys::view::Mountable;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlElement;
+
+use crate::handoff::PrefetchedToken;
+use crate::hook::{use_plaid_embedded_link, use_plaid_link};
+use crate::plaid::types::LinkSubmission;
+use crate::ui::link_view;
+use options::{EmbedOptions, MountOptions};
+
+/// Marks an element already given a component, so a second `mount_all` leaves it alone.
+const MOUNTED: &str = "data-plaid-link-mounted";
+
+#[wasm_bindgen]
+extern "C" {
+    /// What a page hands to `submit()`: `{phone_number}` or `{date_of_birth}`.
+    type Submission;
+    #[wasm_bindgen(method, getter)]
+    fn phone_number(this: &Submission) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn date_of_birth(this: &Submission) -> JsValue;
+}
+
+/// A component mounted from JavaScript; `unmount()` removes it and tears Link down. Nothing else
+/// does: a page that drops this object (it is garbage-collected at a time no one chooses) keeps the
+/// component for the page's life, as the `[data-plaid-link]` ones.
+#[wasm_bindgen]
+pub struct Mounted {
+    handle: Option<Box<dyn std::any::Any>>,
+    submit: Rc<Cell<Option<Callback<LinkSubmission>>>>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        // Not `unmount()`: wasm-bindgen drops this when the JS object is garbage-collected.
+        std::mem::forget(self.handle.take());
+    }
+}
+
+#[wasm_bindgen]
+impl Mounted {
+    /// Removes the component: Link is exited and destroyed, pending requests cancelled.
+    ///
+    /// ```js
+    /// const link = mount(element, {});
+    /// // …when the page's view goes away:
+    /// link.unmount();
+    /// ```
+    pub fn unmount(&mut self) {
+        self.handle.take();
+    }
+
+    /// Layer: `submit({phone_number})`, or `submit({date_of_birth})` after `LAYER_NOT_AVAILABLE`.
+    ///
+    /// ```js
+    /// const link = mount(element, { onEvent: (name) => name === "LAYER_READY" && showButton() });
+    /// link.submit({ phone_number: "+14155550011" });
+    /// ```
+    pub fn submit(&self, data: JsValue) {
+        let Some(data) = crate::plaid::bindings::view::<Submission>(data) else { return };
+        let submission = match (data.phone_number().as_string(), data.date_of_birth().as_string()) {
+            (Some(number), _) => LinkSubmission::PhoneNumber(number),
+            (None, Some(date)) => LinkSubmission::DateOfBirth(date),
+            (None, None) => return,
+        };
+        if let Some(submit) = self.submit.get() {
+            submit.run(submission);
+        }
+    }
+}
+
+/// Mounts a component; `submit` is given the flow's `submit`.
+fn mount_on(
+    element: HtmlElement,
+    options: EmbedOptions,
+    submit: Rc<Cell<Option<Callback<LinkSubmission>>>>,
+) -> UnmountHandle<impl Mountable> {
+    let _ = element.set_attribute(MOUNTED, "");
+    let (embedded, label) = (options.embedded, options.label.clone());
+    let options = options.into_options(PrefetchedToken::take(&element));
+    let texts = options.texts.clone();
+    leptos::mount::mount_to(element, move || {
+        let container = embedded.then(NodeRef::new);
+        let link = match container {
+            Some(container) => use_plaid_embedded_link(options, container),
+            None => use_plaid_link(options),
+        };
+        submit.set(Some(link.submit));
+        link_view(&link, label, container, texts)
+    })
+}
+
+/// `mount(element, {linkTokenUrl, exchangeUrl, updateUrl, itemId, accountSelection, scriptSrc,
+/// label, texts, requestTimeoutMs, scriptTimeoutMs, allowedOrigins, onEvent})` for pages that prefer JS.
+/// Every option may be left out.
+///
+/// ```js
+/// import { mount } from "/plaid-link.js";
+/// const link = mount(document.querySelector("#bank"), {
+///   itemId: "item-id", // update mode
+///   texts: { "Connect a bank account": "Connecter un compte bancaire" },
+///   onEvent: (name) => console.debug("Link", name),
+/// });
+/// ```
+#[wasm_bindgen]
+pub fn mount(element: HtmlElement, options: JsValue) -> Mounted {
+    let submit = Rc::default();
+    let options = crate::plaid::bindings::view::<MountOptions>(options)
+        .map_or_else(EmbedOptions::default, |options| EmbedOptions::from_js(&options));
+    let handle = mount_on(element, options, Rc::clone(&submit));
+    Mounted { handle: Some(Box::new(handle)), submit }
+}
+
+/// Mounts a component on every `[data-plaid-link]` element (a button) and every
+/// `[data-plaid-link-embedded]` element (the institution search) not mounted yet; they live as long
+/// as the page.
+///
+/// ```no_run
+/// // The embed bundle's whole `main`:
+/// plaid_link::mount_all();
+/// ```
+pub fn mount_all() {
+    let Ok(found) = document().query_selector_all("[data-plaid-link], [data-plaid-link-embedded]") else {
+        return;
+    };
+    for i in 0..found.length() {
+        let Some(element) = found.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) else {
+            continue;
+        };
+        if element.has_attribute(MOUNTED) {
+            continue;
+        }
+        let options = EmbedOptions::from_element(&element);
+        // Page-long by design, as with leptos' own `mount_to_body`: these go with the page.
+        mount_on(element, options, Rc::default()).forget();
+    }
+}

@@ -1,0 +1,144 @@
+//! What the flow does when Link calls back: `onLoad`, `onSuccess` (the forward), `onExit`, `onEvent`.
+//! Each callback holds the flow weakly: Link never keeps a stopped flow alive.
+
+use leptos::task::spawn_local;
+
+use super::phase::Phase;
+use super::Flow;
+use crate::backend::BackendClient;
+use crate::oauth;
+use crate::plaid::handler::LinkCallbacks;
+use crate::plaid::types::{EventName, ExitMetadata, LinkError, LinkEvent, SuccessMetadata};
+use crate::status::{Connection, LinkFailure};
+use crate::tokens::PublicToken;
+
+impl Flow {
+    /// Link's callbacks. `backend` is the one this Link's token came from: `onSuccess` sends with it
+    /// as it is, with nothing to resolve between Link's call and the request.
+    pub(super) fn callbacks(&self, backend: &BackendClient) -> LinkCallbacks {
+        let backend = backend.clone();
+        let (load, success, exit, events) = (self.weak(), self.weak(), self.weak(), self.weak());
+        LinkCallbacks {
+            on_load: Box::new(move || Flow::upgrade(&load).into_iter().for_each(|flow| flow.loaded())),
+            on_success: Box::new(move |token, metadata| {
+                if let Some(flow) = Flow::upgrade(&success) {
+                    flow.forward(&backend, token, metadata);
+                }
+            }),
+            on_exit: Box::new(move |error, metadata| {
+                if let Some(flow) = Flow::upgrade(&exit) {
+                    flow.exited(error, metadata);
+                }
+            }),
+            on_event: Box::new(move |event| {
+                if let Some(flow) = Flow::upgrade(&events) {
+                    flow.event(&event);
+                }
+            }),
+        }
+    }
+
+    /// `onSuccess`: the token goes straight into the exchange request and nowhere else. In update
+    /// mode it goes nowhere at all: it is dropped unread, and the backend is told which item Link
+    /// repaired.
+    fn forward(&self, backend: &BackendClient, token: Option<PublicToken>, metadata: SuccessMetadata) {
+        let Some(token) = token else {
+            // The session ended without anything to forward.
+            oauth::forget();
+            return self.fail(LinkFailure::NoPublicToken);
+        };
+        let updated = backend.update.as_ref().map(|update| update.item_id.clone());
+        let pending = match &updated {
+            Some(item_id) => {
+                drop(token);
+                backend.updated(item_id, &metadata)
+            }
+            None => backend.exchange(token, &metadata),
+        };
+        // The request task is queued before the page re-renders for "Saving…", so it leaves first.
+        // It belongs to no phase: an unmount must not lose a finished Link session.
+        let weak = self.weak();
+        spawn_local(async move {
+            let result = match pending {
+                Ok(pending) => pending.finish().await,
+                Err(failure) => Err(failure),
+            };
+            // The kept link token (for an OAuth bank's return) is of no more use.
+            oauth::forget();
+            let Some(flow) = Flow::upgrade(&weak) else { return };
+            match result {
+                Ok(outcome) => {
+                    let connection = Connection {
+                        institution: metadata.institution.map(|i| i.name),
+                        accounts: metadata.accounts.len(),
+                        item_id: outcome.item_id.or(updated.clone()),
+                        updated: updated.is_some(),
+                    };
+                    let on_connected = flow.0.options.borrow().on_connected.clone();
+                    if let Some(on_connected) = on_connected {
+                        on_connected(&connection);
+                    }
+                    flow.advance(|phase| Phase::Connected(connection, phase.into_link()));
+                }
+                Err(e) => flow.fail(LinkFailure::Exchange(e)),
+            }
+        });
+        self.advance(|phase| Phase::Sending(phase.into_link()));
+    }
+
+    /// `onExit`.
+    fn exited(&self, error: Option<LinkError>, metadata: ExitMetadata) {
+        oauth::forget();
+        let on_exit = self.0.options.borrow().on_exit.clone();
+        if let Some(on_exit) = on_exit {
+            on_exit(error.as_ref(), &metadata);
+        }
+        // The token expired while Link was open: start over (outside of Link's callback).
+        let start_over = error.as_ref().is_some_and(LinkError::is_invalid_link_token);
+        let mut return_focus = None;
+        self.advance(|phase| match (phase, error) {
+            (done @ (Phase::Sending(_) | Phase::Connected(..)), _) => done,
+            (phase, _) if start_over => phase,
+            (Phase::Open { link, return_focus: focus }, error) => {
+                return_focus = focus;
+                match error {
+                    Some(e) => Phase::Failed(LinkFailure::Link(e), Some(link)),
+                    None => Phase::Closed(link),
+                }
+            }
+            (phase, Some(e)) => Phase::Failed(LinkFailure::Link(e), phase.into_link()),
+            (Phase::Ready(link) | Phase::Failed(_, Some(link)), None) => Phase::Closed(link),
+            (phase, None) => phase,
+        });
+        if start_over {
+            let flow = self.clone();
+            spawn_local(async move { flow.prepare() });
+        } else {
+            // A refresh that fell due while Link was open happens now.
+            self.refresh_if_due();
+        }
+        if let Some(element) = return_focus {
+            // After the view has caught up: a button still disabled would not take the focus.
+            spawn_local(async move {
+                let _ = element.focus();
+            });
+        }
+    }
+
+    /// `onEvent`: the embedded search opens Link by itself, on a click at a bank; the app hears
+    /// every event.
+    fn event(&self, event: &LinkEvent) {
+        if self.0.surface.opens_itself() && event.name == EventName::Open {
+            self.advance(|phase| match phase {
+                Phase::Ready(link) | Phase::Closed(link) | Phase::Failed(_, Some(link)) => {
+                    Phase::Open { link, return_focus: None }
+                }
+                other => other,
+            });
+        }
+        let on_event = self.0.options.borrow().on_event.clone();
+        if let Some(on_event) = on_event {
+            on_event(event);
+        }
+    }
+}

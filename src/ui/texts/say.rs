@@ -1,0 +1,148 @@
+//! Which sentence each state and each failure shows.
+
+use super::*;
+use crate::backend::{BackendError, ExchangeFailure};
+use crate::endpoint::EndpointError;
+use crate::oauth::ResumeError;
+use crate::plaid::types::{ErrorType, LinkError};
+use crate::plaid::{PlaidError, ScriptError};
+use crate::status::{LinkFailure, LinkStatus};
+
+impl Texts {
+    /// The button's text; `label` is the app's own for the idle states, if it gave one.
+    pub(crate) fn button_label(&self, status: &LinkStatus, label: Option<&str>) -> String {
+        let template = match status {
+            LinkStatus::Preparing => PREPARING,
+            LinkStatus::Ready | LinkStatus::Closed => match label {
+                Some(label) => return label.to_owned(),
+                None => CONNECT,
+            },
+            LinkStatus::Open => CONNECTING,
+            LinkStatus::Sending => SAVING,
+            LinkStatus::Connected(c) if c.updated => RECONNECTED,
+            LinkStatus::Connected(_) => CONNECTED,
+            LinkStatus::Failed(LinkFailure::OauthReturn(_)) => START_AGAIN,
+            LinkStatus::Failed(_) => TRY_AGAIN,
+        };
+        self.say(template, &[])
+    }
+
+    /// The line under the button; empty when the button says enough.
+    pub(crate) fn status_message(&self, status: &LinkStatus) -> String {
+        let template = match status {
+            LinkStatus::Preparing | LinkStatus::Ready => return String::new(),
+            LinkStatus::Open => FINISH_IN_PLAID,
+            LinkStatus::Sending => SAVING_CONNECTION,
+            LinkStatus::Connected(c) => {
+                let accounts = match c.accounts {
+                    1 => self.say(ONE_ACCOUNT, &[]),
+                    n => self.say(N_ACCOUNTS, &[("n", &n.to_string())]),
+                };
+                let template = match (c.updated, c.institution.is_some()) {
+                    (false, true) => CONNECTED_TO_BANK,
+                    (false, false) => CONNECTED_ACCOUNTS,
+                    (true, true) => RECONNECTED_TO_BANK,
+                    (true, false) => RECONNECTED_ACCOUNTS,
+                };
+                let bank = c.institution.as_deref().unwrap_or_default();
+                return self.say(template, &[("bank", bank), ("accounts", &accounts)]);
+            }
+            LinkStatus::Closed => CLOSED,
+            LinkStatus::Failed(failure) => return self.failure(failure),
+        };
+        self.say(template, &[])
+    }
+
+    /// What a failure says to the user.
+    pub(crate) fn failure(&self, failure: &LinkFailure) -> String {
+        match failure {
+            LinkFailure::Endpoint(e) => self.endpoint(e),
+            LinkFailure::Script(e) => self.script(e),
+            LinkFailure::LinkToken(e) => self.backend(e),
+            LinkFailure::Plaid(e) => self.plaid(e),
+            LinkFailure::Link(e) => self.link_error(e),
+            LinkFailure::NoPublicToken => self.say(NO_RESULT, &[]),
+            LinkFailure::OauthReturn(ResumeError::Missing) => self.say(RESUME_MISSING, &[]),
+            LinkFailure::OauthReturn(ResumeError::Expired) => self.say(RESUME_EXPIRED, &[]),
+            LinkFailure::Exchange(ExchangeFailure { error, attempts }) => {
+                let reason = self.backend(error);
+                match attempts {
+                    0 | 1 => self.say(NOT_SAVED, &[("reason", &reason)]),
+                    n => self.say(NOT_SAVED_AFTER_TRIES, &[("reason", &reason), ("n", &n.to_string())]),
+                }
+            }
+        }
+    }
+
+    /// A Link session's error: Plaid's own `display_message` when it gives one (in the language
+    /// the link token asked for), else a sentence chosen by `error_type`. Never its
+    /// `error_message`, which is written for developers.
+    pub(crate) fn link_error(&self, error: &LinkError) -> String {
+        if let Some(message) = error.display_message.as_deref().filter(|m| !m.trim().is_empty()) {
+            return message.to_owned();
+        }
+        let template = match error.error_type {
+            ErrorType::ItemError => BANK_REFUSED,
+            ErrorType::InstitutionError => BANK_DOWN,
+            ErrorType::RateLimitExceeded => PLAID_RATE_LIMIT,
+            ErrorType::ApiError => PLAID_FAILED,
+            ErrorType::OauthError => OAUTH_FAILED,
+            ErrorType::RecaptchaError => NOT_VERIFIED,
+            ErrorType::InvalidRequest | ErrorType::InvalidInput | ErrorType::InvalidResult => NOT_SET_UP,
+            _ => SOMETHING_WRONG,
+        };
+        self.say(template, &[])
+    }
+
+    fn endpoint(&self, error: &EndpointError) -> String {
+        let (template, address) = match error {
+            EndpointError::Insecure(a) => (INSECURE, a),
+            EndpointError::Invalid(a) => (INVALID_ADDRESS, a),
+            EndpointError::OtherOrigin(a) => (OTHER_SITE, a),
+            EndpointError::Undeclared(a) => (UNDECLARED, a),
+            EndpointError::UntrustedScript(a) => (NOT_PLAIDS_SCRIPT, a),
+        };
+        self.say(template, &[("address", address)])
+    }
+
+    fn script(&self, error: &ScriptError) -> String {
+        match error {
+            ScriptError::Failed => self.say(SCRIPT_FAILED, &[]),
+            ScriptError::TimedOut { .. } => self.say(SCRIPT_SLOW, &[]),
+            ScriptError::NoPlaidGlobal => self.say(SCRIPT_NO_GLOBAL, &[]),
+            ScriptError::Page(cause) => self.say(SCRIPT_PAGE, &[("detail", cause.message())]),
+        }
+    }
+
+    fn plaid(&self, error: &PlaidError) -> String {
+        match error {
+            PlaidError::NotLoaded => self.say(NOT_LOADED, &[]),
+            PlaidError::Create(cause) => self.say(NOT_STARTED, &[("detail", cause.message())]),
+            PlaidError::Open(cause) => self.say(NOT_OPENED, &[("detail", cause.message())]),
+        }
+    }
+
+    /// A backend's failure: its own `{"error": "…"}` message as it is; Plaid's error object
+    /// (passed through, as Plaid's quickstart does) as a Link error; else a sentence of ours.
+    fn backend(&self, error: &BackendError) -> String {
+        let template = match error {
+            BackendError::Network(_) => UNREACHABLE,
+            BackendError::Timeout => TOO_SLOW,
+            BackendError::Status { message: Some(message), .. } if !message.trim().is_empty() => {
+                return message.clone()
+            }
+            BackendError::Status { plaid: Some(plaid), .. } => return self.link_error(plaid),
+            BackendError::Status { status: 401 | 403, .. } => SESSION_EXPIRED,
+            BackendError::Status { status: 429, .. } => TOO_MANY,
+            BackendError::Status { status: 500..=599, .. } => SERVER_PROBLEM,
+            BackendError::Status { status, .. } => {
+                return self.say(REFUSED, &[("status", &status.to_string())])
+            }
+            BackendError::Malformed(_) => UNREADABLE,
+            BackendError::Redirected => REDIRECTED,
+            BackendError::Cancelled => CANCELLED,
+            BackendError::Request(cause) => return self.say(NOT_SENT, &[("detail", cause.message())]),
+        };
+        self.say(template, &[])
+    }
+}
