@@ -81,6 +81,7 @@ test("injected markup can choose neither the script nor the endpoints; the page'
   const opened = await openPage(ctx.browser, ctx.backend.url + "/pages/injected.html", (page) => routeAttacker(page, reached));
   const { page, context, requests, policy } = opened;
   const message = (id) => page.locator(`#${id} [role=status]`);
+  await message("evil-upload").filter({ hasText: "not Plaid's" }).waitFor();
   await message("evil-script").filter({ hasText: "not Plaid's" }).waitFor();
   await message("evil-exchange").filter({ hasText: "another site" }).waitFor();
   await message("evil-token").filter({ hasText: "another site" }).waitFor();
@@ -93,6 +94,8 @@ test("injected markup can choose neither the script nor the endpoints; the page'
   assert.deepEqual(reached, [], "nothing reached the other origin");
   assert.ok(requests.every((r) => !r.url.startsWith(ATTACKER)), "no request left for the other origin");
   assert.equal(await page.evaluate(() => window.__evil), undefined, "the injected script never ran");
+  assert.equal(await page.evaluate(() => window.__uploadedRan), undefined, "the uploaded file never ran with the nonce");
+  assert.equal(await page.locator('script[src$="/pages/uploaded.js"]').count(), 0);
   assert.equal(await page.locator(`script[src^="${ATTACKER}"]`).count(), 0);
   // The injected inline script got no nonce: blocked, and the only violation on the page.
   assert.equal(await page.evaluate(() => window.__injectedInline), undefined, "the injected inline script ran");
@@ -127,3 +130,26 @@ for (const [which, path] of [["link-token", "**/api/link_token"], ["exchange", "
     await context.close();
   });
 }
+
+test("injected markup cannot make the component POST to a same-origin path its server did not declare", async () => {
+  // A connected item, whose login injected markup tries to break through the component.
+  const opened = await connectWith("First Platypus Bank");
+  const items = () => opened.page.evaluate(() => fetch("/api/items").then((r) => r.json()));
+  const item = (await items()).items.at(-1);
+  assert.equal(item.status, "ok");
+  const path = `/api/items/${item.item_id}/reset_login`;
+  // The server's own page, with markup injected into it (as stored user content would be).
+  await opened.page.route("**/pages/injected.html", async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace("<h1>", `<div id="evil-endpoint" data-plaid-link data-link-token-url="${path}"></div><h1>`);
+    await route.fulfill({ response, body });
+  });
+  const requests = [];
+  opened.page.on("request", (r) => requests.push(r.url()));
+  await opened.page.goto(ctx.backend.url + "/pages/injected.html");
+  await opened.page.locator("#evil-endpoint [role=status]").filter({ hasText: "has not declared" }).waitFor();
+  await opened.page.locator("#real").getByRole("button", { name: "Connect a bank account" }).waitFor();
+  assert.ok(!requests.some((url) => url.endsWith(path)), "nothing was sent to the undeclared path");
+  assert.equal((await items()).items.find((i) => i.item_id === item.item_id).status, "ok", "the item's login is untouched");
+  await opened.context.close();
+});
