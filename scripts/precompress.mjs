@@ -1,5 +1,5 @@
 // Writes `<path>.br` (brotli 11) and `<path>.gz` (gzip 9) beside a file, for servers that send
-// precompressed files (the reference backend does). One place, so that our bundle (scripts/minify.mjs)
+// precompressed files (the reference backend does). One place, so that our bundle (scripts/post-build.mjs)
 // and the bench's React peer (bench/peer/build.mjs) are compressed alike.
 import { writeFileSync } from "node:fs";
 import { brotliCompressSync, gzipSync, constants } from "node:zlib";

@@ -1,13 +1,14 @@
 // Drops from wasm-bindgen's glue the classes that no one can ever hold an instance of, and checks
 // that the WebAssembly exports nothing of theirs.
 //
-// scripts/wasm-ld links the WebAssembly without wasm-streams' class exports (see there why, and
+// scripts/shrink/wasm-ld links the WebAssembly without wasm-streams' class exports (see there why, and
 // what it saves); wasm-bindgen still writes those classes into the glue, from their descriptions.
 // A class is dead when the glue can never make an instance of it: it has no constructor, and its
 // `__wrap` (the only way Rust hands an instance to JS) is called nowhere; wasm-bindgen writes a
 // `__wrap` call exactly where Rust code that can return one survived. The check is made on each
 // build; anything but the expected shape stops the build.
 
+import { StageError } from "./stage-error.mjs";
 import { readLeb } from "./wasm-imports.mjs";
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -15,14 +16,14 @@ const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 /** Removes `pattern` from `text`, which must hold it exactly once: [text without it, the removed part]. */
 function cut(text, pattern, what) {
   const found = text.match(new RegExp(pattern.source, "g"))?.length ?? 0;
-  if (found !== 1) throw new Error(`dead-classes: ${what} found ${found} times in the glue, not once`);
+  if (found !== 1) throw new StageError("dead classes", `${what} found ${found} times in the glue, not once`);
   const removed = text.match(pattern)[0];
   return [text.replace(pattern, ""), removed];
 }
 
 /**
  * From wasm-bindgen's unminified glue: the dead classes removed, and the WebAssembly exports only
- * they called (which scripts/wasm-ld left out). Returns `{glue, classes, exports}`.
+ * they called (which scripts/shrink/wasm-ld left out). Returns `{glue, classes, exports}`.
  */
 export function dropDeadClasses(glue) {
   const classes = [...glue.matchAll(/^export class (\w+) \{$/gm)].map((m) => m[1]);
@@ -39,11 +40,11 @@ export function dropDeadClasses(glue) {
     removed.push(part);
     [glue, part] = cut(glue, new RegExp(`const ${name}Finalization = [^;]*;\\n`), `${name}Finalization`);
     removed.push(part);
-    if (new RegExp(`\\b${name}\\b`).test(glue)) throw new Error(`dead-classes: ${name} is still named in the glue`);
+    if (new RegExp(`\\b${name}\\b`).test(glue)) throw new StageError("dead classes", `${name} is still named in the glue`);
   }
   const exports = new Set(removed.flatMap((part) => [...part.matchAll(/\bwasm\.(\w+)/g)].map((m) => m[1])));
   for (const name of exports) {
-    if (new RegExp(`\\bwasm\\.${name}\\b`).test(glue)) throw new Error(`dead-classes: ${name} is still called by the glue`);
+    if (new RegExp(`\\bwasm\\.${name}\\b`).test(glue)) throw new StageError("dead classes", `${name} is still called by the glue`);
   }
   return { glue, classes: dead, exports };
 }

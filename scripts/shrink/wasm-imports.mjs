@@ -8,6 +8,8 @@
 // the glue only where it occurs exactly once, as the key that defines it; anything else stops the
 // build rather than ship a bundle whose imports do not match.
 
+import { StageError } from "./stage-error.mjs";
+
 const UNREAD_SECTIONS = new Set(["producers", "target_features", "__wasm_split_unstable"]);
 const LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
@@ -69,12 +71,12 @@ function skipDescriptor(bytes, at) {
   if (kind === 1) return limits(at + 1); // table: element type, limits
   if (kind === 2) return limits(at); // memory: limits
   if (kind === 3) return at + 2; // global: value type, mutability
-  throw new Error(`wasm-imports: unknown import kind ${kind}`);
+  throw new StageError("import names", `unknown import kind ${kind}`);
 }
 
 /** Returns `{wasm, glue, renamed}` with short import names in both. */
 export function shortenImports(wasm, glue) {
-  if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error("wasm-imports: not a WebAssembly module");
+  if (wasm.readUInt32LE(0) !== 0x6d736100) throw new StageError("import names", "not a WebAssembly module");
   const parts = [wasm.subarray(0, 8)];
   const renames = new Map();
   for (let at = 8; at < wasm.length; ) {
@@ -109,7 +111,7 @@ export function shortenImports(wasm, glue) {
   for (const [old, short] of renames) {
     const pattern = new RegExp(`\\b${old}\\b`, "g");
     const found = glue.match(pattern)?.length ?? 0;
-    if (found !== 1) throw new Error(`wasm-imports: ${old} occurs ${found} times in the glue, not once`);
+    if (found !== 1) throw new StageError("import names", `${old} occurs ${found} times in the glue, not once`);
     glue = glue.replace(pattern, short);
   }
   return { wasm: Buffer.concat(parts), glue, renamed: renames.size };

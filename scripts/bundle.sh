@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the release bundle into dist/ (or where `--dist DIR` says): Trunk's output through the
+# size stage (scripts/shrink/: its linker, then the post-build steps), or with PLAID_LINK_SHRINK=0
+# Trunk's plain, untouched output. Extra arguments go to `trunk build`.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+if [ "${PLAID_LINK_SHRINK:-1}" != 0 ]; then
+  # The linker only the release bundle uses: rust-lld minus wasm-streams' class exports (see the file).
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$root/scripts/shrink/wasm-ld"
+fi
+trunk build --release --offline "$@"
