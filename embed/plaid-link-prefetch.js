@@ -71,8 +71,9 @@ function loadScript(src) {
 
 export function prefetch() {
   const backFromBank = new URLSearchParams(location.search).has("oauth_state_id");
-  const endpoints = [...DEFAULT_ENDPOINTS, ...(declared("plaid-link-endpoints") ?? "").split(/\s+/).filter(Boolean)]
-    .map(sameOrigin);
+  // Paths on the page's origin, as src/endpoint.rs compares them.
+  const endpoints = [...DEFAULT_ENDPOINTS, ...(declared("plaid-link-endpoints") ?? "").split(/\s+/)]
+    .map((path) => location.origin + path);
   const declaredScript = declared("plaid-link-script");
   const scripts = [PLAID, declaredScript && absolute(declaredScript)?.href];
   for (const element of document.querySelectorAll("[data-plaid-link]:not([data-plaid-link-mounted])")) {

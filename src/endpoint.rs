@@ -71,8 +71,9 @@ pub(crate) struct Endpoint {
 pub(crate) struct Page {
     href: String,
     origin: String,
-    /// `<meta name="plaid-link-endpoints">`: absolute URLs markup may name besides the defaults.
-    declared_endpoints: Vec<String>,
+    /// `<meta name="plaid-link-endpoints">`: the paths (on the page's origin) markup may name
+    /// besides the defaults, separated by spaces.
+    declared_endpoints: String,
     /// `<meta name="plaid-link-script">`: the Link script the page uses, as an absolute URL.
     declared_script: Option<String>,
 }
@@ -83,15 +84,28 @@ impl Page {
         let read = |f: fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>| {
             location.as_ref().and_then(|l| f(l).ok()).unwrap_or_default()
         };
-        let href = read(web_sys::Location::href);
-        let absolute = |raw: &str| Url::new_with_base(raw, &href).ok().map(|u| u.href());
-        let declared_endpoints = head_meta(r#"meta[name="plaid-link-endpoints"]"#)
-            .unwrap_or_default()
-            .split_whitespace()
-            .filter_map(absolute)
-            .collect();
-        let declared_script = head_meta(r#"meta[name="plaid-link-script"]"#).as_deref().and_then(absolute);
-        Self { origin: read(web_sys::Location::origin), href, declared_endpoints, declared_script }
+        let mut page = Self {
+            href: read(web_sys::Location::href),
+            origin: read(web_sys::Location::origin),
+            declared_endpoints: head_meta(r#"meta[name="plaid-link-endpoints"]"#).unwrap_or_default(),
+            declared_script: None,
+        };
+        page.declared_script =
+            head_meta(r#"meta[name="plaid-link-script"]"#).and_then(|raw| page.absolute(&raw));
+        page
+    }
+
+    /// `raw` resolved against the page.
+    fn absolute(&self, raw: &str) -> Option<String> {
+        Url::new_with_base(raw, &self.href).ok().map(|url| url.href())
+    }
+
+    /// Whether markup may name `href`: a default endpoint, or one the server declared (both are
+    /// paths on the page's origin).
+    fn markup_may_name(&self, href: &str) -> bool {
+        let path = href.strip_prefix(self.origin.as_str());
+        let declared = self.declared_endpoints.split_ascii_whitespace();
+        DEFAULTS.into_iter().chain(declared).any(|allowed| path == Some(allowed))
     }
 
     /// The Link script to load when the options name none: the declared one, else Plaid's.
@@ -120,8 +134,7 @@ pub(crate) fn resolve_endpoint(
     let (href, origin) = (url.href(), url.origin());
     let same_origin = origin == page.origin;
     if provenance == Provenance::Markup {
-        let default = DEFAULTS.iter().any(|d| secure_url(page, d).is_ok_and(|d| d.href() == href));
-        return match (same_origin, default || page.declared_endpoints.contains(&href)) {
+        return match (same_origin, page.markup_may_name(&href)) {
             (false, _) => Err(EndpointError::OtherOrigin(href)),
             (true, false) => Err(EndpointError::Undeclared(href)),
             (true, true) => Ok(Endpoint { href, same_origin }),

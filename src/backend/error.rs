@@ -50,12 +50,10 @@ impl BackendError {
     }
 
     /// A `fetch` (or body read) gloo-net reports as failed: a timeout, a cancellation or a network
-    /// failure, told apart by the DOMException's name.
+    /// failure.
     pub(crate) fn from_gloo(error: gloo_net::Error) -> Self {
         match error {
-            gloo_net::Error::JsError(e) if e.name == "TimeoutError" => Self::Timeout,
-            gloo_net::Error::JsError(e) if e.name == "AbortError" => Self::Cancelled,
-            gloo_net::Error::JsError(e) => Self::Network(e.message),
+            gloo_net::Error::JsError(e) => Self::failed(&e.name, e.message),
             _ => Self::Network(String::new()),
         }
     }
@@ -63,11 +61,18 @@ impl BackendError {
     /// The same for a promise the page's prefetch made, which rejects with the browser's own value.
     pub(crate) fn from_rejection(reason: &wasm_bindgen::JsValue) -> Self {
         use wasm_bindgen::JsCast;
-        let error = reason.dyn_ref::<js_sys::Error>();
-        match error.map(|e| String::from(e.name())).as_deref() {
-            Some("TimeoutError") => Self::Timeout,
-            Some("AbortError") => Self::Cancelled,
-            _ => Self::Network(error.map(|e| e.message().into()).unwrap_or_default()),
+        match reason.dyn_ref::<js_sys::Error>() {
+            Some(e) => Self::failed(&String::from(e.name()), e.message().into()),
+            None => Self::Network(String::new()),
+        }
+    }
+
+    /// Told apart by the DOMException's name.
+    fn failed(name: &str, message: String) -> Self {
+        match name {
+            "TimeoutError" => Self::Timeout,
+            "AbortError" => Self::Cancelled,
+            _ => Self::Network(message),
         }
     }
 }

@@ -35,7 +35,8 @@ impl Serialize for LinkTokenRequest<'_> {
 }
 
 /// `POST exchange_url` (with the public token) and `POST update_url` (with the item's id): what
-/// the user chose in Link.
+/// the user chose in Link, `{institution: {institution_id, name} | null, accounts: [{id, name,
+/// mask, type, subtype}], link_session_id}`.
 #[derive(Serialize)]
 pub(crate) struct ConnectionRequest<'a> {
     /// The exchange's public token, passed through as the very JS string Link gave: it is never
@@ -45,50 +46,19 @@ pub(crate) struct ConnectionRequest<'a> {
     /// Update mode: the item Link repaired.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item_id: Option<&'a str>,
-    pub institution: Option<InstitutionBody<'a>>,
-    pub accounts: Vec<AccountBody<'a>>,
+    pub institution: &'a Option<Institution>,
+    pub accounts: &'a [Account],
     pub link_session_id: &'a str,
-}
-
-#[derive(Serialize)]
-pub(crate) struct InstitutionBody<'a> {
-    institution_id: &'a str,
-    name: &'a str,
-}
-
-#[derive(Serialize)]
-pub(crate) struct AccountBody<'a> {
-    id: &'a str,
-    name: &'a str,
-    mask: Option<&'a str>,
-    #[serde(rename = "type")]
-    kind: Option<&'a str>,
-    subtype: Option<&'a str>,
 }
 
 impl<'a> ConnectionRequest<'a> {
     /// What Link's metadata says the user chose.
     pub fn new(metadata: &'a SuccessMetadata) -> Self {
-        let institution = metadata
-            .institution
-            .as_ref()
-            .map(|i: &Institution| InstitutionBody { institution_id: &i.institution_id, name: &i.name });
-        let accounts = metadata
-            .accounts
-            .iter()
-            .map(|a: &Account| AccountBody {
-                id: &a.id,
-                name: &a.name,
-                mask: a.mask.as_deref(),
-                kind: a.kind.as_deref(),
-                subtype: a.subtype.as_deref(),
-            })
-            .collect();
         Self {
             public_token: JsValue::UNDEFINED,
             item_id: None,
-            institution,
-            accounts,
+            institution: &metadata.institution,
+            accounts: &metadata.accounts,
             link_session_id: &metadata.link_session_id,
         }
     }

@@ -45,8 +45,8 @@ impl LinkSubmission {
     }
 }
 
-/// A financial institution as Link names it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A financial institution as Link names it (and as the backend calls receive it).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Institution {
     /// Plaid's id, such as `ins_109508`.
     pub institution_id: String,
@@ -54,8 +54,8 @@ pub struct Institution {
     pub name: String,
 }
 
-/// An account the user chose in Link.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An account the user chose in Link (and as the backend calls receive it).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Account {
     /// Plaid's account id.
     pub id: String,
@@ -64,6 +64,7 @@ pub struct Account {
     /// The last digits of the account number.
     pub mask: Option<String>,
     /// `depository`, `credit`, `loan`, `investment` or `other`.
+    #[serde(rename = "type")]
     pub kind: Option<String>,
     /// `checking`, `savings`, … .
     pub subtype: Option<String>,
@@ -214,9 +215,9 @@ impl LinkError {
         if value.is_null() || value.is_undefined() {
             return None;
         }
-        let Some(error) = view::<LinkErrorView>(value) else {
-            return Some(Self::unknown());
-        };
+        // Any other value reads through the view: a getter on a string or a number gives
+        // `undefined` (only `null` and `undefined` would make it throw).
+        let error: LinkErrorView = value.unchecked_into();
         Some(Self {
             error_type: ErrorType::from(error.error_type().as_string().unwrap_or_default()),
             error_code: error.error_code().as_string().unwrap_or_default(),
@@ -224,16 +225,6 @@ impl LinkError {
             display_message: error.display_message().as_string(),
             request_id: error.request_id().as_string(),
         })
-    }
-
-    fn unknown() -> Self {
-        Self {
-            error_type: ErrorType::Other(String::new()),
-            error_code: String::new(),
-            error_message: String::new(),
-            display_message: None,
-            request_id: None,
-        }
     }
 }
 

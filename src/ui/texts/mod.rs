@@ -63,23 +63,25 @@ impl Texts {
 /// Fills `{name}` placeholders in one pass: a value (a bank's name, say) is never itself read for
 /// placeholders. An unknown name stays as written.
 fn fill(text: &str, values: &[(&str, &str)]) -> String {
+    // Bytes and `get` rather than `split_once` and indexing: no pattern searcher and no
+    // char-boundary panic message in the bundle (about 0.2 KB gzip). The braces are ASCII, so
+    // every cut is a boundary.
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some((before, after)) = rest.split_once('{') {
-        out.push_str(before);
-        let named = after.split_once('}').and_then(|(name, tail)| {
+    while let Some(open) = rest.bytes().position(|b| b == b'{') {
+        out.push_str(rest.get(..open).unwrap_or_default());
+        rest = rest.get(open + 1..).unwrap_or_default();
+        let named = rest.bytes().position(|b| b == b'}').and_then(|close| {
+            let name = rest.get(..close)?;
             let (_, value) = values.iter().find(|(known, _)| *known == name)?;
-            Some((value, tail))
+            Some((value, rest.get(close + 1..)?))
         });
         match named {
             Some((value, tail)) => {
                 out.push_str(value);
                 rest = tail;
             }
-            None => {
-                out.push('{');
-                rest = after;
-            }
+            None => out.push('{'),
         }
     }
     out.push_str(rest);
