@@ -1,6 +1,6 @@
 //! What the component may talk to: endpoint URLs and Link's script, resolved against the page and
 //! checked against the trust rules before anything is sent or loaded. "What may the page's
-//! attributes decide?" is answered here, in [`Provenance::Markup`]'s checks.
+//! attributes decide?" is answered here, in the checks for markup (`Provenance::Markup`).
 //!
 //! - Only HTTPS, or plain HTTP on loopback for development: a public token is a credential, and
 //!   Link's script runs with the page's rights.

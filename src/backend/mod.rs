@@ -1,5 +1,5 @@
 //! The calls to the application's backend, made with gloo-net: the only code that knows their JSON
-//! ([`wire`]) and how they fail ([`BackendError`]). It says nothing to people.
+//! (`wire`) and how they fail ([`BackendError`]). It says nothing to people.
 //!
 //! `POST link_token_url` answers `{"link_token": "link-…", "expiration": "…"}`.
 //! `POST exchange_url` takes the public token with what the user chose; any 2xx is success and may

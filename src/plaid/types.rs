@@ -2,8 +2,8 @@
 //!
 //! Plaid adds fields and values over time, so every reader ignores unknown fields, every field
 //! that Plaid may leave out or set to `null` is optional or defaulted, and every open vocabulary
-//! keeps values it does not know in `Other` ([`super::vocabulary`]). Each type
-//! is read from Link's object through its typed view ([`super::bindings`]): zero-copy until a field
+//! keeps values it does not know in `Other` (`vocabulary`). Each type
+//! is read from Link's object through its typed view (`bindings`): zero-copy until a field
 //! is read, and far fewer bytes than a generic deserializer (serde-wasm-bindgen's `from_value`
 //! would add about 16 KB gzip, its error path formatting floats).
 
