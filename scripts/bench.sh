@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
 # Size and speed, as numbers, side by side with the React peer (bench/peer): the release bundle's
-# bytes per file, then one table (transfer size, time to Link ready on loopback and under a mobile
-# profile, onSuccess → exchange request, memory over mount/unmount cycles), then a bounded load test
-# of the reference backend on loopback (e2e/load.js). Run through `make bench`.
+# bytes per file, through the size stage and plain (PLAID_LINK_SHRINK=0), then one table (transfer
+# size, time to Link ready on loopback and under a mobile profile, onSuccess → exchange request,
+# memory over mount/unmount cycles), then a bounded load test of the reference backend on loopback
+# (e2e/load.js). Run through `make bench`.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-trunk build --release --offline >/dev/null 2>&1 || trunk build --release --offline
-printf '\n%-32s %10s %10s\n' "release bundle (dist/)" "raw B" "gzip -9 B"
-total_raw=0; total_gz=0
-for f in dist/plaid-link-leptos_bg.wasm dist/plaid-link-leptos.js dist/plaid-link.js dist/plaid-link-prefetch.js dist/plaid-link.css; do
-  raw=$(stat -c%s "$f"); gz=$(gzip -9c "$f" | wc -c)
-  total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
-  printf '%-32s %10d %10d\n' "${f#dist/}" "$raw" "$gz"
+quiet() { "$@" >/dev/null 2>&1 || "$@"; }
+CARGO_TARGET_DIR=target/plain PLAID_LINK_SHRINK=0 quiet scripts/bundle.sh --dist target/dist-plain
+quiet scripts/bundle.sh
+printf '\n%-28s %10s %10s %14s %14s\n' "release bundle" "raw B" "gzip -9 B" "plain raw B" "plain gzip B"
+totals=(0 0 0 0)
+for f in plaid-link-leptos_bg.wasm plaid-link-leptos.js plaid-link.js plaid-link-prefetch.js plaid-link.css; do
+  sizes=()
+  for dir in dist target/dist-plain; do
+    sizes+=("$(stat -c%s "$dir/$f")" "$(gzip -9c "$dir/$f" | wc -c)")
+  done
+  for i in 0 1 2 3; do totals[i]=$((totals[i] + sizes[i])); done
+  printf '%-28s %10d %10d %14d %14d\n' "$f" "${sizes[@]}"
 done
-printf '%-32s %10d %10d\n' "total" "$total_raw" "$total_gz"
+printf '%-28s %10d %10d %14d %14d\n' "total" "${totals[@]}"
 
 (cd bench/peer && npm ci --no-audit --no-fund --loglevel=error && node build.mjs)
 cargo build -q -p plaid-link-backend --locked
