@@ -75,8 +75,12 @@ pub struct Config {
     pub redirect_uri: Option<String>,
     /// Where Plaid sends webhooks (`PLAID_WEBHOOK_URL`, HTTPS); in local mode, this server itself.
     pub webhook_url: Option<String>,
-    /// How long a client has to finish the TLS handshake (`PLAID_LINK_TLS_HANDSHAKE_MS`).
-    pub tls_handshake_timeout_ms: u32,
+    /// Where Plaid's API is, when not where `PLAID_ENV` says (`PLAID_BASE_URL`): a stand-in
+    /// started on its own (`plaid-standin`), which several backends then share. In local mode this
+    /// server then hosts no stand-in of its own.
+    pub base_url: Option<String>,
+    /// Deadlines and caps on connections (`serve.rs`).
+    pub limits: crate::serve::Limits,
 }
 
 impl std::fmt::Debug for Config {
@@ -94,11 +98,12 @@ impl std::fmt::Debug for Config {
             .field("static_dir", &self.static_dir)
             .field("pages_dir", &self.pages_dir)
             .field("tls", &self.tls)
-            .field("tls_handshake_timeout_ms", &self.tls_handshake_timeout_ms)
+            .field("limits", &self.limits)
             .field("require_csrf", &self.require_csrf)
             .field("rate_per_client", &self.rate_per_client)
             .field("rate_per_session", &self.rate_per_session)
             .field("webhook_url", &self.webhook_url)
+            .field("base_url", &self.base_url)
             .field("redirect_uri", &self.redirect_uri)
             .field("ephemeral_key", &self.ephemeral_key)
             .finish_non_exhaustive()
@@ -158,13 +163,14 @@ impl Config {
             None if !real => (rand::random(), true),
             None => return Err(ConfigError::Missing("TOKEN_ENCRYPTION_KEY")),
         };
-        let rate = |name: &'static str, default: u32| match get(name) {
+        let number = |name: &'static str, default: u32| match get(name) {
             None => Ok(default),
             Some(v) => v.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| ConfigError::Invalid {
                 name,
-                why: format!("{v:?}: expected a positive number of requests a minute"),
+                why: format!("{v:?}: expected a positive whole number"),
             }),
         };
+        let defaults = crate::serve::Limits::default();
         let addr = get("PLAID_LINK_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
         let addr: SocketAddr = addr
             .parse()
@@ -205,11 +211,19 @@ impl Config {
                 })
                 .transpose()?,
             require_csrf: get("PLAID_LINK_CSRF").as_deref() != Some("off"),
-            rate_per_client: rate("PLAID_LINK_RATE_PER_CLIENT", 120)?,
-            rate_per_session: rate("PLAID_LINK_RATE_PER_SESSION", 30)?,
+            rate_per_client: number("PLAID_LINK_RATE_PER_CLIENT", 120)?,
+            rate_per_session: number("PLAID_LINK_RATE_PER_SESSION", 30)?,
             webhook_url: get("PLAID_WEBHOOK_URL"),
+            base_url: get("PLAID_BASE_URL")
+                .map(|url| match crate::plaid::client::endpoint_problem(&url) {
+                    None => Ok(url),
+                    Some(why) => {
+                        Err(ConfigError::Invalid { name: "PLAID_BASE_URL", why: format!("{url:?} {why}") })
+                    }
+                })
+                .transpose()?,
             redirect_uri: get("PLAID_REDIRECT_URI")
-                .map(|uri| match crate::plaid_client::redirect_uri_problem(&uri) {
+                .map(|uri| match crate::plaid::client::redirect_uri_problem(&uri) {
                     None => Ok(uri),
                     Some(why) => Err(ConfigError::Invalid {
                         name: "PLAID_REDIRECT_URI",
@@ -217,7 +231,12 @@ impl Config {
                     }),
                 })
                 .transpose()?,
-            tls_handshake_timeout_ms: rate("PLAID_LINK_TLS_HANDSHAKE_MS", crate::tls::HANDSHAKE_TIMEOUT_MS)?,
+            limits: crate::serve::Limits {
+                max_connections: number("PLAID_LINK_MAX_CONNECTIONS", defaults.max_connections)?,
+                request_head_ms: number("PLAID_LINK_REQUEST_HEAD_MS", defaults.request_head_ms)?,
+                tls_handshake_ms: number("PLAID_LINK_TLS_HANDSHAKE_MS", defaults.tls_handshake_ms)?,
+                shutdown_grace_ms: number("PLAID_LINK_SHUTDOWN_GRACE_MS", defaults.shutdown_grace_ms)?,
+            },
             tls: match (get("PLAID_LINK_TLS_CERT"), get("PLAID_LINK_TLS_KEY")) {
                 (Some(cert), Some(key)) => Some((PathBuf::from(cert), PathBuf::from(key))),
                 (None, None) => None,
@@ -236,6 +255,14 @@ impl Config {
         crate::keys::TokenKeys::new(&self.token_key, &self.previous_token_keys)
     }
 
+    /// Whether cookies are `__Host-…; Secure` and answers carry HSTS: over TLS, and whenever the
+    /// real Plaid is used, even on plain HTTP (the usual deployment behind a proxy that ends TLS).
+    /// Only local development on plain HTTP does without, since browsers keep no `Secure` cookie
+    /// from an `http://` page.
+    pub fn secure(&self) -> bool {
+        self.tls.is_some() || self.plaid_env != PlaidEnv::Local
+    }
+
     /// `https` when serving TLS.
     pub fn scheme(&self) -> &'static str {
         if self.tls.is_some() {
@@ -245,8 +272,17 @@ impl Config {
         }
     }
 
-    /// Plaid's base URL; for the stand-in, under this server's own address.
+    /// Whether this server hosts Plaid's stand-in under `/plaid`: in local mode, unless it uses one
+    /// started elsewhere.
+    pub fn hosts_standin(&self) -> bool {
+        self.plaid_env == PlaidEnv::Local && self.base_url.is_none()
+    }
+
+    /// Plaid's base URL; for the stand-in this server hosts, under its own address.
     pub fn plaid_base_url(&self, bound: SocketAddr) -> String {
+        if let Some(url) = &self.base_url {
+            return url.trim_end_matches('/').to_owned();
+        }
         match self.plaid_env {
             PlaidEnv::Local => format!("{}://{bound}/plaid", self.scheme()),
             PlaidEnv::Sandbox => "https://sandbox.plaid.com".to_owned(),

@@ -1,20 +1,23 @@
-//! The reference backend for plaid-link-leptos and a local stand-in for Plaid.
+//! The reference backend for plaid-link-leptos: the server half of the Link flow (`api/`), the
+//! pages it serves under a strict policy (`pages.rs`), and in local mode Plaid's stand-in
+//! (`plaid-standin`), served under `/plaid` and talked to over HTTP, as to Plaid.
 // Handlers return `Result<_, Response>` for early exits, the usual axum style; a Response is large,
 // and on a server that size does not matter.
 #![allow(clippy::result_large_err)]
 
 pub mod api;
 pub mod config;
-pub mod constant_time;
+pub mod cookies;
 pub mod csp;
+pub mod csrf;
 pub mod idempotency;
 pub mod keys;
 pub mod logging;
-pub mod plaid_client;
-pub mod plaid_types;
+pub mod pages;
+pub mod plaid;
 pub mod rate_limit;
+pub mod serve;
 pub mod session;
-pub mod standin;
 pub mod store;
 mod tls;
 pub mod webhooks;
@@ -22,8 +25,13 @@ pub mod webhooks;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
-use tokio::net::TcpListener;
+use axum_server::tls_rustls::RustlsConfig;
+use plaid_standin::Standin;
 use tower_http::services::ServeDir;
 
 use crate::config::{Config, PlaidEnv};
@@ -36,35 +44,38 @@ pub(crate) fn unix_now() -> u64 {
 /// A bound, not yet running server: its address is known before it serves.
 pub struct Server {
     pub addr: SocketAddr,
-    pub standin: Option<Arc<standin::Standin>>,
+    /// The stand-in this server plays Plaid with, in local mode (tests read its books).
+    pub standin: Option<Arc<Standin>>,
     /// `https` or `http`.
     pub scheme: &'static str,
-    listener: TcpListener,
+    listener: std::net::TcpListener,
     app: Router,
-    handshake_timeout_ms: u32,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    tls: Option<RustlsConfig>,
+    limits: serve::Limits,
 }
 
 impl Server {
     pub async fn bind(config: &Config) -> Result<Self, Box<dyn std::error::Error>> {
-        let listener = TcpListener::bind(config.addr).await?;
+        let listener = std::net::TcpListener::bind(config.addr)?;
+        listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let store = store::Store::open(&config.database, config.token_keys(), config.plaid_env.name())?;
         let (tls, own_cert) = match &config.tls {
             Some((cert, key)) => {
-                let (acceptor, pem) = tls::acceptor(cert, key)?;
-                (Some(acceptor), Some(pem))
+                let (tls, pem) = tls::config(cert, key)?;
+                (Some(tls), Some(pem))
             }
             None => (None, None),
         };
+        let local = config.plaid_env == PlaidEnv::Local;
         // The stand-in is this server: over TLS, trust its certificate, and only for that.
-        let extra_root = own_cert.as_deref().filter(|_| config.plaid_env == PlaidEnv::Local);
+        let extra_root = own_cert.as_deref().filter(|_| config.hosts_standin());
         // The stand-in sends webhooks to this very server; the real Plaid to PLAID_WEBHOOK_URL.
         let webhook = match config.plaid_env {
             PlaidEnv::Local => Some(format!("{}://{addr}/api/webhooks/plaid", config.scheme())),
             _ => config.webhook_url.clone(),
         };
-        let plaid = plaid_client::PlaidClient::new(
+        let plaid = plaid::client::PlaidClient::new(
             config.plaid_base_url(addr),
             config.client_id.clone(),
             config.secret.clone(),
@@ -80,36 +91,19 @@ impl Server {
             client_name: config.client_name.clone(),
             require_csrf: config.require_csrf,
             token_environment: config.plaid_env.token_environment(),
-            secure: config.tls.is_some(),
+            secure: config.secure(),
             limits: rate_limit::RateLimits::new(config.rate_per_client, config.rate_per_session),
             webhook_keys: webhooks::KeyCache::default(),
         });
         let mut app = api::router(state);
         let mut standin = None;
-        if config.plaid_env == PlaidEnv::Local {
-            let mut standin_config = standin::StandinConfig {
-                client_id: config.client_id.clone(),
-                secret: config.secret.clone(),
-                extra_root: own_cert.clone(),
-                ..standin::StandinConfig::default()
-            };
-            if let Some(ttl) = config.standin_link_token_ttl_secs {
-                standin_config.link_token_ttl_secs = ttl;
-            }
-            // Tests add an institution whose name is hostile markup, to show it stays text.
-            if let Some(name) = &config.standin_extra_institution {
-                standin_config.institutions.push(standin::Institution {
-                    institution_id: "ins_999999".into(),
-                    name: name.clone(),
-                    oauth: false,
-                });
-            }
-            let s = Arc::new(standin::Standin::new(standin_config));
-            app = app.nest("/plaid", standin::router(s.clone()));
+        if config.hosts_standin() {
+            let s = Arc::new(Standin::new(standin_config(config, own_cert.clone())));
+            app = app.nest("/plaid", plaid_standin::router(s.clone()));
             standin = Some(s);
         }
         // Compressed as any production host serves them: the release build writes `.br` and `.gz`
-        // beside the bundle's files (scripts/minify.mjs), and they go to browsers that accept them.
+        // beside the bundle's files (scripts/post-build.mjs), and they go to browsers that accept them.
         let serve = |dir: &std::path::PathBuf| ServeDir::new(dir).precompressed_br().precompressed_gzip();
         if let Some(pages) = &config.pages_dir {
             app = app.nest_service("/pages", serve(pages));
@@ -117,44 +111,91 @@ impl Server {
         if let Some(dir) = &config.static_dir {
             app = app.fallback_service(serve(dir));
         }
-        let sources = match config.plaid_env {
-            PlaidEnv::Local => csp::PolicySources {
-                link_script: format!("{}://{addr}/plaid/link/v2/stable/link-initialize.js", config.scheme()),
-                link_frame: "'self'".to_owned(),
-                plaid_api: format!("{}://{addr}/plaid/", config.scheme()),
-                secure: config.tls.is_some(),
-            },
-            _ => csp::PolicySources {
-                link_script: "https://cdn.plaid.com/link/v2/stable/link-initialize.js".to_owned(),
-                link_frame: "https://cdn.plaid.com".to_owned(),
-                plaid_api: config.plaid_base_url(addr),
-                secure: config.tls.is_some(),
-            },
-        };
-        let mut app = app.layer(axum::middleware::from_fn_with_state(sources, csp::secure_html));
-        if tls.is_some() {
-            app = app.layer(axum::middleware::map_response(|mut response: axum::response::Response| async {
-                let hsts = axum::http::HeaderValue::from_static(tls::HSTS);
-                response.headers_mut().insert(axum::http::header::STRICT_TRANSPORT_SECURITY, hsts);
+        let pages = pages::Pages { sources: policy_sources(config, addr), secure: config.secure() };
+        let mut app = app.layer(axum::middleware::from_fn_with_state(pages, pages::secure));
+        if config.secure() {
+            app = app.layer(axum::middleware::map_response(|mut response: Response| async {
+                let hsts = HeaderValue::from_static(tls::HSTS);
+                response.headers_mut().insert(header::STRICT_TRANSPORT_SECURITY, hsts);
                 response
             }));
         }
-        let handshake_timeout_ms = config.tls_handshake_timeout_ms;
-        Ok(Self { addr, standin, scheme: config.scheme(), listener, app, tls, handshake_timeout_ms })
+        if local {
+            // Its keys are public: a page of another site must not reach it through a name that
+            // resolves to this machine (DNS rebinding).
+            app = app.layer(axum::middleware::from_fn(|request: Request, next: Next| {
+                let known = request
+                    .headers()
+                    .get(header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .is_some_and(plaid_standin::is_loopback_host);
+                async move {
+                    if known {
+                        next.run(request).await
+                    } else {
+                        (StatusCode::MISDIRECTED_REQUEST, "unknown host").into_response()
+                    }
+                }
+            }));
+        }
+        Ok(Self { addr, standin, scheme: config.scheme(), listener, app, tls, limits: config.limits })
     }
 
-    /// Serves until Ctrl-C or SIGTERM.
+    /// Serves until Ctrl-C or SIGTERM, then shuts down gracefully (see `serve.rs`).
     pub async fn run(self) -> std::io::Result<()> {
-        match self.tls {
-            Some(acceptor) => {
-                let timeout = std::time::Duration::from_millis(self.handshake_timeout_ms.into());
-                tls::serve(self.listener, self.app, acceptor, timeout, shutdown()).await
-            }
-            None => {
-                let app = self.app.into_make_service_with_connect_info::<SocketAddr>();
-                axum::serve(self.listener, app).with_graceful_shutdown(shutdown()).await
+        self.run_until(shutdown()).await
+    }
+
+    /// Serves until `stop` resolves, then shuts down gracefully.
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        serve::serve(self.listener, self.app, self.tls, self.limits, stop).await
+    }
+}
+
+/// The stand-in, as this server plays Plaid with it.
+fn standin_config(config: &Config, own_cert: Option<Vec<u8>>) -> plaid_standin::StandinConfig {
+    let mut standin = plaid_standin::StandinConfig {
+        client_id: config.client_id.clone(),
+        secret: config.secret.clone(),
+        extra_root: own_cert,
+        // Registered as Plaid's dashboard would have it: the one redirect URI this backend uses.
+        allowed_redirect_uris: config.redirect_uri.iter().cloned().collect(),
+        loopback_only: true,
+        ..plaid_standin::StandinConfig::default()
+    };
+    if let Some(ttl) = config.standin_link_token_ttl_secs {
+        standin.link_token_ttl_secs = ttl;
+    }
+    // Tests add an institution whose name is hostile markup, to show it stays text.
+    if let Some(name) = &config.standin_extra_institution {
+        standin.institutions.push(plaid_standin::Institution {
+            institution_id: "ins_999999".into(),
+            name: name.clone(),
+            oauth: false,
+        });
+    }
+    standin
+}
+
+/// Where a page's Link talks to: the stand-in's script, frame and API, or Plaid's.
+fn policy_sources(config: &Config, addr: SocketAddr) -> csp::PolicySources {
+    match config.plaid_env {
+        PlaidEnv::Local => {
+            let base = config.plaid_base_url(addr);
+            csp::PolicySources {
+                link_script: format!("{base}/link/v2/stable/link-initialize.js"),
+                link_frame: "'self'".to_owned(),
+                plaid_api: format!("{base}/"),
             }
         }
+        _ => csp::PolicySources {
+            link_script: "https://cdn.plaid.com/link/v2/stable/link-initialize.js".to_owned(),
+            link_frame: "https://cdn.plaid.com".to_owned(),
+            plaid_api: config.plaid_base_url(addr),
+        },
     }
 }
 

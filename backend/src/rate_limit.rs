@@ -1,15 +1,25 @@
-//! Rate limits on the two API endpoints, per client address and per session (governor's GCRA).
+//! Rate limits, per client address and per session (governor's GCRA), kept in each instance's
+//! memory: behind a load balancer each instance counts its own share.
 //!
 //! Each link token costs a call to Plaid and each exchange may too: a script hammering the
-//! endpoints must not run up the application's Plaid bill or crowd out real users. The limiters'
+//! endpoints must not run up the application's Plaid bill or crowd out real users. Webhooks have a
+//! quota of their own per client address: a forged one costs the verification's work. The limiters'
 //! memory is bounded: keys whose bucket is full again are forgotten as the map grows.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::api::{Failure, Shared};
+
+/// Webhooks a minute from one address: Plaid sends far fewer.
+pub const WEBHOOKS_PER_CLIENT: u32 = 60;
 
 /// How many keys a limiter holds before it forgets the idle ones.
 const SWEEP_AT: usize = 10_000;
@@ -17,6 +27,7 @@ const SWEEP_AT: usize = 10_000;
 pub struct RateLimits {
     per_client: DefaultKeyedRateLimiter<IpAddr>,
     per_session: DefaultKeyedRateLimiter<String>,
+    webhooks: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl RateLimits {
@@ -26,6 +37,7 @@ impl RateLimits {
         Self {
             per_client: RateLimiter::keyed(quota(per_client)),
             per_session: RateLimiter::keyed(quota(per_session)),
+            webhooks: RateLimiter::keyed(quota(WEBHOOKS_PER_CLIENT)),
         }
     }
 
@@ -38,6 +50,39 @@ impl RateLimits {
     pub fn session(&self, id: &str) -> Result<(), Duration> {
         check(&self.per_session, &id.to_owned())
     }
+
+    /// `Err(wait)` when this address has sent its quota of webhooks.
+    pub fn webhook(&self, ip: IpAddr) -> Result<(), Duration> {
+        check(&self.webhooks, &ip)
+    }
+}
+
+/// The client's address, as the connection gives it.
+fn client(request: &Request) -> IpAddr {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([0, 0, 0, 0]), |ConnectInfo(peer)| peer.ip())
+}
+
+/// Layer: the per-client quota of the browser's API.
+pub async fn per_client(
+    State(state): State<Shared>,
+    request: Request,
+    next: Next,
+) -> Result<Response, Failure> {
+    state.limits.client(client(&request)).map_err(|wait| Failure::too_many(wait, "client"))?;
+    Ok(next.run(request).await)
+}
+
+/// Layer: the per-client quota of webhooks.
+pub async fn webhooks(
+    State(state): State<Shared>,
+    request: Request,
+    next: Next,
+) -> Result<Response, Failure> {
+    state.limits.webhook(client(&request)).map_err(|wait| Failure::too_many(wait, "client (webhooks)"))?;
+    Ok(next.run(request).await)
 }
 
 fn check<K: std::hash::Hash + Eq + Clone>(

@@ -1,28 +1,43 @@
 //! Plaid's webhooks, verified as Plaid's guidance asks ("Validate Webhooks"), before anything
 //! changes: the `Plaid-Verification` header is a JWT whose algorithm must be ES256; its `kid` names
-//! a key fetched from `/webhook_verification_key/get` and cached by `kid` (fetched again for an
-//! unknown one, refused once its `expired_at` has passed); the signature must hold; `iat` must be
-//! at most five minutes old; and `request_body_sha256` must be the SHA-256 of the exact body bytes,
-//! compared in constant time. Anything else is refused and changes nothing.
+//! a key fetched from `/webhook_verification_key/get` and cached by `kid` (refused once its
+//! `expired_at` has passed); the signature must hold (jsonwebtoken); `iat` must be at most five
+//! minutes old; and `request_body_sha256` must be the SHA-256 of the exact body bytes, compared in
+//! constant time. Anything else is refused and changes nothing.
+//!
+//! Forged webhooks must not turn into calls to Plaid: a `kid` Plaid did not know is remembered for
+//! a while ([`UNKNOWN_KEY_SECS`]), keys are fetched one at a time, and at most
+//! [`KEY_FETCHES_PER_MINUTE`] times a minute, whatever arrives.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::num::NonZeroU32;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
-use crate::plaid_client::PlaidClient;
-use crate::plaid_types::WebhookVerificationKey;
+use crate::logging::clip;
+use crate::plaid::client::PlaidClient;
+use crate::plaid::types::WebhookVerificationKey;
 
 /// How old a webhook may be.
 pub const MAX_AGE_SECS: u64 = 5 * 60;
 /// How many keys the cache holds; Plaid rotates rarely, so more means something is wrong.
 const MAX_CACHED_KEYS: usize = 100;
+/// How long a `kid` Plaid did not know is refused without asking again.
+pub const UNKNOWN_KEY_SECS: u64 = 5 * 60;
+/// How many unknown `kid`s are remembered at most.
+const MAX_UNKNOWN_KEYS: usize = 1_000;
+/// Calls to `/webhook_verification_key/get` a minute, at most.
+pub const KEY_FETCHES_PER_MINUTE: u32 = 5;
 
-/// Why a webhook was refused.
+/// Why a webhook was refused. A value the sender chose (an algorithm, a `kid`) is clipped.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum WebhookError {
     #[error("no Plaid-Verification header")]
@@ -57,10 +72,16 @@ struct Claims {
 
 /// The `kid` a token names, once its algorithm is known to be ES256.
 pub fn key_id(token: &str) -> Result<String, WebhookError> {
+    // Read here rather than by jsonwebtoken, which cannot even parse an algorithm it does not know
+    // (`none`): the refusal then says which algorithm it was.
     let header = token.split('.').next().ok_or(WebhookError::Malformed)?;
-    let header: Header = decode_json(header)?;
+    let header: Header = URL_SAFE_NO_PAD
+        .decode(header)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or(WebhookError::Malformed)?;
     if header.alg != "ES256" {
-        return Err(WebhookError::WrongAlgorithm(header.alg));
+        return Err(WebhookError::WrongAlgorithm(clip(&header.alg).to_string()));
     }
     header.kid.ok_or(WebhookError::Malformed)
 }
@@ -70,52 +91,58 @@ pub fn key_id(token: &str) -> Result<String, WebhookError> {
 pub fn verify(token: &str, body: &[u8], now: u64, key: &WebhookVerificationKey) -> Result<(), WebhookError> {
     let kid = key_id(token)?;
     if kid != key.kid || key.alg != "ES256" || key.crv != "P-256" {
-        return Err(WebhookError::UnknownKey(kid));
+        return Err(WebhookError::UnknownKey(clip(&kid).to_string()));
     }
     if key.expired_at.is_some_and(|expired| expired <= now) {
-        return Err(WebhookError::ExpiredKey(kid));
+        return Err(WebhookError::ExpiredKey(clip(&kid).to_string()));
     }
-    let mut parts = token.split('.');
-    let (Some(header), Some(claims), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(WebhookError::Malformed);
-    };
-    let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| WebhookError::Malformed)?;
-    let mut point = vec![0x04];
-    point.extend(URL_SAFE_NO_PAD.decode(&key.x).map_err(|_| WebhookError::Malformed)?);
-    point.extend(URL_SAFE_NO_PAD.decode(&key.y).map_err(|_| WebhookError::Malformed)?);
-    UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, point)
-        .verify(format!("{header}.{claims}").as_bytes(), &signature)
-        .map_err(|_| WebhookError::BadSignature)?;
-    let claims: Claims = decode_json(claims)?;
+    let decoding = DecodingKey::from_ec_components(&key.x, &key.y).map_err(|_| WebhookError::Malformed)?;
+    let mut validation = Validation::new(Algorithm::ES256);
+    // Plaid's tokens carry `iat` only: their age is checked below, against five minutes.
+    validation.required_spec_claims = HashSet::new();
+    validation.validate_exp = false;
+    let claims = jsonwebtoken::decode::<Claims>(token, &decoding, &validation)
+        .map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::InvalidSignature => WebhookError::BadSignature,
+            _ => WebhookError::Malformed,
+        })?
+        .claims;
     let age = now.saturating_sub(claims.iat);
     if age > MAX_AGE_SECS {
         return Err(WebhookError::Stale(age));
     }
     let body_hash: String = Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect();
-    if !crate::constant_time::eq(
-        body_hash.as_bytes(),
-        claims.request_body_sha256.to_ascii_lowercase().as_bytes(),
-    ) {
+    let signed = claims.request_body_sha256.to_ascii_lowercase();
+    if !bool::from(body_hash.as_bytes().ct_eq(signed.as_bytes())) {
         return Err(WebhookError::BodyMismatch);
     }
     Ok(())
 }
 
-fn decode_json<T: for<'de> Deserialize<'de>>(part: &str) -> Result<T, WebhookError> {
-    let bytes = URL_SAFE_NO_PAD.decode(part).map_err(|_| WebhookError::Malformed)?;
-    serde_json::from_slice(&bytes).map_err(|_| WebhookError::Malformed)
-}
-
-/// Plaid's verification keys, by `kid`.
-#[derive(Default)]
+/// Plaid's verification keys, by `kid`; the `kid`s Plaid did not know; and the bound on asking.
 pub struct KeyCache {
     keys: Mutex<HashMap<String, WebhookVerificationKey>>,
+    unknown: Mutex<HashMap<String, Instant>>,
+    /// One fetch at a time: a burst naming one `kid` asks once.
+    fetching: tokio::sync::Mutex<()>,
+    fetches: DefaultDirectRateLimiter,
+}
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        let per_minute = NonZeroU32::new(KEY_FETCHES_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
+        Self {
+            keys: Mutex::default(),
+            unknown: Mutex::default(),
+            fetching: tokio::sync::Mutex::new(()),
+            fetches: RateLimiter::direct(Quota::per_minute(per_minute)),
+        }
+    }
 }
 
 impl KeyCache {
-    /// Verifies a webhook, fetching its key from Plaid when this `kid` is not cached yet.
+    /// Verifies a webhook, fetching its key from Plaid when this `kid` is neither cached nor
+    /// recently unknown, and the bound allows.
     pub async fn verify(
         &self,
         plaid: &PlaidClient,
@@ -125,24 +152,56 @@ impl KeyCache {
     ) -> Result<(), WebhookError> {
         let token = token.ok_or(WebhookError::Missing)?;
         let kid = key_id(token)?;
-        let cached = self.keys.lock().ok().and_then(|keys| keys.get(&kid).cloned());
-        let key = match cached {
+        let key = match self.cached(&kid)? {
             Some(key) => key,
             None => {
-                let key = plaid
-                    .webhook_verification_key(&kid)
-                    .await
-                    .map_err(|_| WebhookError::UnknownKey(kid.clone()))?;
+                let _one_at_a_time = self.fetching.lock().await;
+                match self.cached(&kid)? {
+                    Some(key) => key,
+                    None => self.fetch(plaid, &kid).await?,
+                }
+            }
+        };
+        verify(token, body, now, &key)
+    }
+
+    /// The cached key; `Err` for a `kid` known to be unknown.
+    fn cached(&self, kid: &str) -> Result<Option<WebhookVerificationKey>, WebhookError> {
+        if let Some(key) = self.keys.lock().ok().and_then(|keys| keys.get(kid).cloned()) {
+            return Ok(Some(key));
+        }
+        let recently_unknown = self.unknown.lock().ok().and_then(|unknown| unknown.get(kid).copied());
+        match recently_unknown {
+            Some(until) if Instant::now() < until => Err(WebhookError::UnknownKey(clip(kid).to_string())),
+            _ => Ok(None),
+        }
+    }
+
+    async fn fetch(&self, plaid: &PlaidClient, kid: &str) -> Result<WebhookVerificationKey, WebhookError> {
+        let unknown = || WebhookError::UnknownKey(clip(kid).to_string());
+        self.fetches.check().map_err(|_| unknown())?;
+        match plaid.webhook_verification_key(kid).await {
+            Ok(key) => {
                 if let Ok(mut keys) = self.keys.lock() {
                     if keys.len() >= MAX_CACHED_KEYS {
                         keys.clear();
                     }
-                    keys.insert(kid.clone(), key.clone());
+                    keys.insert(kid.to_owned(), key.clone());
                 }
-                key
+                Ok(key)
             }
-        };
-        verify(token, body, now, &key)
+            Err(_) => {
+                if let Ok(mut remembered) = self.unknown.lock() {
+                    let now = Instant::now();
+                    remembered.retain(|_, until| *until > now);
+                    if remembered.len() >= MAX_UNKNOWN_KEYS {
+                        remembered.clear();
+                    }
+                    remembered.insert(kid.to_owned(), now + Duration::from_secs(UNKNOWN_KEY_SECS));
+                }
+                Err(unknown())
+            }
+        }
     }
 }
 

@@ -9,39 +9,38 @@
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::api::{error, full, internal, link_step, live_link_token};
-use super::state::{id, sandbox_accounts, OauthRecord, Standin};
-use super::UPDATE_LINK_TOKEN_TTL_SECS;
+use crate::errors::{error, full, internal, invalid_institution};
+use crate::link::steps::{link_step, live_link_token};
+use crate::state::{id, sandbox_accounts, OauthRecord, Standin};
+use crate::UPDATE_LINK_TOKEN_TTL_SECS;
 
 type Shared = Arc<Standin>;
 
 #[derive(Deserialize)]
-pub(super) struct StartRequest {
-    pub(super) link_token: String,
+pub(crate) struct StartRequest {
+    pub(crate) link_token: String,
     institution_id: String,
 }
 
 /// Link sends the user to an OAuth bank: a state id, the bank's page, and whether the whole page
 /// goes there (a redirect URI) or a pop-up does.
-pub(super) async fn start(State(standin): State<Shared>, body: axum::body::Bytes) -> Response {
-    let (request, live) = match link_step::<StartRequest>(&standin, &body) {
+pub(crate) async fn start(
+    State(standin): State<Shared>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let (request, live) = match link_step::<StartRequest>(&standin, &headers, &body) {
         Ok(found) => found,
         Err(e) => return e,
     };
     if !standin.config.institutions.iter().any(|i| i.institution_id == request.institution_id && i.oauth) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "INVALID_INPUT",
-            "INVALID_INSTITUTION",
-            "not an OAuth institution",
-            None,
-        );
+        return invalid_institution("not an OAuth institution");
     }
     let now = standin.now();
     let state_id = id(32);
@@ -66,12 +65,12 @@ pub(super) async fn start(State(standin): State<Shared>, body: axum::body::Bytes
 }
 
 #[derive(Deserialize)]
-pub(super) struct StateQuery {
+pub(crate) struct StateQuery {
     oauth_state_id: String,
 }
 
 /// The bank's own sign-in page: "allow access?".
-pub(super) async fn consent(State(standin): State<Shared>, Query(query): Query<StateQuery>) -> Response {
+pub(crate) async fn consent(State(standin): State<Shared>, Query(query): Query<StateQuery>) -> Response {
     let bank = {
         let Ok(books) = standin.books.lock() else {
             return internal();
@@ -106,7 +105,7 @@ pub(super) async fn consent(State(standin): State<Shared>, Query(query): Query<S
 }
 
 /// The user allowed access at the bank: back to the app by redirect, or "close this window".
-pub(super) async fn approve(State(standin): State<Shared>, body: axum::body::Bytes) -> Response {
+pub(crate) async fn approve(State(standin): State<Shared>, body: axum::body::Bytes) -> Response {
     let form = String::from_utf8_lossy(&body);
     let state_id =
         form.split('&').find_map(|pair| pair.strip_prefix("oauth_state_id=")).unwrap_or_default().to_owned();
@@ -144,15 +143,19 @@ pub(super) async fn approve(State(standin): State<Shared>, body: axum::body::Byt
 }
 
 #[derive(Deserialize)]
-pub(super) struct StatusRequest {
-    pub(super) link_token: String,
+pub(crate) struct StatusRequest {
+    pub(crate) link_token: String,
     oauth_state_id: String,
 }
 
 /// Link asks whether the user has allowed access yet (the pop-up), or picks the sign-in up after the
 /// redirect back: the same link token must ask, and then gets the accounts the user shared.
-pub(super) async fn status(State(standin): State<Shared>, body: axum::body::Bytes) -> Response {
-    let request = match link_step::<StatusRequest>(&standin, &body) {
+pub(crate) async fn status(
+    State(standin): State<Shared>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let request = match link_step::<StatusRequest>(&standin, &headers, &body) {
         Ok((request, _)) => request,
         Err(e) => return e,
     };

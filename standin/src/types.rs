@@ -1,5 +1,5 @@
-//! Plaid's request and response bodies for the endpoints this project uses, as Plaid documents them.
-//! Shared by the client (which calls Plaid) and the stand-in (which plays Plaid).
+//! Plaid's request and response bodies for the endpoints the stand-in serves, as Plaid's OpenAPI
+//! description (`plaid/plaid-openapi`, 2020-09-14) documents them.
 
 use serde::{Deserialize, Serialize};
 
@@ -192,3 +192,11 @@ pub struct SandboxFireWebhookRequest {
     #[serde(default)]
     pub webhook_type: Option<String>,
 }
+
+crate::request::impl_authenticated!(
+    LinkTokenCreateRequest,
+    PublicTokenExchangeRequest,
+    AccessTokenRequest,
+    WebhookVerificationKeyGetRequest,
+    SandboxFireWebhookRequest
+);

@@ -27,7 +27,7 @@ impl Signer {
             .unwrap_or_else(|_| unreachable!("a key ring just made"));
         // Uncompressed point: 0x04, then x and y, 32 bytes each.
         let point = pair.public_key().as_ref();
-        let kid = super::state::id(24);
+        let kid = crate::state::id(24);
         let jwk = json!({
             "alg": "ES256", "crv": "P-256", "kty": "EC", "use": "sig", "kid": kid,
             "x": URL_SAFE_NO_PAD.encode(&point[1..33]), "y": URL_SAFE_NO_PAD.encode(&point[33..65]),

@@ -6,60 +6,9 @@ use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rand::Rng;
-use serde::Serialize;
 
-use crate::plaid_types::{Account, Balances};
-
-/// A sandbox institution as Link lists it.
-#[derive(Clone, Debug, Serialize)]
-pub struct Institution {
-    pub institution_id: String,
-    pub name: String,
-    /// Signs its users in on its own site (OAuth): a pop-up, or a redirect away and back.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub oauth: bool,
-}
-
-/// How many records of each kind (link tokens, public tokens, items) the stand-in holds at most:
-/// it is a development tool on loopback, but a runaway script must not grow it without bound.
-pub const MAX_RECORDS: usize = 10_000;
-
-/// How the stand-in is set up.
-#[derive(Clone, Debug)]
-pub struct StandinConfig {
-    pub client_id: String,
-    pub secret: String,
-    pub institutions: Vec<Institution>,
-    /// See [`MAX_RECORDS`].
-    pub max_records: usize,
-    /// A PEM certificate to trust when sending webhooks (this server's own, over local TLS).
-    pub extra_root: Option<Vec<u8>>,
-    /// How long a new-item link token lives: Plaid's 4 hours, or less to test expiry.
-    pub link_token_ttl_secs: u64,
-}
-
-impl Default for StandinConfig {
-    fn default() -> Self {
-        let institution =
-            |id: &str, name: &str| Institution { institution_id: id.into(), name: name.into(), oauth: false };
-        Self {
-            client_id: "local-client-id".into(),
-            secret: "local-secret".into(),
-            // Plaid's own sandbox institutions.
-            institutions: vec![
-                institution("ins_109508", "First Platypus Bank"),
-                institution("ins_109509", "First Gingham Credit Union"),
-                institution("ins_109510", "Tattersall Federal Credit Union"),
-                institution("ins_109511", "Tartan Bank"),
-                institution("ins_109512", "Houndstooth Bank"),
-                Institution { oauth: true, ..institution("ins_127287", "Platypus OAuth Bank") },
-            ],
-            max_records: MAX_RECORDS,
-            extra_root: None,
-            link_token_ttl_secs: super::LINK_TOKEN_TTL_SECS,
-        }
-    }
-}
+use crate::config::StandinConfig;
+use crate::types::{Account, Balances};
 
 pub(crate) struct LinkTokenRecord {
     pub expires_at: u64,
@@ -102,7 +51,7 @@ pub(crate) struct ItemRecord {
     /// Where this item's webhooks go, from its link token.
     pub webhook: Option<String>,
     /// Set by `/sandbox/item/reset_login` (ITEM_LOGIN_REQUIRED), cleared when the login is repaired.
-    pub error: Option<crate::plaid_types::PlaidError>,
+    pub error: Option<crate::types::PlaidError>,
 }
 
 #[derive(Default)]
@@ -142,7 +91,11 @@ pub struct Standin {
     pub(crate) config: StandinConfig,
     pub(crate) books: Mutex<Books>,
     clock_offset: AtomicU64,
-    pub(crate) signer: super::webhooks::Signer,
+    /// Calls to `/webhook_verification_key/get`, for a receiver's tests.
+    pub(crate) key_fetches: AtomicU64,
+    /// How long `/item/public_token/exchange` takes, for a receiver's tests of a slow Plaid.
+    pub(crate) exchange_delay_ms: AtomicU64,
+    pub(crate) signer: crate::webhooks::Signer,
     http: reqwest::Client,
 }
 
@@ -159,7 +112,9 @@ impl Standin {
             config,
             books: Mutex::new(Books::default()),
             clock_offset: AtomicU64::new(0),
-            signer: super::webhooks::Signer::new(now),
+            key_fetches: AtomicU64::new(0),
+            exchange_delay_ms: AtomicU64::new(0),
+            signer: crate::webhooks::Signer::new(now),
             http: http.build().unwrap_or_default(),
         }
     }
@@ -204,6 +159,16 @@ impl Standin {
             .lock()
             .map(|b| b.link_tokens.values().map(|r| r.client_user_id.clone()).collect())
             .unwrap_or_default()
+    }
+
+    /// Makes every exchange take this long (after the public token is spent), as a slow Plaid would.
+    pub fn delay_exchanges(&self, delay: std::time::Duration) {
+        self.exchange_delay_ms.store(delay.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    /// How many times a webhook verification key was asked for, known or not.
+    pub fn key_fetches(&self) -> u64 {
+        self.key_fetches.load(Ordering::Relaxed)
     }
 
     /// How many public tokens have been exchanged successfully.

@@ -1,11 +1,14 @@
-//! Serves the Link script stand-in.
+//! Link, as the stand-in plays it: its script (`link-initialize.js`, a Link-like modal with Plaid's
+//! sandbox institutions) and the private endpoints the script calls (`steps.rs`).
+
+pub(crate) mod steps;
 
 use axum::http::header;
 use axum::response::IntoResponse;
 
 const SCRIPT: &str = include_str!("link-initialize.js");
 
-pub async fn script() -> impl IntoResponse {
+pub(crate) async fn script() -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),

@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::plaid_types::{
+use crate::plaid::types::{
     AccessTokenRequest, AccountsGetResponse, Credentials, ItemRemoveResponse, LinkTokenCreateRequest,
     LinkTokenCreateResponse, LinkTokenUpdate, LinkTokenUser, PlaidError, PublicTokenExchangeRequest,
     PublicTokenExchangeResponse, WebhookVerificationKey, WebhookVerificationKeyGetRequest,
@@ -68,6 +68,16 @@ pub fn redirect_uri_problem(uri: &str) -> Option<&'static str> {
         return Some("must not carry a query or a fragment");
     }
     None
+}
+
+/// Why Plaid's base URL would be refused: HTTPS, or plain HTTP on loopback (a stand-in).
+pub fn endpoint_problem(url: &str) -> Option<&'static str> {
+    let Ok(url) = reqwest::Url::parse(url) else {
+        return Some("is not an absolute URL");
+    };
+    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    (!(url.scheme() == "https" || url.scheme() == "http" && loopback))
+        .then_some("must use HTTPS (plain HTTP only on loopback)")
 }
 
 impl PlaidClient {

@@ -1,0 +1,73 @@
+//! `POST /api/link_token`: a link token for the browser session's user, with only the configured
+//! products (least privilege); or, for `{"item_id", "account_selection"}`, update mode for an item
+//! the user owns (checked before Plaid is asked anything: another user's item is a 404 and no call).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{answer, owned_access_token, Failure, Shared};
+use crate::logging::clip;
+use crate::plaid::client::UpdateMode;
+use crate::session::Started;
+
+/// The request: `{}` for a new item; `{"item_id", "account_selection"}` for update mode. Other
+/// fields (a page's own, see `PlaidLinkOptions::link_token_field`) are ignored here.
+#[derive(Deserialize, Default)]
+struct LinkTokenBody {
+    item_id: Option<String>,
+    #[serde(default)]
+    account_selection: bool,
+}
+
+pub async fn create(State(state): State<Shared>, started: Started, body: axum::body::Bytes) -> Response {
+    let Started { session, jar } = started;
+    let answer = match link_token(&state, &session.plaid_user_id, &body).await {
+        Ok(answer) => answer,
+        Err(failure) => failure.into_response(),
+    };
+    (jar, answer).into_response()
+}
+
+async fn link_token(state: &Shared, user: &str, body: &[u8]) -> Result<Response, Failure> {
+    let request = if body.iter().all(u8::is_ascii_whitespace) {
+        LinkTokenBody::default()
+    } else {
+        serde_json::from_slice::<LinkTokenBody>(body).map_err(|_| {
+            Failure::new(
+                StatusCode::BAD_REQUEST,
+                "The request was not understood.",
+                "body is not the expected JSON",
+            )
+        })?
+    };
+    let access_token = match &request.item_id {
+        Some(item_id) => Some(owned_access_token(state, user, item_id)?),
+        None => None,
+    };
+    let update = access_token
+        .as_deref()
+        .map(|access_token| UpdateMode { access_token, account_selection: request.account_selection });
+    let created = state
+        .plaid
+        .link_token_create(&state.client_name, user, &state.products, &state.country_codes, update)
+        .await
+        .map_err(|e| {
+            Failure::new(
+                StatusCode::BAD_GATEWAY,
+                "We could not start a bank connection right now. Please try again.",
+                &e.to_string(),
+            )
+        })?;
+    let note = match &request.item_id {
+        Some(item_id) => format!("update-mode link token created for item {}", clip(item_id)),
+        None => "link token created".to_owned(),
+    };
+    Ok(answer(
+        StatusCode::OK,
+        json!({ "link_token": created.link_token, "expiration": created.expiration }),
+        note,
+    ))
+}

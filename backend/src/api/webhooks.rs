@@ -1,0 +1,50 @@
+//! `POST /api/webhooks/plaid`: Plaid's webhooks, verified first (`crate::webhooks`); then an `ITEM`
+//! webhook updates the item's status. Anything that does not verify gets 401 and changes nothing.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::json;
+
+use super::{answer, Failure, Shared};
+use crate::logging::clip;
+
+pub async fn receive(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let token = headers.get("plaid-verification").and_then(|v| v.to_str().ok());
+    if let Err(e) = state.webhook_keys.verify(&state.plaid, token, &body, crate::unix_now()).await {
+        return Err(Failure::new(
+            StatusCode::UNAUTHORIZED,
+            "The webhook could not be verified.",
+            &format!("refused: {e}"),
+        ));
+    }
+    let Ok(hook) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return Err(Failure::new(
+            StatusCode::BAD_REQUEST,
+            "The webhook is not JSON.",
+            "verified, but not JSON",
+        ));
+    };
+    let (kind, code) =
+        (hook["webhook_type"].as_str().unwrap_or(""), hook["webhook_code"].as_str().unwrap_or(""));
+    let item_id = hook["item_id"].as_str().unwrap_or("");
+    let status = match (kind, code, hook["error"]["error_code"].as_str()) {
+        ("ITEM", "ERROR", Some("ITEM_LOGIN_REQUIRED")) | ("ITEM", "PENDING_DISCONNECT", _) => {
+            Some("login_required")
+        }
+        ("ITEM", "LOGIN_REPAIRED", _) => Some("ok"),
+        _ => None,
+    };
+    let (kind, code, item) = (clip(kind), clip(code), clip(item_id));
+    let note = match status.map(|s| state.store.set_item_status(item_id, s)) {
+        Some(Ok(true)) => format!("{kind} {code}: item {item} is now {}", status.unwrap_or_default()),
+        Some(Ok(false)) => format!("{kind} {code}: no item {item} here"),
+        Some(Err(e)) => format!("{kind} {code}: item {item} not updated ({e})"),
+        None => format!("{kind} {code}: nothing to do"),
+    };
+    Ok(answer(StatusCode::OK, json!({ "received": true }), note))
+}

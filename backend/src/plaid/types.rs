@@ -1,0 +1,194 @@
+//! Plaid's request and response bodies for the endpoints the backend calls, as Plaid documents them
+//! (its own: the stand-in, which answers them, keeps its own in its crate).
+
+use serde::{Deserialize, Serialize};
+
+/// Plaid's error object, sent with a non-2xx status (and inside an item that has an error).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaidError {
+    pub error_type: String,
+    pub error_code: String,
+    pub error_message: String,
+    pub display_message: Option<String>,
+    #[serde(default)]
+    pub request_id: String,
+    #[serde(default)]
+    pub causes: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub status: Option<u16>,
+    #[serde(default)]
+    pub documentation_url: Option<String>,
+    #[serde(default)]
+    pub suggested_action: Option<String>,
+}
+
+/// `client_id` and `secret` may come in the body or as `PLAID-CLIENT-ID` / `PLAID-SECRET` headers.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Credentials {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LinkTokenUser {
+    pub client_user_id: String,
+}
+
+/// `/link/token/create`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LinkTokenCreateRequest {
+    #[serde(flatten)]
+    pub credentials: Credentials,
+    /// Where Plaid sends this item's webhooks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<String>,
+    pub client_name: String,
+    pub language: String,
+    pub country_codes: Vec<String>,
+    pub user: LinkTokenUser,
+    /// Left out in update mode, where the item already has its products.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<String>,
+    /// Update mode: the item to repair or extend, named by its access token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<LinkTokenUpdate>,
+    /// Where an OAuth bank sends the user back (HTTPS, no query or fragment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+}
+
+/// `/link/token/create`'s `update` options.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct LinkTokenUpdate {
+    /// Lets the user add (or remove) accounts of the item.
+    #[serde(default)]
+    pub account_selection_enabled: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LinkTokenCreateResponse {
+    pub link_token: String,
+    pub expiration: String,
+    pub request_id: String,
+}
+
+/// `/item/public_token/exchange`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PublicTokenExchangeRequest {
+    #[serde(flatten)]
+    pub credentials: Credentials,
+    pub public_token: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PublicTokenExchangeResponse {
+    pub access_token: String,
+    pub item_id: String,
+    pub request_id: String,
+}
+
+/// `/accounts/get` and `/item/remove` both take an access token.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AccessTokenRequest {
+    #[serde(flatten)]
+    pub credentials: Credentials,
+    pub access_token: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Balances {
+    pub available: Option<f64>,
+    pub current: Option<f64>,
+    pub limit: Option<f64>,
+    pub iso_currency_code: Option<String>,
+    pub unofficial_currency_code: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub account_id: String,
+    pub name: String,
+    pub official_name: Option<String>,
+    pub mask: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub subtype: Option<String>,
+    pub balances: Balances,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Item {
+    pub item_id: String,
+    pub institution_id: Option<String>,
+    pub webhook: Option<String>,
+    pub error: Option<PlaidError>,
+    pub available_products: Vec<String>,
+    pub billed_products: Vec<String>,
+    pub products: Vec<String>,
+    pub consent_expiration_time: Option<String>,
+    pub update_type: String,
+}
+
+/// `/item/get`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ItemGetResponse {
+    pub item: Item,
+    pub status: Option<serde_json::Value>,
+    pub request_id: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AccountsGetResponse {
+    pub accounts: Vec<Account>,
+    pub item: Item,
+    pub request_id: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ItemRemoveResponse {
+    pub request_id: String,
+}
+
+/// `/webhook_verification_key/get`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct WebhookVerificationKeyGetRequest {
+    #[serde(flatten)]
+    pub credentials: Credentials,
+    pub key_id: String,
+}
+
+/// A webhook verification key, a JWK with Plaid's `created_at` and `expired_at`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookVerificationKey {
+    pub alg: String,
+    pub crv: String,
+    pub kid: String,
+    pub kty: String,
+    #[serde(rename = "use")]
+    pub use_: String,
+    pub x: String,
+    pub y: String,
+    pub created_at: u64,
+    pub expired_at: Option<u64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct WebhookVerificationKeyGetResponse {
+    pub key: WebhookVerificationKey,
+    pub request_id: String,
+}
+
+/// `/sandbox/item/fire_webhook`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SandboxFireWebhookRequest {
+    #[serde(flatten)]
+    pub credentials: Credentials,
+    pub access_token: String,
+    pub webhook_code: String,
+    #[serde(default)]
+    pub webhook_type: Option<String>,
+}

@@ -1,0 +1,407 @@
+//! What the backend's tests share: a backend (with the stand-in) on a free loopback port, and the
+//! requests a page and Link send it.
+#![allow(dead_code)] // each test file uses its own share
+
+use std::sync::Arc;
+
+use plaid_link_backend::config::Config;
+use plaid_link_backend::Server;
+use plaid_standin::Standin;
+use serde_json::{json, Value};
+
+pub struct Running {
+    pub base: String,
+    pub standin: Arc<Standin>,
+    pub http: reqwest::Client,
+    pub db: std::path::PathBuf,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.db);
+    }
+}
+
+pub async fn start() -> Running {
+    start_on(std::env::temp_dir().join(format!("plaid-standin-{}.db", rand_suffix()))).await
+}
+
+/// A backend on this database file: two of them on one file are two processes sharing it.
+pub async fn start_on(db: std::path::PathBuf) -> Running {
+    start_with(db, &[]).await
+}
+
+/// A backend on this database file, with these settings besides the test's own.
+pub async fn start_with(db: std::path::PathBuf, settings: &[(&str, &str)]) -> Running {
+    start_with_standin(db, settings, None).await
+}
+
+/// The same, with a stand-in started apart (`PLAID_BASE_URL` names it): the backend hosts none.
+pub async fn start_with_standin(
+    db: std::path::PathBuf,
+    settings: &[(&str, &str)],
+    apart: Option<Arc<Standin>>,
+) -> Running {
+    let db_text = db.display().to_string();
+    let settings: Vec<(String, String)> =
+        settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let config = Config::from_lookup(|name| match name {
+        name if settings.iter().any(|(k, _)| k == name) => {
+            settings.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        }
+        "PLAID_ENV" => Some("local".into()),
+        "TOKEN_ENCRYPTION_KEY" => Some(TEST_KEY_BASE64.into()),
+        "PLAID_LINK_ADDR" => Some("127.0.0.1:0".into()),
+        "PLAID_LINK_DB" => Some(db_text.clone()),
+        _ => None,
+    })
+    .unwrap();
+    let server = Server::bind(&config).await.unwrap();
+    let base = format!("http://{}", server.addr);
+    let standin = server.standin.clone().or(apart).expect("a stand-in, hosted or apart");
+    tokio::spawn(server.run());
+    let http = reqwest::Client::new();
+    Running { base, standin, http, db }
+}
+
+pub fn rand_suffix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+        ^ (std::process::id() as u64) << 32
+}
+
+pub const CREDS: (&str, &str) = ("local-client-id", "local-secret");
+/// Every test backend's token key (base64 of 32 bytes of 7), so that a test can open its database.
+pub const TEST_KEY_BASE64: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+/// What a page served by the backend carries: the CSRF cookie and the same token for the header.
+pub const CSRF: &str = "csrfcsrfcsrfcsrfcsrfcsrfcsrfcsrfcsrfcsrf";
+
+impl Running {
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self.http.post(format!("{}{path}", self.base)).json(&body).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn plaid(&self, path: &str, mut body: Value) -> (u16, Value) {
+        body["client_id"] = CREDS.0.into();
+        body["secret"] = CREDS.1.into();
+        self.post(&format!("/plaid{path}"), body).await
+    }
+
+    pub async fn link_token(&self) -> String {
+        let (status, body) = self
+            .plaid(
+                "/link/token/create",
+                json!({"client_name": "t", "language": "en", "country_codes": ["US"],
+                       "user": {"client_user_id": "u1"}, "products": ["transactions"]}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["link_token"].as_str().unwrap().to_owned()
+    }
+
+    /// What the Link stand-in does after a good login: returns a public token.
+    pub async fn public_token(&self, link_token: &str) -> String {
+        self.public_token_sharing(link_token, usize::MAX).await
+    }
+
+    /// The same, with the user sharing only the first `n` accounts.
+    pub async fn public_token_sharing(&self, link_token: &str, n: usize) -> String {
+        let (status, body) = self
+            .post(
+                "/plaid/link/credentials",
+                json!({"link_token": link_token, "institution_id": "ins_109508",
+                       "username": "user_good", "password": "pass_good"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let accounts: Vec<Value> = body["accounts"].as_array().unwrap().iter().take(n).cloned().collect();
+        let (status, body) = self
+            .post(
+                "/plaid/link/complete",
+                json!({"link_token": link_token, "institution_id": "ins_109508", "accounts": accounts}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["public_token"].as_str().unwrap().to_owned()
+    }
+}
+
+impl Running {
+    /// What `plaid-link-dev items` prints.
+    pub fn items(&self) -> Vec<plaid_link_backend::store::StoredItem> {
+        self.store().items().unwrap()
+    }
+
+    /// `POST /api/link_token` as a page fresh from the server sends it (its CSRF cookie, no session).
+    pub async fn link_token_request(&self) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/link_token", self.base))
+            .header("content-type", "application/json")
+            .header("cookie", format!("plaid_link_csrf={CSRF}"))
+            .header("x-csrf-token", CSRF)
+            .body("{}")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A browser session (its cookie) whose Link session produced a public token.
+    pub async fn browser_session_with_public_token(&self) -> (String, String) {
+        let response = self.link_token_request().await;
+        assert_eq!(response.status(), 200);
+        let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+        let session = cookie.split(';').next().unwrap().to_owned();
+        let body: Value = response.json().await.unwrap();
+        let public_token = self.public_token(body["link_token"].as_str().unwrap()).await;
+        (session, public_token)
+    }
+
+    /// `POST /api/exchange_public_token` as the page sends it.
+    pub async fn exchange(&self, session: &str, public_token: &str, key: Option<&str>) -> (u16, Value) {
+        let mut request = self
+            .http
+            .post(format!("{}/api/exchange_public_token", self.base))
+            .header("content-type", "application/json")
+            .header("cookie", format!("{session}; plaid_link_csrf={CSRF}"))
+            .header("x-csrf-token", CSRF)
+            .body(
+                json!({"public_token": public_token, "institution": {"institution_id": "ins_109508", "name": "First Platypus Bank"},
+                       "accounts": [], "link_session_id": "s"})
+                .to_string(),
+            );
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+pub fn assert_plaid_error(status: u16, body: &Value, expected_status: u16, error_type: &str, code: &str) {
+    assert_eq!(status, expected_status, "{body}");
+    assert_eq!(body["error_type"], error_type, "{body}");
+    assert_eq!(body["error_code"], code, "{body}");
+    assert!(body["error_message"].is_string());
+    assert!(body.get("display_message").is_some(), "display_message is present, possibly null");
+    assert!(body["request_id"].as_str().is_some_and(|r| !r.is_empty()));
+    for field in ["documentation_url", "suggested_action"] {
+        assert!(body.get(field).is_some(), "{field} is present, possibly null: {body}");
+    }
+    assert!(body["causes"].is_array(), "{body}");
+}
+
+impl Running {
+    /// The backend's database, as another process sees it.
+    pub fn store(&self) -> plaid_link_backend::store::Store {
+        let keys = plaid_link_backend::keys::TokenKeys::new(&[7; 32], &[]);
+        plaid_link_backend::store::Store::open(&self.db, keys, "local").unwrap()
+    }
+}
+
+/// Asserts that `value` has every one of `fields` (null allowed), as Plaid's SDKs expect.
+pub fn assert_fields(value: &Value, fields: &[&str], what: &str) {
+    for field in fields {
+        assert!(value.get(*field).is_some(), "{what} lacks {field}: {value}");
+    }
+}
+
+impl Running {
+    /// The access token the backend stored for its only item, and that item's id.
+    pub fn stored_item(&self) -> (String, String) {
+        let items = self.store().items().unwrap();
+        let item_id = items.last().unwrap().item_id.clone();
+        (self.store().access_token(&item_id).unwrap().unwrap(), item_id)
+    }
+
+    /// Waits (bounded) until the stored item's status is `status`: webhooks arrive asynchronously.
+    pub async fn item_status_becomes(&self, item_id: &str, status: &str) {
+        for _ in 0..200 {
+            let items = self.store().items().unwrap();
+            if items.iter().any(|i| i.item_id == item_id && i.status == status) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("item {item_id} never became {status}");
+    }
+}
+
+impl Running {
+    /// A call to the reference API as the page makes it: the session's cookie and the CSRF token.
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        session: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("cookie", format!("{session}; plaid_link_csrf={CSRF}"))
+            .header("x-csrf-token", CSRF);
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_string());
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A session with one connected item; its cookie and the item's id.
+    pub async fn session_with_item(&self) -> (String, String) {
+        let (session, public_token) = self.browser_session_with_public_token().await;
+        let (status, body) = self.exchange(&session, &public_token, None).await;
+        assert_eq!(status, 200, "{body}");
+        (session, body["item_id"].as_str().unwrap().to_owned())
+    }
+
+    /// What the Link stand-in does in update mode: signs in at the item's bank, and completes with
+    /// the accounts `choose` picks from those offered. Gives the offered accounts.
+    pub async fn update_through_link(
+        &self,
+        link_token: &str,
+        choose: impl Fn(&[Value]) -> Vec<Value>,
+    ) -> Vec<Value> {
+        let (status, session) = self.post("/plaid/link/session", json!({"link_token": link_token})).await;
+        assert_eq!(status, 200);
+        let institution = session["update"]["institution"]["institution_id"].as_str().unwrap().to_owned();
+        let (status, body) = self
+            .post(
+                "/plaid/link/credentials",
+                json!({"link_token": link_token, "institution_id": institution,
+                       "username": "user_good", "password": "pass_good"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let offered = body["accounts"].as_array().unwrap().clone();
+        let (status, body) = self
+            .post(
+                "/plaid/link/complete",
+                json!({"link_token": link_token, "institution_id": institution, "accounts": choose(&offered)}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        offered
+    }
+}
+
+impl Running {
+    /// A link token from the stand-in, with `extra` fields in the request.
+    pub async fn link_token_with(&self, extra: Value) -> (u16, Value) {
+        let mut body = json!({"client_name": "t", "language": "en", "country_codes": ["US"],
+                              "user": {"client_user_id": "u1"}, "products": ["transactions"]});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        self.plaid("/link/token/create", body).await
+    }
+}
+
+/// A server certificate for 127.0.0.1 made for the test (not a CA: TLS clients refuse a CA as a
+/// server), as the end-to-end suite makes its own; its chain and key files.
+pub fn certificate(dir: &std::path::Path) -> (String, String) {
+    std::fs::create_dir_all(dir).unwrap();
+    let (cert, key, config) = (dir.join("cert.pem"), dir.join("key.pem"), dir.join("openssl.cnf"));
+    std::fs::write(
+        &config,
+        "[req]\ndistinguished_name = dn\nx509_extensions = server\nprompt = no\n[dn]\nCN = 127.0.0.1\n\
+         [server]\nbasicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n\
+         extendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1\n",
+    )
+    .unwrap();
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-config"])
+        .arg(&config)
+        .args([
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    (cert.display().to_string(), key.display().to_string())
+}
+
+/// The `plaid-link-dev` binary, run as a process of its own (for what only a process shows: its
+/// signals, its exit, its log lines), on a free loopback port; killed when dropped.
+pub struct Process {
+    pub child: std::process::Child,
+    pub addr: String,
+    /// Every line it wrote on stderr (its log), as they come.
+    pub log: Arc<std::sync::Mutex<Vec<String>>>,
+    pub dir: std::path::PathBuf,
+}
+
+impl Process {
+    /// Started with these settings besides the test's own (local mode, its own database).
+    pub fn start(settings: &[(&str, &str)]) -> Self {
+        use std::io::BufRead;
+        let dir = std::env::temp_dir().join(format!("plaid-process-{}", rand_suffix()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_plaid-link-dev"));
+        command
+            .env_clear()
+            .env("PLAID_ENV", "local")
+            .env("PLAID_LINK_ADDR", "127.0.0.1:0")
+            .env("PLAID_LINK_DB", dir.join("items.db"))
+            .env("TOKEN_ENCRYPTION_KEY", TEST_KEY_BASE64)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        for (name, value) in settings {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().unwrap();
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().unwrap();
+        let lines = log.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                lines.lock().unwrap().push(line);
+            }
+        });
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        let addr =
+            first.split("://").nth(1).and_then(|rest| rest.split_whitespace().next()).unwrap().to_owned();
+        Self { child, addr, log, dir }
+    }
+
+    /// SIGTERM, as a process manager stops it.
+    pub fn terminate(&self) {
+        let killed =
+            std::process::Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        assert!(killed.unwrap().success());
+    }
+
+    /// Waits (bounded) for it to exit; how long that took.
+    pub fn exited_within(&mut self, bound: std::time::Duration) -> Option<std::time::Duration> {
+        let started = std::time::Instant::now();
+        while started.elapsed() < bound {
+            if self.child.try_wait().unwrap().is_some() {
+                return Some(started.elapsed());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -1,0 +1,197 @@
+//! What a hostile client tries against the running backend, and what it gets: forged webhooks that
+//! would make it call Plaid, client text that would grow its log lines, and cookies it would plant
+//! or read over plain HTTP behind a proxy.
+
+mod common;
+
+use std::sync::Arc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use common::*;
+use serde_json::{json, Value};
+
+/// A `Plaid-Verification` header with this header JSON, and no valid signature.
+fn forged(header: Value) -> String {
+    let claims = json!({ "iat": 1, "request_body_sha256": "00" });
+    format!(
+        "{}.{}.AAAA",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    )
+}
+
+async fn webhook(s: &Running, verification: &str) -> u16 {
+    let response = s
+        .http
+        .post(format!("{}/api/webhooks/plaid", s.base))
+        .header("content-type", "application/json")
+        .header("plaid-verification", verification)
+        .body(r#"{"webhook_type":"ITEM","webhook_code":"ERROR","item_id":"x"}"#)
+        .send()
+        .await
+        .unwrap();
+    response.status().as_u16()
+}
+
+#[tokio::test]
+async fn forged_webhooks_cost_plaid_a_handful_of_key_fetches_and_are_rate_limited() {
+    let s = start().await;
+    for _ in 0..50 {
+        assert_eq!(webhook(&s, &forged(json!({"alg": "ES256", "kid": "kid-nobody-knows"}))).await, 401);
+    }
+    assert_eq!(s.standin.key_fetches(), 1, "one unknown kid is asked about once");
+    let mut refused = std::collections::BTreeMap::new();
+    for i in 0..200 {
+        let status = webhook(&s, &forged(json!({"alg": "ES256", "kid": format!("kid-{i}")}))).await;
+        *refused.entry(status).or_insert(0) += 1;
+    }
+    assert!(s.standin.key_fetches() <= 5, "{} key fetches for 250 forged webhooks", s.standin.key_fetches());
+    assert!(refused.get(&429).is_some_and(|n| *n >= 150), "the route is rate-limited: {refused:?}");
+    assert_eq!(refused.keys().copied().collect::<Vec<_>>(), vec![401, 429], "{refused:?}");
+}
+
+#[tokio::test]
+async fn client_text_is_clipped_in_the_log_and_a_malformed_link_session_id_is_refused() {
+    let backend = Process::start(&[("PLAID_LINK_CSRF", "off")]);
+    let base = format!("http://{}", backend.addr);
+    let http = reqwest::Client::new();
+    let post = |path: &str, cookie: &str, body: String| {
+        http.post(format!("{base}{path}"))
+            .header("content-type", "application/json")
+            .header("cookie", cookie.to_owned())
+            .body(body)
+            .send()
+    };
+    // Forged webhooks whose algorithm, then kid, is 290 KB (about all a request head may hold).
+    let huge = "A".repeat(290_000);
+    for header in [json!({"alg": huge, "kid": "k"}), json!({"alg": "ES256", "kid": huge})] {
+        let status = http
+            .post(format!("{base}/api/webhooks/plaid"))
+            .header("content-type", "application/json")
+            .header("plaid-verification", forged(header))
+            .body("{}")
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 401);
+    }
+    // An exchange and an update whose link_session_id is a megabyte.
+    let response = post("/api/link_token", "", "{}".into()).await.unwrap();
+    let session = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let link_token = response.json::<Value>().await.unwrap()["link_token"].as_str().unwrap().to_owned();
+    let public_token = link_through(&http, &base, &link_token).await;
+    let megabyte = "s".repeat(1 << 20);
+    let exchange = json!({"public_token": public_token, "institution": null, "accounts": [], "link_session_id": megabyte});
+    let response = post("/api/exchange_public_token", &session, exchange.to_string()).await.unwrap();
+    assert_eq!(response.status(), 400, "a link_session_id that is not one is refused before any use");
+    let updated = json!({"item_id": "item-x", "link_session_id": megabyte});
+    let response = post("/api/item_updated", &session, updated.to_string()).await.unwrap();
+    assert_eq!(response.status(), 400);
+    // The log's lines, as they came.
+    for _ in 0..200 {
+        if backend.log.lock().unwrap().len() >= 5 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let log = backend.log.lock().unwrap().clone();
+    let longest = log.iter().map(String::len).max().unwrap_or(0);
+    let total: usize = log.iter().map(String::len).sum();
+    assert!(longest < 2_000, "a log line of {longest} bytes");
+    assert!(total < 20_000, "{total} bytes of log for five requests");
+    assert!(log.iter().any(|line| line.contains("algorithm") && line.contains("290000 bytes")), "{log:?}");
+}
+
+/// Through the stand-in's Link, as a user would: a public token for the first bank.
+async fn link_through(http: &reqwest::Client, base: &str, link_token: &str) -> String {
+    let step = |path: &str, body: Value| http.post(format!("{base}/plaid/link/{path}")).json(&body).send();
+    let signed_in = step(
+        "credentials",
+        json!({"link_token": link_token, "institution_id": "ins_109508", "username": "user_good", "password": "pass_good"}),
+    )
+    .await
+    .unwrap()
+    .json::<Value>()
+    .await
+    .unwrap();
+    let completed = step(
+        "complete",
+        json!({"link_token": link_token, "institution_id": "ins_109508", "accounts": signed_in["accounts"]}),
+    )
+    .await
+    .unwrap()
+    .json::<Value>()
+    .await
+    .unwrap();
+    completed["public_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn behind_a_proxy_that_ends_tls_the_real_plaids_cookies_are_host_prefixed_and_secure() {
+    // Plaid's sandbox, played by a stand-in started on its own (this backend talks to it over HTTP
+    // as to Plaid); the backend on plain HTTP, as behind a load balancer that ends TLS.
+    let standin_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let standin_url = format!("http://{}", standin_listener.local_addr().unwrap());
+    let standin = Arc::new(plaid_standin::Standin::new(plaid_standin::StandinConfig::default()));
+    let app = plaid_standin::router(standin.clone());
+    tokio::spawn(async move { axum::serve(standin_listener, app).await });
+    let pages = std::env::temp_dir().join(format!("plaid-pages-{}", rand_suffix()));
+    std::fs::create_dir_all(&pages).unwrap();
+    std::fs::write(pages.join("index.html"), "<!doctype html><html><head></head><body></body></html>")
+        .unwrap();
+    let db = pages.join("items.db");
+    let pages_dir = pages.display().to_string();
+    let settings = [
+        ("PLAID_ENV", "sandbox"),
+        ("PLAID_CLIENT_ID", "local-client-id"),
+        ("PLAID_SECRET", "local-secret"),
+        ("PLAID_BASE_URL", standin_url.as_str()),
+        ("PLAID_LINK_PAGES_DIR", pages_dir.as_str()),
+    ];
+    let s = start_with_standin(db, &settings, Some(standin)).await;
+    let page = s.http.get(format!("{}/pages/index.html", s.base)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.headers().contains_key("strict-transport-security"), "HSTS on the real Plaid's pages");
+    let csrf_cookie = page.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        csrf_cookie.starts_with("__Host-plaid_link_csrf=") && csrf_cookie.contains("Secure"),
+        "{csrf_cookie}"
+    );
+    let html = page.text().await.unwrap();
+    let token = html.split("csrf-token\" content=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let cookie = csrf_cookie.split(';').next().unwrap().to_owned();
+
+    let response = s
+        .http
+        .post(format!("{}/api/link_token", s.base))
+        .header("content-type", "application/json")
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &token)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let session_cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        session_cookie.starts_with("__Host-plaid_link_session=") && session_cookie.contains("Secure"),
+        "{session_cookie}"
+    );
+    // A cookie without the prefix (planted by a sibling subdomain, or sent over plain HTTP) is no
+    // CSRF token here.
+    let plain = cookie.replace("__Host-", "");
+    let planted = s
+        .http
+        .post(format!("{}/api/link_token", s.base))
+        .header("content-type", "application/json")
+        .header("cookie", &plain)
+        .header("x-csrf-token", &token)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(planted.status(), 403);
+    let _ = std::fs::remove_dir_all(&pages);
+}

@@ -1,0 +1,97 @@
+//! `/link/token/create`: a link token for a new item with the given products, or (with an item's
+//! access token) update mode for that item.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::{item_of, rfc3339};
+use crate::errors::{error, full, internal};
+use crate::request::authenticated;
+use crate::state::{id, token, LinkTokenRecord, Standin, UpdateGrant};
+use crate::types::{LinkTokenCreateRequest, LinkTokenCreateResponse};
+use crate::UPDATE_LINK_TOKEN_TTL_SECS;
+
+pub(crate) async fn create(
+    State(standin): State<Arc<Standin>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let request: LinkTokenCreateRequest = match authenticated(&standin, &headers, &body) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    if request.user.client_user_id.is_empty()
+        || request.client_name.is_empty()
+        || request.country_codes.is_empty()
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "MISSING_FIELDS",
+            "client_name, country_codes and user.client_user_id are required",
+            None,
+        );
+    }
+    // As at Plaid: only a redirect URI registered for these keys ("Allowed redirect URIs"), or an
+    // OAuth bank's page would send the user wherever the link token says.
+    if let Some(uri) = request.redirect_uri.as_deref() {
+        if !standin.config.allowed_redirect_uris.iter().any(|allowed| allowed == uri) {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REQUEST",
+                "INVALID_FIELD",
+                "OAuth redirect URI must be configured in the developer dashboard. See https://dashboard.plaid.com/team/api",
+                None,
+            );
+        }
+    }
+    let now = standin.now();
+    let link_token = token("link");
+    let Ok(mut books) = standin.books.lock() else {
+        return internal();
+    };
+    // Update mode: the token names an item by its access token, and lives 30 minutes.
+    let update = match &request.access_token {
+        Some(access_token) => match item_of(&books, access_token) {
+            Ok((item_id, _)) => Some(UpdateGrant {
+                item_id: item_id.clone(),
+                account_selection: request.update.as_ref().is_some_and(|u| u.account_selection_enabled),
+            }),
+            Err(e) => return e,
+        },
+        None if request.products.is_empty() => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REQUEST",
+                "INVALID_FIELD",
+                "products must not be empty",
+                None,
+            )
+        }
+        None => None,
+    };
+    let lifetime =
+        if update.is_some() { UPDATE_LINK_TOKEN_TTL_SECS } else { standin.config.link_token_ttl_secs };
+    let expires_at = now + lifetime;
+    if !books.has_room(now, standin.config.max_records) {
+        return full();
+    }
+    books.link_tokens.insert(
+        link_token.clone(),
+        LinkTokenRecord {
+            expires_at,
+            products: request.products,
+            client_user_id: request.user.client_user_id,
+            webhook: request.webhook,
+            update,
+            redirect_uri: request.redirect_uri,
+        },
+    );
+    drop(books);
+    Json(LinkTokenCreateResponse { link_token, expiration: rfc3339(expires_at), request_id: id(15) })
+        .into_response()
+}

@@ -1,0 +1,92 @@
+//! Reading a request as Plaid does: JSON only (`application/json`), every required field there and
+//! of its type, enumerated values from their list; and `client_id`/`secret` checked, in the body or
+//! in the `PLAID-CLIENT-ID`/`PLAID-SECRET` headers. Each refusal is Plaid's documented error:
+//! `INVALID_BODY`, `MISSING_FIELDS`, `INVALID_FIELD`, `INVALID_API_KEYS`.
+
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
+use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq;
+
+use crate::errors::{error, invalid_request};
+use crate::state::Standin;
+use crate::types::Credentials;
+
+/// A request body, read and checked as Plaid reads it.
+pub(crate) fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Response> {
+    let json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+    });
+    let body: serde_json::Value = match (json, serde_json::from_slice(body)) {
+        (true, Ok(value @ serde_json::Value::Object(_))) => value,
+        _ => return Err(invalid_request("INVALID_BODY", "body could not be parsed as JSON")),
+    };
+    serde_path_to_error::deserialize(body).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        match inner.strip_prefix("missing field `").and_then(|rest| rest.split('`').next()) {
+            Some(missing) => {
+                let field = if field == "." { missing.to_owned() } else { format!("{field}.{missing}") };
+                invalid_request(
+                    "MISSING_FIELDS",
+                    &format!("the following required fields are missing: {field}"),
+                )
+            }
+            None => invalid_request("INVALID_FIELD", &format!("{field}: {inner}")),
+        }
+    })
+}
+
+/// A Plaid API request, which carries `client_id` and `secret` (or leaves them to the headers).
+pub(crate) trait Authenticated: DeserializeOwned {
+    fn credentials(&self) -> &Credentials;
+}
+
+/// Reads a Plaid API request and checks its keys, answering Plaid's error when either fails.
+pub(crate) fn authenticated<T: Authenticated>(
+    standin: &Standin,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, Response> {
+    let request: T = parse(headers, body)?;
+    authenticate(standin, headers, request.credentials())?;
+    Ok(request)
+}
+
+fn authenticate(standin: &Standin, headers: &HeaderMap, body: &Credentials) -> Result<(), Response> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let client_id = body.client_id.clone().or_else(|| header("plaid-client-id"));
+    let secret = body.secret.clone().or_else(|| header("plaid-secret"));
+    let (Some(client_id), Some(secret)) = (client_id, secret) else {
+        return Err(invalid_request(
+            "MISSING_FIELDS",
+            "the following required fields are missing: client_id, secret",
+        ));
+    };
+    // Both compared in full and in constant time: neither result may hint at the other.
+    let id_ok = client_id.as_bytes().ct_eq(standin.config.client_id.as_bytes());
+    let secret_ok = secret.as_bytes().ct_eq(standin.config.secret.as_bytes());
+    if bool::from(id_ok & secret_ok) {
+        Ok(())
+    } else {
+        Err(error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+            "INVALID_API_KEYS",
+            "invalid client_id or secret provided",
+            None,
+        ))
+    }
+}
+
+/// Implements [`Authenticated`] for request types with a flattened `credentials` field.
+macro_rules! impl_authenticated {
+    ($($t:ty),*) => {$(
+        impl $crate::request::Authenticated for $t {
+            fn credentials(&self) -> &$crate::types::Credentials {
+                &self.credentials
+            }
+        }
+    )*};
+}
+pub(crate) use impl_authenticated;
