@@ -26,4 +26,5 @@ printf '%-28s %10d %10d %14d %14d\n' "total" "${totals[@]}"
 cargo build -q -p plaid-link-backend --locked
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 (cd e2e && PLAID_LINK_DEV_BIN="$root/target/debug/plaid-link-dev" node bench.js)
-(cd e2e && PLAID_LINK_DEV_BIN="$root/target/debug/plaid-link-dev" node load.js)
+# The load test's second part runs two instances on one PostgreSQL, a cluster of its own.
+(cd e2e && PLAID_LINK_DEV_BIN="$root/target/debug/plaid-link-dev" ../scripts/with-postgres.sh node load.js)

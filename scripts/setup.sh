@@ -128,4 +128,15 @@ if [ "$(node -p 'try { require("./scripts/node_modules/esbuild/package.json").ve
   (cd scripts && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-say "ready: trunk $(version_of trunk), wasm-bindgen $(version_of wasm-bindgen), $(wasm-opt --version), $(chromium --version 2>/dev/null), $(firefox-esr --version 2>/dev/null), geckodriver $(version_of geckodriver), node $(node --version)"
+# --- 6. PostgreSQL 15 (Debian's), for the store's tests and the two-instance load round ------------
+# The tests start throwaway clusters of their own (scripts/with-postgres.sh): the package's own
+# service is not started (policy-rc.d), so nothing listens until a test asks. `make demo` uses SQLite.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  policy=/usr/sbin/policy-rc.d
+  made_policy=
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && made_policy=1; fi
+  apt_install postgresql
+  [ -z "$made_policy" ] || rm -f "$policy"
+fi
+
+say "ready: trunk $(version_of trunk), wasm-bindgen $(version_of wasm-bindgen), $(wasm-opt --version), $(chromium --version 2>/dev/null), $(firefox-esr --version 2>/dev/null), geckodriver $(version_of geckodriver), node $(node --version), $(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/postgres"

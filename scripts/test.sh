@@ -26,7 +26,8 @@ cargo build -p plaid-link-leptos --example ssr --features ssr --locked
 cargo package -p plaid-link-leptos --allow-dirty --locked
 
 step "unit tests (host), and server-side rendering"
-cargo test --workspace --locked
+# The store's tests run on SQLite and on a PostgreSQL cluster of their own, stopped after.
+scripts/with-postgres.sh cargo test --workspace --locked
 cargo test -p plaid-link-leptos --features ssr --test ssr --locked
 
 # wasm-bindgen-test-runner takes GECKODRIVER before CHROMEDRIVER: each run names its one driver.

@@ -49,7 +49,7 @@ pub struct Config {
     pub products: Vec<String>,
     pub country_codes: Vec<String>,
     pub client_name: String,
-    pub database: PathBuf,
+    pub database: crate::store::DatabaseUrl,
     pub token_key: [u8; 32],
     /// Keys that encrypted rows before `token_key` replaced them (`TOKEN_ENCRYPTION_PREVIOUS_KEYS`,
     /// comma-separated): read, never written, until `plaid-link-dev rotate-key` has run.
@@ -189,7 +189,12 @@ impl Config {
             products: list("PLAID_PRODUCTS", "transactions"),
             country_codes: list("PLAID_COUNTRY_CODES", "US"),
             client_name: get("PLAID_CLIENT_NAME").unwrap_or_else(|| "Plaid Link Leptos demo".to_owned()),
-            database: PathBuf::from(get("PLAID_LINK_DB").unwrap_or_else(|| "plaid-link.db".to_owned())),
+            // DATABASE_URL as most tools name it; PLAID_LINK_DB, a SQLite file, as before.
+            database: crate::store::DatabaseUrl::parse(
+                &get("DATABASE_URL")
+                    .or_else(|| get("PLAID_LINK_DB"))
+                    .unwrap_or_else(|| "plaid-link.db".to_owned()),
+            ),
             token_key,
             previous_token_keys: get("TOKEN_ENCRYPTION_PREVIOUS_KEYS")
                 .map(|v| {

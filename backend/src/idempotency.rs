@@ -11,7 +11,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use sha2::{Digest, Sha256};
 
-use crate::store::{Claim, Store, StoreError};
+use crate::store::{Claim, ClaimRules, Store, StoreError};
 
 /// How long an answer is kept: far longer than the browser's retries (about a minute).
 pub const KEEP_SECS: u64 = 60 * 60;
@@ -19,6 +19,8 @@ pub const KEEP_SECS: u64 = 60 * 60;
 pub const ABANDONED_SECS: u64 = 120;
 /// The most keys one session may hold at once: each exchange needs one.
 pub const MAX_PER_OWNER: u32 = 20;
+const RULES: ClaimRules =
+    ClaimRules { keep_secs: KEEP_SECS, abandoned_secs: ABANDONED_SECS, max_per_owner: MAX_PER_OWNER };
 /// How long a repeat waits for the first request's answer before saying "still working" (503).
 const WAIT: Duration = Duration::from_secs(20);
 const POLL: Duration = Duration::from_millis(50);
@@ -43,15 +45,7 @@ pub async fn claim(store: &Store, owner: &str, key: &str, body: &[u8]) -> Result
     let hash = Sha256::digest(body);
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let claimed = store.claim_idempotency(
-            owner,
-            key,
-            &hash,
-            crate::unix_now(),
-            KEEP_SECS,
-            ABANDONED_SECS,
-            MAX_PER_OWNER,
-        )?;
+        let claimed = store.claim_idempotency(owner, key, &hash, crate::unix_now(), RULES).await?;
         return Ok(match claimed {
             Claim::Fresh => Decision::Work,
             Claim::Answered(status, answer) => Decision::Answer(
@@ -70,7 +64,7 @@ pub async fn claim(store: &Store, owner: &str, key: &str, body: &[u8]) -> Result
 }
 
 /// Keeps the answer under the key; a 5xx releases the key instead, so the next attempt works again.
-pub fn finish(
+pub async fn finish(
     store: &Store,
     owner: &str,
     key: &str,
@@ -78,8 +72,8 @@ pub fn finish(
     answer: &serde_json::Value,
 ) -> Result<(), StoreError> {
     if status.is_server_error() {
-        store.release_idempotency(owner, key)
+        store.release_idempotency(owner, key).await
     } else {
-        store.answer_idempotency(owner, key, status.as_u16(), &answer.to_string())
+        store.answer_idempotency(owner, key, status.as_u16(), &answer.to_string()).await
     }
 }

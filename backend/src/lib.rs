@@ -59,7 +59,8 @@ impl Server {
         let listener = std::net::TcpListener::bind(config.addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let store = store::Store::open(&config.database, config.token_keys(), config.plaid_env.name())?;
+        let store =
+            store::Store::open(&config.database, config.token_keys(), config.plaid_env.name()).await?;
         let (tls, own_cert) = match &config.tls {
             Some((cert, key)) => {
                 let (tls, pem) = tls::config(cert, key)?;

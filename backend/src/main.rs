@@ -19,14 +19,16 @@ async fn main() {
     };
     let command = std::env::args().nth(1);
     if let Some(command @ ("items" | "rotate-key")) = command.as_deref() {
-        let store = store::Store::open(&config.database, config.token_keys(), config.plaid_env.name());
-        let done = store.and_then(|store| match command {
-            "items" => store.items().map(|items| serde_json::to_string_pretty(&items).unwrap_or_default()),
-            _ => store.rotate_keys().map(|n| {
+        let done = match store::Store::open(&config.database, config.token_keys(), config.plaid_env.name()).await {
+            Ok(store) if command == "items" => {
+                store.items().await.map(|items| serde_json::to_string_pretty(&items).unwrap_or_default())
+            }
+            Ok(store) => store.rotate_keys().await.map(|n| {
                 let id = config.token_keys().current().id().to_owned();
                 format!("re-encrypted {n} items under key {id}; TOKEN_ENCRYPTION_PREVIOUS_KEYS can now be emptied")
             }),
-        });
+            Err(e) => Err(e),
+        };
         match done {
             Ok(out) => println!("{out}"),
             Err(e) => {

@@ -32,20 +32,20 @@ pub struct Session {
 }
 
 /// The session the cookies name, if this server issued it and it has not expired.
-pub fn current(store: &Store, jar: &CookieJar, secure: bool) -> Result<Option<Session>, StoreError> {
+pub async fn current(store: &Store, jar: &CookieJar, secure: bool) -> Result<Option<Session>, StoreError> {
     let Some(id) =
         jar.get(&crate::cookies::name(COOKIE, secure)).map(|c| c.value()).filter(|v| well_formed(v))
     else {
         return Ok(None);
     };
-    Ok(store.session(&hash(id), crate::unix_now())?.map(|plaid_user_id| Session { plaid_user_id }))
+    Ok(store.session(&hash(id), crate::unix_now()).await?.map(|plaid_user_id| Session { plaid_user_id }))
 }
 
 /// Starts a session: stores it, and returns it with the jar that sets its cookie.
-pub fn start(store: &Store, jar: CookieJar, secure: bool) -> Result<(Session, CookieJar), StoreError> {
+pub async fn start(store: &Store, jar: CookieJar, secure: bool) -> Result<(Session, CookieJar), StoreError> {
     let id = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
     let plaid_user_id = format!("user-{}", Alphanumeric.sample_string(&mut rand::thread_rng(), 24));
-    store.start_session(&hash(&id), &plaid_user_id, crate::unix_now(), LIFETIME_SECS)?;
+    store.start_session(&hash(&id), &plaid_user_id, crate::unix_now(), LIFETIME_SECS).await?;
     let jar = jar.add(crate::cookies::build(COOKIE, id, secure, Some(LIFETIME_SECS)));
     Ok((Session { plaid_user_id }, jar))
 }
@@ -79,7 +79,7 @@ impl FromRequestParts<Shared> for Issued {
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Failure> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let Some(session) = current(&state.store, &jar, state.secure).ok().flatten() else {
+        let Some(session) = current(&state.store, &jar, state.secure).await.ok().flatten() else {
             return Err(Failure::new(
                 StatusCode::UNAUTHORIZED,
                 "Your session has expired. Reload the page, then try again.",
@@ -103,9 +103,9 @@ impl FromRequestParts<Shared> for Started {
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Failure> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let (session, jar) = match current(&state.store, &jar, state.secure).map_err(store_failed)? {
+        let (session, jar) = match current(&state.store, &jar, state.secure).await.map_err(store_failed)? {
             Some(session) => (session, CookieJar::new()),
-            None => start(&state.store, CookieJar::new(), state.secure).map_err(store_failed)?,
+            None => start(&state.store, CookieJar::new(), state.secure).await.map_err(store_failed)?,
         };
         within_limit(state, &session)?;
         Ok(Self { session, jar })
@@ -120,6 +120,6 @@ impl FromRequestParts<Shared> for Optional {
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Failure> {
         let jar = CookieJar::from_headers(&parts.headers);
-        Ok(Self(current(&state.store, &jar, state.secure).ok().flatten()))
+        Ok(Self(current(&state.store, &jar, state.secure).await.ok().flatten()))
     }
 }

@@ -54,7 +54,7 @@ async fn a_client_that_never_finishes_its_tls_handshake_is_dropped() {
         ("PLAID_LINK_TLS_KEY", key.as_str()),
         ("PLAID_LINK_TLS_HANDSHAKE_MS", "200"),
     ];
-    let s = start_with(db, &settings).await;
+    let s = start_with(TestDb::Sqlite(db), &settings).await;
     let mut idle = TcpStream::connect(addr(&s)).await.unwrap();
     // It sends nothing; the server closes the connection once the handshake time is up.
     assert!(closed_within(&mut idle, Duration::from_secs(10)).await, "the idle connection is still open");
@@ -63,8 +63,7 @@ async fn a_client_that_never_finishes_its_tls_handshake_is_dropped() {
 
 #[tokio::test]
 async fn connections_that_send_nothing_or_half_a_request_head_are_closed_at_the_deadline() {
-    let db = std::env::temp_dir().join(format!("plaid-idle-{}.db", rand_suffix()));
-    let s = start_with(db, &[("PLAID_LINK_REQUEST_HEAD_MS", "300")]).await;
+    let s = start_with(TestDb::sqlite(), &[("PLAID_LINK_REQUEST_HEAD_MS", "300")]).await;
     let mut silent = Vec::new();
     let mut halves = Vec::new();
     for _ in 0..20 {
@@ -92,7 +91,7 @@ async fn over_tls_a_connection_that_sends_nothing_after_its_handshake_is_closed_
         ("PLAID_LINK_TLS_KEY", key.as_str()),
         ("PLAID_LINK_REQUEST_HEAD_MS", "300"),
     ];
-    let s = start_with(dir.join("items.db"), &settings).await;
+    let s = start_with(TestDb::Sqlite(dir.join("items.db")), &settings).await;
     let mut idle = Vec::new();
     for _ in 0..10 {
         idle.push(tls(&addr(&s), &cert).await);
@@ -111,9 +110,11 @@ async fn over_tls_a_connection_that_sends_nothing_after_its_handshake_is_closed_
 
 #[tokio::test]
 async fn a_connection_beyond_the_cap_is_closed_at_once_and_ordinary_requests_go_on() {
-    let db = std::env::temp_dir().join(format!("plaid-cap-{}.db", rand_suffix()));
-    let s =
-        start_with(db, &[("PLAID_LINK_MAX_CONNECTIONS", "8"), ("PLAID_LINK_REQUEST_HEAD_MS", "1000")]).await;
+    let s = start_with(
+        TestDb::sqlite(),
+        &[("PLAID_LINK_MAX_CONNECTIONS", "8"), ("PLAID_LINK_REQUEST_HEAD_MS", "1000")],
+    )
+    .await;
     let mut held = Vec::new();
     for _ in 0..8 {
         held.push(TcpStream::connect(addr(&s)).await.unwrap());

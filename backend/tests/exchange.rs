@@ -133,11 +133,11 @@ async fn a_repeated_idempotency_key_exchanges_once_and_answers_the_same() {
 async fn an_item_that_cannot_be_stored_is_removed_at_plaid_and_not_retried() {
     let s = start().await;
     // The database refuses every write, as a full disk would.
-    let db = rusqlite::Connection::open(&s.db).unwrap();
-    db.execute_batch(
-        "CREATE TRIGGER refuse BEFORE INSERT ON items BEGIN SELECT RAISE(FAIL, 'disk full'); END;",
-    )
-    .unwrap();
+    let mut db = s.db.connect().await;
+    sqlx::raw_sql("CREATE TRIGGER refuse BEFORE INSERT ON items BEGIN SELECT RAISE(FAIL, 'disk full'); END;")
+        .execute(&mut db)
+        .await
+        .unwrap();
     let (session, public_token) = s.browser_session_with_public_token().await;
     assert_eq!(s.standin.items(), 1, "Link made the item");
     let (status, body) = s.exchange(&session, &public_token, Some("key-1")).await;
@@ -186,9 +186,10 @@ async fn plaid_the_database_and_the_item_list_never_see_a_session_id() {
         users[0].starts_with("user-") && users[0] != session_id,
         "Plaid is told a separate id: {users:?}"
     );
-    let database = std::fs::read(&s.db).unwrap();
+    let TestDb::Sqlite(path) = &s.db else { unreachable!() };
+    let database = std::fs::read(path).unwrap();
     assert!(!database.windows(session_id.len()).any(|w| w == session_id.as_bytes()), "session id stored");
-    let listed = serde_json::to_string(&s.items()).unwrap();
+    let listed = serde_json::to_string(&s.items().await).unwrap();
     assert!(!listed.contains(&session_id), "{listed}");
     assert!(listed.contains(&users[0]), "the item belongs to Plaid's user id: {listed}");
 }
@@ -213,7 +214,7 @@ async fn only_requests_that_validated_are_recorded() {
         let (status, _) = s.exchange(&session, "not-a-public-token", Some(key)).await;
         assert_eq!(status, 400);
     }
-    assert_eq!(s.store().idempotency_records().unwrap(), 0);
+    assert_eq!(s.store().await.idempotency_records().await.unwrap(), 0);
 }
 
 #[tokio::test]
@@ -229,7 +230,7 @@ async fn one_session_holds_a_bounded_number_of_keys() {
     }
     assert!(statuses[..max as usize].iter().all(|&s| s == 400), "{statuses:?}");
     assert_eq!(statuses[max as usize], 429, "{statuses:?}");
-    assert_eq!(s.store().idempotency_records().unwrap(), u64::from(max));
+    assert_eq!(s.store().await.idempotency_records().await.unwrap(), u64::from(max));
 }
 
 #[tokio::test]
@@ -249,7 +250,6 @@ async fn keys_survive_a_restart_and_are_shared_by_processes_on_one_database() {
 
 #[tokio::test]
 async fn link_tokens_are_rate_limited_per_client_and_per_session() {
-    let db = || std::env::temp_dir().join(format!("plaid-standin-{}.db", rand_suffix()));
     let link_token = |s: &Running, cookie: String| {
         s.http
             .post(format!("{}/api/link_token", s.base))
@@ -260,14 +260,14 @@ async fn link_tokens_are_rate_limited_per_client_and_per_session() {
             .send()
     };
     // Per client: new sessions from one address, one after another.
-    let s = start_with(db(), &[("PLAID_LINK_RATE_PER_CLIENT", "3")]).await;
+    let s = start_with(TestDb::sqlite(), &[("PLAID_LINK_RATE_PER_CLIENT", "3")]).await;
     let mut statuses = Vec::new();
     for _ in 0..4 {
         statuses.push(link_token(&s, String::new()).await.unwrap().status().as_u16());
     }
     assert_eq!(statuses, [200, 200, 200, 429]);
     // Per session: one session asking again and again.
-    let s = start_with(db(), &[("PLAID_LINK_RATE_PER_SESSION", "2")]).await;
+    let s = start_with(TestDb::sqlite(), &[("PLAID_LINK_RATE_PER_SESSION", "2")]).await;
     let first = link_token(&s, String::new()).await.unwrap();
     let session = first.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
     let second = link_token(&s, format!("{session}; ")).await.unwrap();
@@ -313,12 +313,12 @@ async fn an_exchange_whose_client_goes_away_finishes_and_a_retry_with_its_key_ge
     }
     assert_eq!(s.standin.exchanges(), 1, "the exchange reached Plaid");
     // While Plaid answers, another process takes the database's write lock, and the client goes away.
-    let locker = rusqlite::Connection::open(&s.db).unwrap();
-    locker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut locker = s.db.connect().await;
+    sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut locker).await.unwrap();
     gone.abort();
     let _ = gone.await;
     tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
-    locker.execute_batch("COMMIT").unwrap();
+    sqlx::raw_sql("COMMIT").execute(&mut locker).await.unwrap();
     drop(locker);
 
     // The retry (the browser's, with the same key) gets the outcome, and nothing is exchanged again.
@@ -326,6 +326,6 @@ async fn an_exchange_whose_client_goes_away_finishes_and_a_retry_with_its_key_ge
     assert_eq!(status, 200, "{body}");
     let item_id = body["item_id"].as_str().unwrap();
     assert_eq!(s.standin.exchanges(), 1);
-    assert!(s.items().iter().any(|item| item.item_id == item_id), "the access token was stored");
+    assert!(s.items().await.iter().any(|item| item.item_id == item_id), "the access token was stored");
     assert_eq!(s.standin.items(), 1, "nothing removed at Plaid");
 }

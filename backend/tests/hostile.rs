@@ -150,7 +150,7 @@ async fn behind_a_proxy_that_ends_tls_the_real_plaids_cookies_are_host_prefixed_
         ("PLAID_BASE_URL", standin_url.as_str()),
         ("PLAID_LINK_PAGES_DIR", pages_dir.as_str()),
     ];
-    let s = start_with_standin(db, &settings, Some(standin)).await;
+    let s = start_with_standin(TestDb::Sqlite(db), &settings, Some(standin)).await;
     let page = s.http.get(format!("{}/pages/index.html", s.base)).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.headers().contains_key("strict-transport-security"), "HSTS on the real Plaid's pages");

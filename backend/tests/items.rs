@@ -10,7 +10,7 @@ async fn a_signed_webhook_marks_the_item_and_a_repaired_login_clears_it() {
     let s = start().await;
     let (session, public_token) = s.browser_session_with_public_token().await;
     assert_eq!(s.exchange(&session, &public_token, None).await.0, 200);
-    let (access_token, item_id) = s.stored_item();
+    let (access_token, item_id) = s.stored_item().await;
     let (status, _) = s.plaid("/sandbox/item/reset_login", json!({"access_token": access_token})).await;
     assert_eq!(status, 200);
     s.item_status_becomes(&item_id, "login_required").await;
@@ -31,7 +31,7 @@ async fn an_unverified_webhook_is_refused_and_changes_nothing() {
     let s = start().await;
     let (session, public_token) = s.browser_session_with_public_token().await;
     assert_eq!(s.exchange(&session, &public_token, None).await.0, 200);
-    let (_, item_id) = s.stored_item();
+    let (_, item_id) = s.stored_item().await;
     let body = json!({"webhook_type": "ITEM", "webhook_code": "ERROR", "item_id": item_id,
                       "error": {"error_code": "ITEM_LOGIN_REQUIRED"}})
     .to_string();
@@ -50,7 +50,7 @@ async fn an_unverified_webhook_is_refused_and_changes_nothing() {
         let response = request.send().await.unwrap();
         assert_eq!(response.status(), 401, "{header:?}");
     }
-    assert_eq!(s.store().items().unwrap()[0].status, "ok");
+    assert_eq!(s.store().await.items().await.unwrap()[0].status, "ok");
 }
 
 #[tokio::test]
@@ -58,7 +58,7 @@ async fn only_its_owner_can_unlink_an_item_and_plaid_removes_it() {
     let s = start().await;
     let (session, public_token) = s.browser_session_with_public_token().await;
     assert_eq!(s.exchange(&session, &public_token, None).await.0, 200);
-    let (_, item_id) = s.stored_item();
+    let (_, item_id) = s.stored_item().await;
     let (stranger, _) = s.browser_session_with_public_token().await;
     let delete = |cookie: &str| {
         s.http
@@ -68,10 +68,10 @@ async fn only_its_owner_can_unlink_an_item_and_plaid_removes_it() {
             .send()
     };
     assert_eq!(delete(&stranger).await.unwrap().status(), 404);
-    assert_eq!(s.store().items().unwrap().len(), 1, "a stranger removes nothing");
+    assert_eq!(s.store().await.items().await.unwrap().len(), 1, "a stranger removes nothing");
     let items_at_plaid = s.standin.items();
     assert_eq!(delete(&session).await.unwrap().status(), 204);
-    assert!(s.store().items().unwrap().is_empty());
+    assert!(s.store().await.items().await.unwrap().is_empty());
     assert_eq!(s.standin.items(), items_at_plaid - 1, "removed at Plaid too");
     assert_eq!(delete(&session).await.unwrap().status(), 404);
 }
@@ -154,7 +154,7 @@ async fn account_selection_in_update_mode_adds_an_account_that_plaid_then_lists(
     let item_id = body["item_id"].as_str().unwrap().to_owned();
     let (_, list) = s.api(reqwest::Method::GET, "/api/items", &session, None).await;
     let before = list["items"][0]["accounts"].as_array().unwrap().len();
-    let access_token = s.store().access_token(&item_id).unwrap().unwrap();
+    let access_token = s.store().await.access_token(&item_id).await.unwrap().unwrap();
     let (_, plaid_before) = s.plaid("/accounts/get", json!({"access_token": access_token})).await;
     let kept: Vec<String> = plaid_before["accounts"]
         .as_array()
@@ -196,5 +196,5 @@ async fn the_sandbox_reset_is_for_the_sessions_own_items_only() {
     let path = format!("/api/items/{item_id}/reset_login");
     let (status, _) = s.api(reqwest::Method::POST, &path, &stranger, Some(json!({}))).await;
     assert_eq!(status, 404);
-    assert!(s.store().items().unwrap().iter().all(|i| i.status == "ok"));
+    assert!(s.store().await.items().await.unwrap().iter().all(|i| i.status == "ok"));
 }

@@ -197,8 +197,7 @@ async fn the_stand_in_answers_in_plaids_documented_shapes() {
 const REGISTERED: &str = "https://app.example.com/oauth-return";
 
 async fn start_with_redirect_uri() -> Running {
-    let db = std::env::temp_dir().join(format!("plaid-standin-{}.db", rand_suffix()));
-    start_with(db, &[("PLAID_REDIRECT_URI", REGISTERED)]).await
+    start_with(TestDb::sqlite(), &[("PLAID_REDIRECT_URI", REGISTERED)]).await
 }
 
 #[tokio::test]

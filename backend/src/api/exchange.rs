@@ -108,7 +108,7 @@ async fn once(state: &Shared, user: &str, key: Option<&str>, request: ExchangeBo
         return refused.into_response();
     }
     let (status, body, note) = exchanged(state, user, request).await;
-    let note = match idempotency::finish(&state.store, user, key, status, &body) {
+    let note = match idempotency::finish(&state.store, user, key, status, &body).await {
         Ok(()) => note,
         Err(e) => format!("{note}; answer not kept under its key: {e}"),
     };
@@ -193,7 +193,7 @@ async fn stored(state: &Shared, user: &str, body: ExchangeBody) -> Result<(Strin
         body.accounts.len(),
         clip(&body.link_session_id)
     );
-    if let Err(e) = state.store.set_item_accounts(item_id, &accounts, "ok") {
+    if let Err(e) = state.store.set_item_accounts(item_id, &accounts, "ok").await {
         // The item is stored; only its list of account names is missing.
         note = format!("{note}; without its account names: {e}");
     }
@@ -211,7 +211,7 @@ async fn save_with_retries(
 ) -> Result<(), crate::store::StoreError> {
     let mut attempt = 1;
     loop {
-        match state.store.save(item_id, user, institution, access_token) {
+        match state.store.save(item_id, user, institution, access_token).await {
             Ok(()) => return Ok(()),
             Err(e) if attempt >= SAVE_ATTEMPTS => return Err(e),
             Err(_) => {

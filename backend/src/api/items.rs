@@ -19,7 +19,7 @@ pub async fn list(State(state): State<Shared>, Optional(session): Optional) -> R
     let Some(session) = session else {
         return Ok(answer(StatusCode::OK, json!({ "items": [] }), "no session yet"));
     };
-    let items = state.store.items_of(&session.plaid_user_id).map_err(|e| {
+    let items = state.store.items_of(&session.plaid_user_id).await.map_err(|e| {
         Failure::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Your bank connections could not be listed. Please try again.",
@@ -109,7 +109,7 @@ pub async fn updated(
     let request: ItemUpdatedBody = serde_json::from_slice(&body).map_err(|_| not_understood())?;
     let link_session = link_session_id(&request.link_session_id)?;
     let item = request.item_id.as_str();
-    let access_token = owned_access_token(&state, &session.plaid_user_id, item)?;
+    let access_token = owned_access_token(&state, &session.plaid_user_id, item).await?;
     let (status, accounts) = match state.plaid.accounts_get(&access_token).await {
         Ok(answer) => ("ok", Some(account_summaries(answer.accounts.iter().map(AccountSummary::from_plaid)))),
         Err(PlaidCallError::Plaid { error, .. }) if error.error_code == "ITEM_LOGIN_REQUIRED" => {
@@ -124,8 +124,8 @@ pub async fn updated(
         }
     };
     let stored = match &accounts {
-        Some(accounts) => state.store.set_item_accounts(item, accounts, status),
-        None => state.store.set_item_status(item, status),
+        Some(accounts) => state.store.set_item_accounts(item, accounts, status).await,
+        None => state.store.set_item_status(item, status).await,
     };
     stored.map_err(|e| {
         Failure::new(
@@ -158,7 +158,7 @@ pub async fn reset_login(
     if state.token_environment == "production" {
         return Err(Failure::new(StatusCode::NOT_FOUND, "Not found.", "no sandbox in production"));
     }
-    let access_token = owned_access_token(&state, &session.plaid_user_id, &item_id)?;
+    let access_token = owned_access_token(&state, &session.plaid_user_id, &item_id).await?;
     if let Err(e) = state.plaid.sandbox_reset_login(&access_token).await {
         return Err(Failure::new(
             StatusCode::BAD_GATEWAY,
@@ -168,7 +168,7 @@ pub async fn reset_login(
     }
     // Plaid's ERROR webhook says the same a moment later; the list is right at once.
     let mut note = format!("item {} needs its login again", clip(&item_id));
-    if let Err(e) = state.store.set_item_status(&item_id, "login_required") {
+    if let Err(e) = state.store.set_item_status(&item_id, "login_required").await {
         note = format!("{note}; not marked here: {e}");
     }
     Ok(answer(StatusCode::OK, json!({ "item_id": item_id, "status": "login_required" }), note))
@@ -180,7 +180,7 @@ pub async fn delete(
     Path(item_id): Path<String>,
     Issued(session): Issued,
 ) -> Result<Response, Failure> {
-    let access_token = owned_access_token(&state, &session.plaid_user_id, &item_id)?;
+    let access_token = owned_access_token(&state, &session.plaid_user_id, &item_id).await?;
     match state.plaid.item_remove(&access_token).await {
         Ok(_) => {}
         // Already gone at Plaid: forgetting it here is all that is left to do.
@@ -193,7 +193,7 @@ pub async fn delete(
             ))
         }
     }
-    state.store.delete_item(&item_id).map_err(|e| {
+    state.store.delete_item(&item_id).await.map_err(|e| {
         Failure::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "The connection could not be removed. Please try again.",

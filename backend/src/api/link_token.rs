@@ -44,7 +44,7 @@ async fn link_token(state: &Shared, user: &str, body: &[u8]) -> Result<Response,
         })?
     };
     let access_token = match &request.item_id {
-        Some(item_id) => Some(owned_access_token(state, user, item_id)?),
+        Some(item_id) => Some(owned_access_token(state, user, item_id).await?),
         None => None,
     };
     let update = access_token

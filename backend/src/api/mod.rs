@@ -160,7 +160,7 @@ async fn log_requests(request: Request, next: Next) -> Response {
 
 /// The access token of an item the caller owns, decrypted for a server-side call to Plaid.
 /// Another user's item, or none, is a 404 alike, so that ids cannot be probed.
-fn owned_access_token(state: &AppState, user: &str, item_id: &str) -> Result<String, Failure> {
+async fn owned_access_token(state: &AppState, user: &str, item_id: &str) -> Result<String, Failure> {
     use subtle::ConstantTimeEq;
     let not_found = || {
         Failure::new(
@@ -176,11 +176,11 @@ fn owned_access_token(state: &AppState, user: &str, item_id: &str) -> Result<Str
             &format!("store: {e}"),
         )
     };
-    match state.store.item_owner(item_id).map_err(store_failed)? {
+    match state.store.item_owner(item_id).await.map_err(store_failed)? {
         Some(owner) if bool::from(owner.as_bytes().ct_eq(user.as_bytes())) => {}
         _ => return Err(not_found()),
     }
-    state.store.access_token(item_id).map_err(store_failed)?.ok_or_else(not_found)
+    state.store.access_token(item_id).await.map_err(store_failed)?.ok_or_else(not_found)
 }
 
 /// A Link session id as Link writes them (a UUID; letters, digits, `-` and `_`, 64 at most), or

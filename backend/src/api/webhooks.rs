@@ -40,7 +40,11 @@ pub async fn receive(
         _ => None,
     };
     let (kind, code, item) = (clip(kind), clip(code), clip(item_id));
-    let note = match status.map(|s| state.store.set_item_status(item_id, s)) {
+    let stored = match status {
+        Some(status) => Some(state.store.set_item_status(item_id, status).await),
+        None => None,
+    };
+    let note = match stored {
         Some(Ok(true)) => format!("{kind} {code}: item {item} is now {}", status.unwrap_or_default()),
         Some(Ok(false)) => format!("{kind} {code}: no item {item} here"),
         Some(Err(e)) => format!("{kind} {code}: item {item} not updated ({e})"),

@@ -9,40 +9,98 @@ use plaid_link_backend::Server;
 use plaid_standin::Standin;
 use serde_json::{json, Value};
 
+/// A test's database: a SQLite file of its own, or a database of its own in the PostgreSQL cluster
+/// that `scripts/with-postgres.sh` started for the test run.
+#[derive(Clone, Debug)]
+pub enum TestDb {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl TestDb {
+    pub fn sqlite() -> Self {
+        Self::Sqlite(std::env::temp_dir().join(format!("plaid-link-test-{}.db", rand_suffix())))
+    }
+
+    /// A fresh database in the test run's cluster.
+    pub async fn postgres() -> Self {
+        use sqlx::Connection;
+        let Ok(admin) = std::env::var("PLAID_LINK_TEST_POSTGRES") else {
+            panic!(
+                "PostgreSQL tests need a cluster: run `make test`, or `scripts/with-postgres.sh cargo test`"
+            );
+        };
+        let name = format!("plaid_link_test_{}", rand_suffix());
+        let mut connection = sqlx::PgConnection::connect(&admin).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut connection)
+            .await
+            .unwrap();
+        let base = admin.rsplit_once('/').unwrap().0;
+        Self::Postgres(format!("{base}/{name}"))
+    }
+
+    /// What `DATABASE_URL` says.
+    pub fn url(&self) -> String {
+        match self {
+            Self::Sqlite(path) => path.display().to_string(),
+            Self::Postgres(url) => url.clone(),
+        }
+    }
+
+    /// The store on it, as another instance (or `plaid-link-dev items`) sees it.
+    pub async fn store(&self, keys: plaid_link_backend::keys::TokenKeys) -> plaid_link_backend::store::Store {
+        let url = plaid_link_backend::store::DatabaseUrl::parse(&self.url());
+        plaid_link_backend::store::Store::open(&url, keys, "local").await.unwrap()
+    }
+
+    /// A connection of its own, for a test to change the database behind the backend's back.
+    pub async fn connect(&self) -> sqlx::AnyConnection {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let url = plaid_link_backend::store::DatabaseUrl::parse(&self.url());
+        sqlx::AnyConnection::connect(url.as_str()).await.unwrap()
+    }
+}
+
 pub struct Running {
     pub base: String,
+    /// Plaid's base URL as this backend uses it: its own `/plaid`, or a stand-in started apart.
+    pub plaid_base: String,
     pub standin: Arc<Standin>,
     pub http: reqwest::Client,
-    pub db: std::path::PathBuf,
+    pub db: TestDb,
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.db);
+        if let TestDb::Sqlite(path) = &self.db {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
 pub async fn start() -> Running {
-    start_on(std::env::temp_dir().join(format!("plaid-standin-{}.db", rand_suffix()))).await
+    start_on(TestDb::sqlite()).await
 }
 
-/// A backend on this database file: two of them on one file are two processes sharing it.
-pub async fn start_on(db: std::path::PathBuf) -> Running {
+/// A backend on this database: two of them on one database are two instances sharing it.
+pub async fn start_on(db: TestDb) -> Running {
     start_with(db, &[]).await
 }
 
-/// A backend on this database file, with these settings besides the test's own.
-pub async fn start_with(db: std::path::PathBuf, settings: &[(&str, &str)]) -> Running {
+/// A backend on this database, with these settings besides the test's own.
+pub async fn start_with(db: TestDb, settings: &[(&str, &str)]) -> Running {
     start_with_standin(db, settings, None).await
 }
 
 /// The same, with a stand-in started apart (`PLAID_BASE_URL` names it): the backend hosts none.
 pub async fn start_with_standin(
-    db: std::path::PathBuf,
+    db: TestDb,
     settings: &[(&str, &str)],
     apart: Option<Arc<Standin>>,
 ) -> Running {
-    let db_text = db.display().to_string();
+    let db_text = db.url();
     let settings: Vec<(String, String)> =
         settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let config = Config::from_lookup(|name| match name {
@@ -52,16 +110,27 @@ pub async fn start_with_standin(
         "PLAID_ENV" => Some("local".into()),
         "TOKEN_ENCRYPTION_KEY" => Some(TEST_KEY_BASE64.into()),
         "PLAID_LINK_ADDR" => Some("127.0.0.1:0".into()),
-        "PLAID_LINK_DB" => Some(db_text.clone()),
+        "DATABASE_URL" => Some(db_text.clone()),
         _ => None,
     })
     .unwrap();
     let server = Server::bind(&config).await.unwrap();
     let base = format!("http://{}", server.addr);
     let standin = server.standin.clone().or(apart).expect("a stand-in, hosted or apart");
+    let plaid_base = config.plaid_base_url(server.addr);
     tokio::spawn(server.run());
     let http = reqwest::Client::new();
-    Running { base, standin, http, db }
+    Running { base, plaid_base, standin, http, db }
+}
+
+/// A stand-in served on its own, as Plaid is: backends reach it at the URL returned.
+pub async fn standin_apart(config: plaid_standin::StandinConfig) -> (Arc<Standin>, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let standin = Arc::new(Standin::new(config));
+    let app = plaid_standin::router(standin.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (standin, url)
 }
 
 pub fn rand_suffix() -> u64 {
@@ -85,7 +154,14 @@ impl Running {
     pub async fn plaid(&self, path: &str, mut body: Value) -> (u16, Value) {
         body["client_id"] = CREDS.0.into();
         body["secret"] = CREDS.1.into();
-        self.post(&format!("/plaid{path}"), body).await
+        self.to_plaid(path, body).await
+    }
+
+    /// A request to Plaid (the stand-in), as Link or a backend sends it.
+    pub async fn to_plaid(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self.http.post(format!("{}{path}", self.plaid_base)).json(&body).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn link_token(&self) -> String {
@@ -108,8 +184,8 @@ impl Running {
     /// The same, with the user sharing only the first `n` accounts.
     pub async fn public_token_sharing(&self, link_token: &str, n: usize) -> String {
         let (status, body) = self
-            .post(
-                "/plaid/link/credentials",
+            .to_plaid(
+                "/link/credentials",
                 json!({"link_token": link_token, "institution_id": "ins_109508",
                        "username": "user_good", "password": "pass_good"}),
             )
@@ -117,8 +193,8 @@ impl Running {
         assert_eq!(status, 200, "{body}");
         let accounts: Vec<Value> = body["accounts"].as_array().unwrap().iter().take(n).cloned().collect();
         let (status, body) = self
-            .post(
-                "/plaid/link/complete",
+            .to_plaid(
+                "/link/complete",
                 json!({"link_token": link_token, "institution_id": "ins_109508", "accounts": accounts}),
             )
             .await;
@@ -129,8 +205,8 @@ impl Running {
 
 impl Running {
     /// What `plaid-link-dev items` prints.
-    pub fn items(&self) -> Vec<plaid_link_backend::store::StoredItem> {
-        self.store().items().unwrap()
+    pub async fn items(&self) -> Vec<plaid_link_backend::store::StoredItem> {
+        self.store().await.items().await.unwrap()
     }
 
     /// `POST /api/link_token` as a page fresh from the server sends it (its CSRF cookie, no session).
@@ -194,9 +270,8 @@ pub fn assert_plaid_error(status: u16, body: &Value, expected_status: u16, error
 
 impl Running {
     /// The backend's database, as another process sees it.
-    pub fn store(&self) -> plaid_link_backend::store::Store {
-        let keys = plaid_link_backend::keys::TokenKeys::new(&[7; 32], &[]);
-        plaid_link_backend::store::Store::open(&self.db, keys, "local").unwrap()
+    pub async fn store(&self) -> plaid_link_backend::store::Store {
+        self.db.store(plaid_link_backend::keys::TokenKeys::new(&[7; 32], &[])).await
     }
 }
 
@@ -209,16 +284,17 @@ pub fn assert_fields(value: &Value, fields: &[&str], what: &str) {
 
 impl Running {
     /// The access token the backend stored for its only item, and that item's id.
-    pub fn stored_item(&self) -> (String, String) {
-        let items = self.store().items().unwrap();
+    pub async fn stored_item(&self) -> (String, String) {
+        let store = self.store().await;
+        let items = store.items().await.unwrap();
         let item_id = items.last().unwrap().item_id.clone();
-        (self.store().access_token(&item_id).unwrap().unwrap(), item_id)
+        (store.access_token(&item_id).await.unwrap().unwrap(), item_id)
     }
 
     /// Waits (bounded) until the stored item's status is `status`: webhooks arrive asynchronously.
     pub async fn item_status_becomes(&self, item_id: &str, status: &str) {
         for _ in 0..200 {
-            let items = self.store().items().unwrap();
+            let items = self.items().await;
             if items.iter().any(|i| i.item_id == item_id && i.status == status) {
                 return;
             }
@@ -265,12 +341,12 @@ impl Running {
         link_token: &str,
         choose: impl Fn(&[Value]) -> Vec<Value>,
     ) -> Vec<Value> {
-        let (status, session) = self.post("/plaid/link/session", json!({"link_token": link_token})).await;
+        let (status, session) = self.to_plaid("/link/session", json!({"link_token": link_token})).await;
         assert_eq!(status, 200);
         let institution = session["update"]["institution"]["institution_id"].as_str().unwrap().to_owned();
         let (status, body) = self
-            .post(
-                "/plaid/link/credentials",
+            .to_plaid(
+                "/link/credentials",
                 json!({"link_token": link_token, "institution_id": institution,
                        "username": "user_good", "password": "pass_good"}),
             )
@@ -278,8 +354,8 @@ impl Running {
         assert_eq!(status, 200, "{body}");
         let offered = body["accounts"].as_array().unwrap().clone();
         let (status, body) = self
-            .post(
-                "/plaid/link/complete",
+            .to_plaid(
+                "/link/complete",
                 json!({"link_token": link_token, "institution_id": institution, "accounts": choose(&offered)}),
             )
             .await;

@@ -1,0 +1,107 @@
+//! What the backend keeps, and for how long, in SQLite (embedded, the default) or PostgreSQL (shared
+//! by several instances), chosen by `DATABASE_URL`:
+//!
+//! - items, for as long as they are connected (`items.rs`): each access token encrypted with
+//!   AES-256-GCM under a key from the environment (`keys.rs`), with the key's id, bound to the item,
+//!   its owner and the Plaid environment. Only rows of the running environment are used: one
+//!   database used by a sandbox and a production backend in turn must not mix their tokens;
+//! - a key check per key (`key_check.rs`), so that a backend started with the wrong key refuses to
+//!   start instead of writing rows nobody can read with the others;
+//! - idempotency keys of exchange requests, for an hour (`claims.rs`, `idempotency.rs`);
+//! - sessions, by the hash of their id, for 30 days (`sessions.rs`).
+//!
+//! One set of migrations (`backend/migrations/`) and one set of queries serve both engines (sqlx's
+//! `Any` driver): the SQL is what both speak (`$1` parameters, `ON CONFLICT`), and every statement
+//! that decides something between instances is a single conditional write, not a read then a write.
+
+mod claims;
+mod items;
+mod key_check;
+mod sessions;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+
+pub use claims::{Claim, ClaimRules};
+pub use items::{OwnedItem, StoredItem};
+
+use crate::keys::TokenKeys;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("the access token could not be encrypted or decrypted")]
+    Crypto,
+    #[error("item {item_id} belongs to the {stored} environment, not {running}")]
+    OtherEnvironment { item_id: String, stored: String, running: &'static str },
+    #[error("the database holds items encrypted under key {0}, which is neither TOKEN_ENCRYPTION_KEY nor one of TOKEN_ENCRYPTION_PREVIOUS_KEYS: refusing to start with the wrong key")]
+    UnknownKey(String),
+}
+
+/// Where the backend keeps its state: `postgres://…`, `sqlite:…`, or a SQLite file's path.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn parse(value: &str) -> Self {
+        if ["postgres:", "postgresql:", "sqlite:"].iter().any(|scheme| value.starts_with(scheme)) {
+            Self(value.to_owned())
+        } else {
+            // A path, as `PLAID_LINK_DB` has always been: created when missing.
+            Self(format!("sqlite://{value}?mode=rwc"))
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.0.starts_with("postgres")
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Never printed whole: a PostgreSQL URL may hold a password.
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.is_postgres() { "postgres://…" } else { &self.0 })
+    }
+}
+
+pub struct Store {
+    db: AnyPool,
+    keys: TokenKeys,
+    /// The Plaid environment this backend runs against (`PLAID_ENV`).
+    environment: &'static str,
+}
+
+impl Store {
+    /// Connects, brings the schema up to date, and checks the keys against the database.
+    pub async fn open(
+        url: &DatabaseUrl,
+        keys: TokenKeys,
+        environment: &'static str,
+    ) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let db = AnyPoolOptions::new()
+            .max_connections(if url.is_postgres() { 10 } else { 4 })
+            .connect(url.as_str())
+            .await?;
+        sqlx::migrate!().run(&db).await?;
+        key_check::check(&db, &keys).await?;
+        Ok(Self { db, keys, environment })
+    }
+
+    /// Closes the connections (a test's database can then be dropped).
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+}
+
+/// Integers are BIGINT in the schema, so that both engines read them as `i64`.
+fn int(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}

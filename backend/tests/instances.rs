@@ -1,0 +1,119 @@
+//! Two backend instances on one PostgreSQL database, as behind a load balancer, both talking to
+//! one Plaid (a stand-in started apart, reached over HTTP). What one instance did, the other knows.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use plaid_standin::{Standin, StandinConfig};
+use serde_json::json;
+
+/// The token key every instance here starts with, and the one it is rotated to (32 bytes of 9).
+const NEXT_KEY_BASE64: &str = "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=";
+
+/// An instance on `db`, using the stand-in at `plaid`, with these settings besides.
+async fn instance(db: &TestDb, standin: &Arc<Standin>, plaid: &str, settings: &[(&str, &str)]) -> Running {
+    let mut all = vec![("PLAID_BASE_URL", plaid)];
+    all.extend_from_slice(settings);
+    start_with_standin(db.clone(), &all, Some(standin.clone())).await
+}
+
+async fn two_instances() -> (Running, Running, TestDb) {
+    let db = TestDb::postgres().await;
+    let (standin, plaid) = standin_apart(StandinConfig::default()).await;
+    let a = instance(&db, &standin, &plaid, &[]).await;
+    let b = instance(&db, &standin, &plaid, &[]).await;
+    (a, b, db)
+}
+
+#[tokio::test]
+async fn an_exchange_retried_on_the_other_instance_is_exchanged_once_and_answered_the_same() {
+    let (a, b, _db) = two_instances().await;
+    let (session, public_token) = a.browser_session_with_public_token().await;
+    let (status, first) = a.exchange(&session, &public_token, Some("key-1")).await;
+    assert_eq!(status, 200, "{first}");
+    // The browser did not get that answer (a proxy timed out): its retry lands on the other one.
+    let (status, again) = b.exchange(&session, &public_token, Some("key-1")).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again, first);
+    assert_eq!(a.standin.exchanges(), 1, "Plaid exchanged the public token once");
+    let (status, items) = b.api(reqwest::Method::GET, "/api/items", &session, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(items["items"].as_array().unwrap().len(), 1, "{items}");
+    assert_eq!(items["items"][0]["item_id"], first["item_id"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_racing_on_one_key_exchange_once() {
+    let (a, b, _db) = two_instances().await;
+    let (session, public_token) = a.browser_session_with_public_token().await;
+    // Plaid takes a while, so that both requests are in flight together.
+    a.standin.delay_exchanges(std::time::Duration::from_millis(300));
+    let (on_a, on_b) = tokio::join!(
+        a.exchange(&session, &public_token, Some("key-race")),
+        b.exchange(&session, &public_token, Some("key-race")),
+    );
+    assert_eq!((on_a.0, on_b.0), (200, 200), "{on_a:?} {on_b:?}");
+    assert_eq!(on_a.1, on_b.1, "both answered with the one item");
+    assert_eq!(a.standin.exchanges(), 1);
+    assert_eq!(a.items().await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_session_issued_by_one_instance_is_accepted_by_the_other() {
+    let (a, b, _db) = two_instances().await;
+    let response = a.link_token_request().await;
+    assert_eq!(response.status(), 200);
+    let session = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let response = b
+        .http
+        .post(format!("{}/api/link_token", b.base))
+        .header("content-type", "application/json")
+        .header("cookie", format!("{session}; plaid_link_csrf={CSRF}"))
+        .header("x-csrf-token", CSRF)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(!response.headers().contains_key("set-cookie"), "no new session started");
+    let users = a.standin.client_user_ids();
+    assert_eq!(users.len(), 2, "two link tokens: {users:?}");
+    assert_eq!(users[0], users[1], "for one user");
+}
+
+#[tokio::test]
+async fn rotate_key_run_once_reencrypts_for_every_instance() {
+    let db = TestDb::postgres().await;
+    let (standin, plaid) = standin_apart(StandinConfig::default()).await;
+    // Items connected through each instance, under the first key.
+    let mut sessions = Vec::new();
+    for _ in 0..2 {
+        let s = instance(&db, &standin, &plaid, &[]).await;
+        sessions.push((s.session_with_item().await, s));
+    }
+    // The new key is rolled out with the old one still readable, then rotate-key runs once.
+    let rotated = std::process::Command::new(env!("CARGO_BIN_EXE_plaid-link-dev"))
+        .arg("rotate-key")
+        .env_clear()
+        .env("PLAID_ENV", "local")
+        .env("DATABASE_URL", db.url())
+        .env("TOKEN_ENCRYPTION_KEY", NEXT_KEY_BASE64)
+        .env("TOKEN_ENCRYPTION_PREVIOUS_KEYS", TEST_KEY_BASE64)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&rotated.stdout);
+    assert!(rotated.status.success(), "{said} {}", String::from_utf8_lossy(&rotated.stderr));
+    assert!(said.starts_with("re-encrypted 2 items"), "{said}");
+    // Instances with the new key alone start, and each reads every item (update mode decrypts it).
+    for _ in 0..2 {
+        let s = instance(&db, &standin, &plaid, &[("TOKEN_ENCRYPTION_KEY", NEXT_KEY_BASE64)]).await;
+        for ((session, item_id), _) in &sessions {
+            let (status, body) = s
+                .api(reqwest::Method::POST, "/api/link_token", session, Some(json!({ "item_id": item_id })))
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+    }
+}
