@@ -61,6 +61,11 @@ impl Default for StandinConfig {
     }
 }
 
+/// Plaid's sandbox login that works (`user_good` / `pass_good`); every other is refused.
+pub(crate) fn good_login(username: &str, password: &str) -> bool {
+    username == "user_good" && password == "pass_good"
+}
+
 /// Whether a `Host` header names this machine by a loopback name (any port): what a page of another
 /// site reaching a loopback server through a name of its own (DNS rebinding) cannot send.
 pub fn is_loopback_host(host: &str) -> bool {

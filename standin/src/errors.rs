@@ -97,3 +97,13 @@ pub(crate) fn full() -> Response {
         None,
     )
 }
+
+pub(crate) fn invalid_credentials() -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "ITEM_ERROR",
+        "INVALID_CREDENTIALS",
+        "the provided credentials were not correct",
+        Some("The provided credentials were not correct. Please try again."),
+    )
+}

@@ -19,6 +19,7 @@ mod link;
 mod oauth;
 mod request;
 mod router;
+pub mod spec;
 mod state;
 pub mod types;
 mod webhooks;

@@ -1,7 +1,9 @@
-//! Reading a request as Plaid does: JSON only (`application/json`), every required field there and
-//! of its type, enumerated values from their list; and `client_id`/`secret` checked, in the body or
-//! in the `PLAID-CLIENT-ID`/`PLAID-SECRET` headers. Each refusal is Plaid's documented error:
-//! `INVALID_BODY`, `MISSING_FIELDS`, `INVALID_FIELD`, `INVALID_API_KEYS`.
+//! Reading a request into its Rust type, once `spec.rs` has checked it against Plaid's description
+//! (the Link script's own endpoints, which Plaid does not describe, are checked here alone): JSON
+//! only (`application/json`), every field the type needs there and of its type; and
+//! `client_id`/`secret` checked, in the body or in the `PLAID-CLIENT-ID`/`PLAID-SECRET` headers.
+//! Each refusal is Plaid's documented error: `INVALID_BODY`, `MISSING_FIELDS`, `INVALID_FIELD`,
+//! `INVALID_API_KEYS`.
 
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;

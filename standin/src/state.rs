@@ -11,7 +11,10 @@ use crate::config::StandinConfig;
 use crate::types::{Account, Balances};
 
 pub(crate) struct LinkTokenRecord {
+    pub created_at: u64,
     pub expires_at: u64,
+    /// What `/link/token/get` reports of the request that made it.
+    pub metadata: crate::types::LinkTokenMetadata,
     pub products: Vec<String>,
     pub client_user_id: String,
     pub webhook: Option<String>,
@@ -66,6 +69,8 @@ pub(crate) struct Books {
     /// OAuth sign-ins in progress, by `oauth_state_id`.
     pub oauth: HashMap<String, OauthRecord>,
     pub exchanges: u64,
+    /// `/user/create`: `client_user_id` → the user's id and token.
+    pub users: HashMap<String, (String, String)>,
 }
 
 impl Books {
@@ -248,7 +253,9 @@ mod tests {
 
     fn link(expires_at: u64) -> LinkTokenRecord {
         LinkTokenRecord {
+            created_at: 0,
             expires_at,
+            metadata: Default::default(),
             products: vec![],
             client_user_id: "u".into(),
             webhook: None,

@@ -193,10 +193,130 @@ pub struct SandboxFireWebhookRequest {
     pub webhook_type: Option<String>,
 }
 
+/// `/link/token/get`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LinkTokenGetRequest {
+    #[serde(flatten)]
+    pub credentials: Credentials,
+    pub link_token: String,
+}
+
+/// What a link token was made with.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct LinkTokenMetadata {
+    pub initial_products: Vec<String>,
+    pub webhook: Option<String>,
+    pub country_codes: Vec<String>,
+    pub language: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub client_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LinkTokenGetResponse {
+    pub link_token: String,
+    pub created_at: Option<String>,
+    pub expiration: Option<String>,
+    pub metadata: LinkTokenMetadata,
+    pub request_id: String,
+}
+
+/// `/item/webhook/update`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ItemWebhookUpdateRequest {
+    #[serde(flatten)]
+    pub credentials: Credentials,
+    pub access_token: String,
+    #[serde(default)]
+    pub webhook: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ItemWebhookUpdateResponse {
+    pub item: Item,
+    pub request_id: String,
+}
+
+/// `/institutions/get_by_id`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct InstitutionsGetByIdRequest {
+    #[serde(flatten)]
+    pub credentials: Credentials,
+    pub institution_id: String,
+    pub country_codes: Vec<String>,
+}
+
+/// An institution as Plaid's API describes it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct InstitutionView {
+    pub institution_id: String,
+    pub name: String,
+    pub products: Vec<String>,
+    pub country_codes: Vec<String>,
+    pub url: Option<String>,
+    pub primary_color: Option<String>,
+    pub logo: Option<String>,
+    pub routing_numbers: Vec<String>,
+    pub oauth: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct InstitutionsGetByIdResponse {
+    pub institution: InstitutionView,
+    pub request_id: String,
+}
+
+/// `/user/create`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UserCreateRequest {
+    #[serde(flatten)]
+    pub credentials: Credentials,
+    pub client_user_id: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UserCreateResponse {
+    pub user_token: String,
+    pub user_id: String,
+    pub request_id: String,
+}
+
+/// `/sandbox/public_token/create`: an item made without Link, for tests without a browser.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SandboxPublicTokenCreateRequest {
+    #[serde(flatten)]
+    pub credentials: Credentials,
+    pub institution_id: String,
+    pub initial_products: Vec<String>,
+    #[serde(default)]
+    pub options: SandboxPublicTokenCreateOptions,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct SandboxPublicTokenCreateOptions {
+    #[serde(default)]
+    pub webhook: Option<String>,
+    #[serde(default)]
+    pub override_username: Option<String>,
+    #[serde(default)]
+    pub override_password: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SandboxPublicTokenCreateResponse {
+    pub public_token: String,
+    pub request_id: String,
+}
+
 crate::request::impl_authenticated!(
     LinkTokenCreateRequest,
+    LinkTokenGetRequest,
     PublicTokenExchangeRequest,
     AccessTokenRequest,
+    ItemWebhookUpdateRequest,
+    InstitutionsGetByIdRequest,
+    UserCreateRequest,
     WebhookVerificationKeyGetRequest,
+    SandboxPublicTokenCreateRequest,
     SandboxFireWebhookRequest
 );

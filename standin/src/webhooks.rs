@@ -56,3 +56,20 @@ impl Signer {
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A webhook's body as Plaid sends it: its type and code, the item, the environment, and the
+/// fields of its kind.
+pub(crate) fn webhook_body(
+    kind: &str,
+    code: &str,
+    item_id: &str,
+    fields: serde_json::Value,
+) -> serde_json::Value {
+    let mut body = serde_json::json!({
+        "webhook_type": kind, "webhook_code": code, "item_id": item_id, "environment": "sandbox",
+    });
+    if let (Some(body), serde_json::Value::Object(fields)) = (body.as_object_mut(), fields) {
+        body.extend(fields);
+    }
+    body
+}

@@ -1,5 +1,5 @@
 //! Items: `/item/public_token/exchange`, `/accounts/get` (and `/accounts/balance/get`),
-//! `/item/get` and `/item/remove`.
+//! `/item/get`, `/item/webhook/update` and `/item/remove`.
 
 use std::sync::Arc;
 
@@ -13,8 +13,8 @@ use crate::errors::{error, internal, invalid_access_token};
 use crate::request::authenticated;
 use crate::state::{id, token, Standin};
 use crate::types::{
-    AccessTokenRequest, AccountsGetResponse, ItemGetResponse, ItemRemoveResponse, PlaidError,
-    PublicTokenExchangeRequest, PublicTokenExchangeResponse,
+    AccessTokenRequest, AccountsGetResponse, ItemGetResponse, ItemRemoveResponse, ItemWebhookUpdateRequest,
+    ItemWebhookUpdateResponse, PlaidError, PublicTokenExchangeRequest, PublicTokenExchangeResponse,
 };
 
 pub(crate) async fn exchange(
@@ -146,4 +146,34 @@ pub(crate) async fn remove(
         }
     }
     Json(ItemRemoveResponse { request_id: id(15) }).into_response()
+}
+
+/// `/item/webhook/update`: the item's webhooks go to the new URL from now on, and the first one,
+/// `WEBHOOK_UPDATE_ACKNOWLEDGED`, says so there.
+pub(crate) async fn webhook_update(
+    State(standin): State<Arc<Standin>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let request: ItemWebhookUpdateRequest = match authenticated(&standin, &headers, &body) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let Ok(mut books) = standin.books.lock() else {
+        return invalid_access_token();
+    };
+    let item_id = match item_of(&books, &request.access_token) {
+        Ok((item_id, _)) => item_id.clone(),
+        Err(e) => return e,
+    };
+    let Some(item) = books.items.get_mut(&item_id) else {
+        return internal();
+    };
+    item.webhook = request.webhook.clone();
+    let view = item_view(&item_id, item);
+    drop(books);
+    let fields = serde_json::json!({ "new_webhook_url": request.webhook, "error": null });
+    let acknowledged = crate::webhooks::webhook_body("ITEM", "WEBHOOK_UPDATE_ACKNOWLEDGED", &item_id, fields);
+    standin.send_webhook(request.webhook, acknowledged);
+    Json(ItemWebhookUpdateResponse { item: view, request_id: id(15) }).into_response()
 }

@@ -12,7 +12,10 @@ use super::{item_of, rfc3339};
 use crate::errors::{error, full, internal};
 use crate::request::authenticated;
 use crate::state::{id, token, LinkTokenRecord, Standin, UpdateGrant};
-use crate::types::{LinkTokenCreateRequest, LinkTokenCreateResponse};
+use crate::types::{
+    LinkTokenCreateRequest, LinkTokenCreateResponse, LinkTokenGetRequest, LinkTokenGetResponse,
+    LinkTokenMetadata,
+};
 use crate::UPDATE_LINK_TOKEN_TTL_SECS;
 
 pub(crate) async fn create(
@@ -83,7 +86,16 @@ pub(crate) async fn create(
     books.link_tokens.insert(
         link_token.clone(),
         LinkTokenRecord {
+            created_at: now,
             expires_at,
+            metadata: LinkTokenMetadata {
+                initial_products: request.products.clone(),
+                webhook: request.webhook.clone(),
+                country_codes: request.country_codes.clone(),
+                language: Some(request.language.clone()),
+                redirect_uri: request.redirect_uri.clone(),
+                client_name: Some(request.client_name.clone()),
+            },
             products: request.products,
             client_user_id: request.user.client_user_id,
             webhook: request.webhook,
@@ -94,4 +106,31 @@ pub(crate) async fn create(
     drop(books);
     Json(LinkTokenCreateResponse { link_token, expiration: rfc3339(expires_at), request_id: id(15) })
         .into_response()
+}
+
+/// `/link/token/get`: what a live link token was made with.
+pub(crate) async fn get(
+    State(standin): State<Arc<Standin>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let request: LinkTokenGetRequest = match authenticated(&standin, &headers, &body) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let now = standin.now();
+    let Ok(books) = standin.books.lock() else {
+        return internal();
+    };
+    match books.link_tokens.get(&request.link_token).filter(|r| r.expires_at > now) {
+        Some(record) => Json(LinkTokenGetResponse {
+            link_token: request.link_token.clone(),
+            created_at: Some(rfc3339(record.created_at)),
+            expiration: Some(rfc3339(record.expires_at)),
+            metadata: record.metadata.clone(),
+            request_id: id(15),
+        })
+        .into_response(),
+        None => crate::errors::invalid_link_token(),
+    }
 }

@@ -1,10 +1,12 @@
 //! Plaid's API, as the stand-in serves it, by resource: link tokens, items (exchange, accounts,
-//! removal), the sandbox's own endpoints, webhook verification keys.
+//! webhook, removal), institutions, users, the sandbox's own endpoints, webhook verification keys.
 
+pub(crate) mod institutions;
 pub(crate) mod items;
 pub(crate) mod keys;
 pub(crate) mod link_token;
 pub(crate) mod sandbox;
+pub(crate) mod users;
 
 use axum::response::Response;
 

@@ -154,14 +154,8 @@ pub(crate) async fn credentials(
     if !standin.config.institutions.iter().any(|i| i.institution_id == request.institution_id) {
         return invalid_institution("invalid institution_id");
     }
-    if request.username != "user_good" || request.password != "pass_good" {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "ITEM_ERROR",
-            "INVALID_CREDENTIALS",
-            "the provided credentials were not correct",
-            Some("The provided credentials were not correct. Please try again."),
-        );
+    if !crate::config::good_login(&request.username, &request.password) {
+        return crate::errors::invalid_credentials();
     }
     let Some(grant) = live.update else {
         return Json(json!({ "accounts": sandbox_accounts() })).into_response();
