@@ -5,6 +5,9 @@
 //! Each refusal is Plaid's documented error: `INVALID_BODY`, `MISSING_FIELDS`, `INVALID_FIELD`,
 //! `INVALID_API_KEYS`.
 
+use std::sync::Arc;
+
+use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::de::DeserializeOwned;
@@ -44,15 +47,22 @@ pub(crate) trait Authenticated: DeserializeOwned {
     fn credentials(&self) -> &Credentials;
 }
 
-/// Reads a Plaid API request and checks its keys, answering Plaid's error when either fails.
-pub(crate) fn authenticated<T: Authenticated>(
-    standin: &Standin,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<T, Response> {
-    let request: T = parse(headers, body)?;
-    authenticate(standin, headers, request.credentials())?;
-    Ok(request)
+/// A Plaid API request, read and its keys checked (an extractor): a handler that takes one runs
+/// only for a request Plaid would have accepted, and any other gets Plaid's error.
+pub(crate) struct Plaid<T>(pub T);
+
+impl<T: Authenticated> FromRequest<Arc<Standin>> for Plaid<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, standin: &Arc<Standin>) -> Result<Self, Response> {
+        let (parts, body) = request.into_parts();
+        let body = axum::body::to_bytes(body, crate::spec::MAX_BODY)
+            .await
+            .map_err(|_| invalid_request("INVALID_BODY", "body could not be parsed as JSON"))?;
+        let request: T = parse(&parts.headers, &body)?;
+        authenticate(standin, &parts.headers, request.credentials())?;
+        Ok(Self(request))
+    }
 }
 
 fn authenticate(standin: &Standin, headers: &HeaderMap, body: &Credentials) -> Result<(), Response> {

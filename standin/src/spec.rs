@@ -22,7 +22,7 @@ use crate::errors::invalid_request;
 pub const FACTS: &str = include_str!("../spec/plaid-2020-09-14.json");
 
 /// The largest request body read: Plaid's own requests are a few kilobytes.
-const MAX_BODY: usize = 64 * 1024;
+pub(crate) const MAX_BODY: usize = 64 * 1024;
 
 /// One validator per operation, made on first use.
 fn validators() -> &'static HashMap<String, jsonschema::Validator> {

@@ -3,12 +3,11 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::errors::invalid_institution;
-use crate::request::authenticated;
+use crate::request::Plaid;
 use crate::state::{id, Standin};
 use crate::types::{InstitutionView, InstitutionsGetByIdRequest, InstitutionsGetByIdResponse};
 
@@ -17,13 +16,8 @@ const PRODUCTS: [&str; 4] = ["auth", "balance", "identity", "transactions"];
 
 pub(crate) async fn get_by_id(
     State(standin): State<Arc<Standin>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Plaid(request): Plaid<InstitutionsGetByIdRequest>,
 ) -> Response {
-    let request: InstitutionsGetByIdRequest = match authenticated(&standin, &headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
     let found = standin.config.institutions.iter().find(|i| i.institution_id == request.institution_id);
     // The sandbox's institutions are in the US: asked for other countries only, there is none.
     let Some(institution) = found.filter(|_| request.country_codes.iter().any(|c| c == "US")) else {

@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::{item_of, item_view};
 use crate::errors::{error, internal, invalid_access_token};
-use crate::request::authenticated;
+use crate::request::Plaid;
 use crate::state::{id, token, Standin};
 use crate::types::{
     AccessTokenRequest, AccountsGetResponse, ItemGetResponse, ItemRemoveResponse, ItemWebhookUpdateRequest,
@@ -19,13 +19,8 @@ use crate::types::{
 
 pub(crate) async fn exchange(
     State(standin): State<Arc<Standin>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Plaid(request): Plaid<PublicTokenExchangeRequest>,
 ) -> Response {
-    let request: PublicTokenExchangeRequest = match authenticated(&standin, &headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
     if !request.public_token.starts_with("public-") {
         return error(
             StatusCode::BAD_REQUEST,
@@ -74,13 +69,8 @@ fn spend(standin: &Standin, public_token: &str) -> Result<(String, String), Resp
 /// `/accounts/get`, and `/accounts/balance/get`, which answers the same shape with live balances.
 pub(crate) async fn accounts(
     State(standin): State<Arc<Standin>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Plaid(request): Plaid<AccessTokenRequest>,
 ) -> Response {
-    let request: AccessTokenRequest = match authenticated(&standin, &headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
     let Ok(books) = standin.books.lock() else {
         return invalid_access_token();
     };
@@ -104,13 +94,8 @@ pub(crate) async fn accounts(
 /// `/item/get`.
 pub(crate) async fn get(
     State(standin): State<Arc<Standin>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Plaid(request): Plaid<AccessTokenRequest>,
 ) -> Response {
-    let request: AccessTokenRequest = match authenticated(&standin, &headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
     let Ok(books) = standin.books.lock() else {
         return invalid_access_token();
     };
@@ -125,13 +110,8 @@ pub(crate) async fn get(
 
 pub(crate) async fn remove(
     State(standin): State<Arc<Standin>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Plaid(request): Plaid<AccessTokenRequest>,
 ) -> Response {
-    let request: AccessTokenRequest = match authenticated(&standin, &headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
     let Ok(mut books) = standin.books.lock() else {
         return invalid_access_token();
     };
@@ -152,13 +132,8 @@ pub(crate) async fn remove(
 /// `WEBHOOK_UPDATE_ACKNOWLEDGED`, says so there.
 pub(crate) async fn webhook_update(
     State(standin): State<Arc<Standin>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Plaid(request): Plaid<ItemWebhookUpdateRequest>,
 ) -> Response {
-    let request: ItemWebhookUpdateRequest = match authenticated(&standin, &headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
     let Ok(mut books) = standin.books.lock() else {
         return invalid_access_token();
     };

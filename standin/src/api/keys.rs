@@ -3,26 +3,21 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
 use crate::errors::error;
-use crate::request::authenticated;
+use crate::request::Plaid;
 use crate::state::{id, Standin};
 use crate::types::WebhookVerificationKeyGetRequest;
 
 /// `/webhook_verification_key/get`: the public JWK for a webhook's `kid`.
 pub(crate) async fn get(
     State(standin): State<Arc<Standin>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Plaid(request): Plaid<WebhookVerificationKeyGetRequest>,
 ) -> Response {
-    let request: WebhookVerificationKeyGetRequest = match authenticated(&standin, &headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
     standin.key_fetches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if request.key_id != standin.signer.kid {
         return error(

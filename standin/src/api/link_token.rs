@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::{item_of, rfc3339};
 use crate::errors::{error, full, internal};
-use crate::request::authenticated;
+use crate::request::Plaid;
 use crate::state::{id, token, LinkTokenRecord, Standin, UpdateGrant};
 use crate::types::{
     LinkTokenCreateRequest, LinkTokenCreateResponse, LinkTokenGetRequest, LinkTokenGetResponse,
@@ -20,13 +20,8 @@ use crate::UPDATE_LINK_TOKEN_TTL_SECS;
 
 pub(crate) async fn create(
     State(standin): State<Arc<Standin>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Plaid(request): Plaid<LinkTokenCreateRequest>,
 ) -> Response {
-    let request: LinkTokenCreateRequest = match authenticated(&standin, &headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
     if request.user.client_user_id.is_empty()
         || request.client_name.is_empty()
         || request.country_codes.is_empty()
@@ -111,13 +106,8 @@ pub(crate) async fn create(
 /// `/link/token/get`: what a live link token was made with.
 pub(crate) async fn get(
     State(standin): State<Arc<Standin>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Plaid(request): Plaid<LinkTokenGetRequest>,
 ) -> Response {
-    let request: LinkTokenGetRequest = match authenticated(&standin, &headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
     let now = standin.now();
     let Ok(books) = standin.books.lock() else {
         return internal();

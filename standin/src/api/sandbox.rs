@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -13,7 +13,7 @@ use super::{item_of, rfc3339};
 use crate::errors::{
     full, internal, invalid_access_token, invalid_institution, invalid_request, item_not_found, plaid_error,
 };
-use crate::request::authenticated;
+use crate::request::Plaid;
 use crate::state::{id, sandbox_accounts, token, ItemRecord, PublicTokenRecord, Standin};
 use crate::types::{
     AccessTokenRequest, SandboxFireWebhookRequest, SandboxPublicTokenCreateRequest,
@@ -26,13 +26,8 @@ use crate::PUBLIC_TOKEN_TTL_SECS;
 /// Link would make it, and its public token.
 pub(crate) async fn public_token_create(
     State(standin): State<Arc<Standin>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Plaid(request): Plaid<SandboxPublicTokenCreateRequest>,
 ) -> Response {
-    let request: SandboxPublicTokenCreateRequest = match authenticated(&standin, &headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
     if !standin.config.institutions.iter().any(|i| i.institution_id == request.institution_id) {
         return invalid_institution("invalid institution_id provided");
     }
@@ -92,13 +87,8 @@ fn login_required() -> crate::types::PlaidError {
 /// and its webhook says so.
 pub(crate) async fn reset_login(
     State(standin): State<Arc<Standin>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Plaid(request): Plaid<AccessTokenRequest>,
 ) -> Response {
-    let request: AccessTokenRequest = match authenticated(&standin, &headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
     let error = login_required();
     let (webhook, item_id, _) = match update_item(&standin, &request.access_token, |item| {
         item.error = Some(error.clone());
@@ -126,13 +116,8 @@ const FIRED: [(&str, &str); 8] = [
 /// it has. `ERROR` breaks the item's login, `LOGIN_REPAIRED` repairs it.
 pub(crate) async fn fire_webhook(
     State(standin): State<Arc<Standin>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Plaid(request): Plaid<SandboxFireWebhookRequest>,
 ) -> Response {
-    let request: SandboxFireWebhookRequest = match authenticated(&standin, &headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
     let code = request.webhook_code.as_str();
     let Some((_, kind)) = FIRED.iter().find(|(c, _)| *c == code) else {
         let fired: Vec<&str> = FIRED.iter().map(|(c, _)| *c).collect();

@@ -4,24 +4,18 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::errors::{full, internal};
-use crate::request::authenticated;
+use crate::request::Plaid;
 use crate::state::{id, token, Standin};
 use crate::types::{UserCreateRequest, UserCreateResponse};
 
 pub(crate) async fn create(
     State(standin): State<Arc<Standin>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Plaid(request): Plaid<UserCreateRequest>,
 ) -> Response {
-    let request: UserCreateRequest = match authenticated(&standin, &headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
     let Ok(mut books) = standin.books.lock() else {
         return internal();
     };
