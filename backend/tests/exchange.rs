@@ -154,16 +154,7 @@ async fn an_item_that_cannot_be_stored_is_removed_at_plaid_and_not_retried() {
 async fn a_session_the_server_did_not_issue_is_not_accepted() {
     let s = start().await;
     let chosen = "plaid_link_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-    let response = s
-        .http
-        .post(format!("{}/api/link_token", s.base))
-        .header("content-type", "application/json")
-        .header("cookie", format!("{chosen}; plaid_link_csrf={CSRF}"))
-        .header("x-csrf-token", CSRF)
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let response = s.link_token_request_with(&format!("{chosen}; ")).await;
     assert_eq!(response.status(), 200);
     let issued = response.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(!issued.contains("AAAAAAAA"), "the server issues its own session: {issued}");

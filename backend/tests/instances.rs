@@ -66,16 +66,7 @@ async fn a_session_issued_by_one_instance_is_accepted_by_the_other() {
     let response = a.link_token_request().await;
     assert_eq!(response.status(), 200);
     let session = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-    let response = b
-        .http
-        .post(format!("{}/api/link_token", b.base))
-        .header("content-type", "application/json")
-        .header("cookie", format!("{session}; plaid_link_csrf={CSRF}"))
-        .header("x-csrf-token", CSRF)
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let response = b.link_token_request_with(&format!("{session}; ")).await;
     assert_eq!(response.status(), 200);
     assert!(!response.headers().contains_key("set-cookie"), "no new session started");
     let users = a.standin.client_user_ids();

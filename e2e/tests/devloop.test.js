@@ -5,22 +5,11 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startBackend, launchBrowser, openPage, linkThrough, root } from "./harness.js";
+import { startBackend, launchBrowser, openPage, linkThrough, root, freePort } from "./harness.js";
 
 const ctx = {};
-
-/** A loopback port that was free a moment ago (trunk takes a port number, not 0). */
-function freePort() {
-  return new Promise((ok) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
-}
 
 /** This repository's Trunk.toml, with the backend's and trunk's ports of this run. */
 function trunkConfig(dir, backendUrl, port) {

@@ -1,5 +1,6 @@
 // Shared set-up for the end-to-end suite: a backend (with Plaid's stand-in) on a free loopback port,
 // with its own database and key, and headless Chromium. Everything started here is stopped in `after`.
+import { createServer } from "node:net";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -263,4 +264,15 @@ export function useServers(extraEnv = {}, { tls = false } = {}) {
     await ctx.backend?.stop();
   });
   return ctx;
+}
+
+/** A loopback port that was free a moment ago, for a server that must be named before it starts
+ * (trunk takes a port number, not 0; a redirect URI names the backend's address). */
+export function freePort() {
+  return new Promise((ok) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
 }

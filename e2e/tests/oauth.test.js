@@ -3,24 +3,13 @@
 // the bank and back, and the component picks the session up with the link token it kept.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import {
   openPage, exchangeRequests, assertTokenGone, assertStrictCsp, occurrencesInWasmMemory,
-  startBackend, launchBrowser, screenshotPath, watchPlaid,
+  startBackend, launchBrowser, screenshotPath, watchPlaid, freePort,
 } from "./harness.js";
 
 const KEY = "plaid-link:oauth-link-token";
 const ctx = {};
-
-/** A free loopback port: the redirect URI must name the backend's address before it starts. */
-function freePort() {
-  return new Promise((ok) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
-}
 
 before(async () => {
   const port = await freePort();

@@ -21,8 +21,9 @@ mod request;
 mod router;
 pub mod spec;
 mod state;
-pub mod types;
 mod webhooks;
+
+pub use plaid_api as types;
 
 pub use config::{is_loopback_host, Institution, StandinConfig, MAX_RECORDS};
 pub use router::router;

@@ -91,14 +91,26 @@ fn authenticate(standin: &Standin, headers: &HeaderMap, body: &Credentials) -> R
     }
 }
 
-/// Implements [`Authenticated`] for request types with a flattened `credentials` field.
-macro_rules! impl_authenticated {
-    ($($t:ty),*) => {$(
-        impl $crate::request::Authenticated for $t {
-            fn credentials(&self) -> &$crate::types::Credentials {
+/// Every request type of Plaid's API that the stand-in reads carries its keys in `credentials`.
+macro_rules! authenticated {
+    ($($t:ident),*) => {$(
+        impl Authenticated for plaid_api::$t {
+            fn credentials(&self) -> &Credentials {
                 &self.credentials
             }
         }
     )*};
 }
-pub(crate) use impl_authenticated;
+
+authenticated!(
+    LinkTokenCreateRequest,
+    LinkTokenGetRequest,
+    PublicTokenExchangeRequest,
+    AccessTokenRequest,
+    ItemWebhookUpdateRequest,
+    InstitutionsGetByIdRequest,
+    UserCreateRequest,
+    WebhookVerificationKeyGetRequest,
+    SandboxPublicTokenCreateRequest,
+    SandboxFireWebhookRequest
+);

@@ -43,16 +43,19 @@ async fn while_the_token_is_on_its_way_the_button_says_saving() {
     assert_eq!(backend_request_count(EXCHANGE_PATH), 1);
 }
 
-#[wasm_bindgen_test]
-async fn success_without_institution_sends_null() {
+/// A component whose Link succeeded with this public token and metadata, once connected.
+async fn connected_with(public_token: &str, metadata: &str) -> Mounted {
     let link = ready_component().await;
     link.click();
-    fake_plaid_success(
-        0,
-        "public-sandbox-1",
-        r#"{"institution": null, "accounts": [], "link_session_id": "s"}"#,
-    );
+    fake_plaid_success(0, public_token, metadata);
     link.wait_for_status("connected").await;
+    link
+}
+
+#[wasm_bindgen_test]
+async fn success_without_institution_sends_null() {
+    let metadata = r#"{"institution": null, "accounts": [], "link_session_id": "s"}"#;
+    let link = connected_with("public-sandbox-1", metadata).await;
     let body = backend_request_body(EXCHANGE_PATH, 0);
     assert!(body.contains(r#""institution":null"#), "{body}");
     assert_eq!(link.message(), "Connected (0 accounts).");
@@ -60,14 +63,8 @@ async fn success_without_institution_sends_null() {
 
 #[wasm_bindgen_test]
 async fn metadata_of_an_unexpected_shape_still_forwards_the_token() {
-    let link = ready_component().await;
-    link.click();
-    fake_plaid_success(
-        0,
-        "public-sandbox-odd",
-        r#"{"institution": 5, "accounts": "many", "link_session_id": 7}"#,
-    );
-    link.wait_for_status("connected").await;
+    let metadata = r#"{"institution": 5, "accounts": "many", "link_session_id": 7}"#;
+    let link = connected_with("public-sandbox-odd", metadata).await;
     assert_eq!(link.message(), "Connected (0 accounts).");
     let body = exchange_body::parse(&backend_request_body(EXCHANGE_PATH, 0));
     assert_eq!(body.public_token, "public-sandbox-odd");

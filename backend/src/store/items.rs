@@ -14,7 +14,7 @@ macro_rules! sealed_columns {
 use crate::keys::{row_aad, TokenKeys};
 
 /// One connected item, as listed for inspection (never the token itself).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct StoredItem {
     pub item_id: String,
     pub client_user_id: String,
@@ -23,11 +23,12 @@ pub struct StoredItem {
     pub key_id: Option<String>,
     /// `ok`, or `login_required` after Plaid's ITEM_LOGIN_REQUIRED webhook.
     pub status: String,
-    pub ciphertext_len: usize,
+    #[sqlx(try_from = "i64")]
+    pub ciphertext_len: u64,
 }
 
 /// An item as its owner may see it: no token, no key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OwnedItem {
     pub item_id: String,
     pub institution_id: Option<String>,
@@ -156,24 +157,15 @@ impl Store {
 
     /// One user's items of this environment, oldest first, without their tokens.
     pub async fn items_of(&self, owner: &str) -> Result<Vec<OwnedItem>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT item_id, institution_id, institution_name, coalesce(accounts, '[]'), coalesce(status, 'ok')
+        Ok(sqlx::query_as(
+            "SELECT item_id, institution_id, institution_name, coalesce(accounts, '[]') AS accounts,
+                    coalesce(status, 'ok') AS status
              FROM items WHERE client_user_id = $1 AND environment = $2 ORDER BY created_at, item_id",
         )
         .bind(owner)
         .bind(self.environment)
         .fetch_all(&self.db)
-        .await?;
-        let item = |row: &AnyRow| -> Result<OwnedItem, sqlx::Error> {
-            Ok(OwnedItem {
-                item_id: row.try_get(0)?,
-                institution_id: row.try_get(1)?,
-                institution_name: row.try_get(2)?,
-                accounts: row.try_get(3)?,
-                status: row.try_get(4)?,
-            })
-        };
-        Ok(rows.iter().map(item).collect::<Result<_, _>>()?)
+        .await?)
     }
 
     /// The Plaid user id that owns an item of this environment.
@@ -197,25 +189,13 @@ impl Store {
 
     /// Every item of every environment, for `plaid-link-dev items` (never a token).
     pub async fn items(&self) -> Result<Vec<StoredItem>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT item_id, client_user_id, institution_name, environment, key_id, coalesce(status, 'ok'),
-                    CAST(length(access_token) AS BIGINT)
+        Ok(sqlx::query_as(
+            "SELECT item_id, client_user_id, institution_name, environment, key_id,
+                    coalesce(status, 'ok') AS status, CAST(length(access_token) AS BIGINT) AS ciphertext_len
              FROM items ORDER BY created_at, item_id",
         )
         .fetch_all(&self.db)
-        .await?;
-        let item = |row: &AnyRow| -> Result<StoredItem, sqlx::Error> {
-            Ok(StoredItem {
-                item_id: row.try_get(0)?,
-                client_user_id: row.try_get(1)?,
-                institution_name: row.try_get(2)?,
-                environment: row.try_get(3)?,
-                key_id: row.try_get(4)?,
-                status: row.try_get(5)?,
-                ciphertext_len: usize::try_from(row.try_get::<i64, _>(6)?).unwrap_or(0),
-            })
-        };
-        Ok(rows.iter().map(item).collect::<Result<_, _>>()?)
+        .await?)
     }
 }
 

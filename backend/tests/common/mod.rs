@@ -211,10 +211,15 @@ impl Running {
 
     /// `POST /api/link_token` as a page fresh from the server sends it (its CSRF cookie, no session).
     pub async fn link_token_request(&self) -> reqwest::Response {
+        self.link_token_request_with("").await
+    }
+
+    /// The same, with these cookies besides the CSRF one (`name=value; `).
+    pub async fn link_token_request_with(&self, cookies: &str) -> reqwest::Response {
         self.http
             .post(format!("{}/api/link_token", self.base))
             .header("content-type", "application/json")
-            .header("cookie", format!("plaid_link_csrf={CSRF}"))
+            .header("cookie", format!("{cookies}plaid_link_csrf={CSRF}"))
             .header("x-csrf-token", CSRF)
             .body("{}")
             .send()

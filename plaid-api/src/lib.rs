@@ -1,5 +1,7 @@
-//! Plaid's request and response bodies for the endpoints the stand-in serves, as Plaid's OpenAPI
-//! description (`plaid/plaid-openapi`, 2020-09-14) documents them.
+//! Plaid's API as Rust types: the request and answer bodies of the endpoints this project calls
+//! (the reference backend's client) and serves (the stand-in), and the bodies of the webhooks and
+//! verification keys, as Plaid's OpenAPI description (`plaid/plaid-openapi`, 2020-09-14) documents
+//! them. One crate, so that the two sides cannot drift apart.
 
 use serde::{Deserialize, Serialize};
 
@@ -307,16 +309,3 @@ pub struct SandboxPublicTokenCreateResponse {
     pub public_token: String,
     pub request_id: String,
 }
-
-crate::request::impl_authenticated!(
-    LinkTokenCreateRequest,
-    LinkTokenGetRequest,
-    PublicTokenExchangeRequest,
-    AccessTokenRequest,
-    ItemWebhookUpdateRequest,
-    InstitutionsGetByIdRequest,
-    UserCreateRequest,
-    WebhookVerificationKeyGetRequest,
-    SandboxPublicTokenCreateRequest,
-    SandboxFireWebhookRequest
-);
