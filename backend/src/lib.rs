@@ -10,6 +10,7 @@ pub mod config;
 pub mod cookies;
 pub mod csp;
 pub mod csrf;
+pub mod duplicates;
 pub mod idempotency;
 pub mod keys;
 pub mod logging;

@@ -61,6 +61,10 @@ pub struct LinkTokenCreateRequest {
     /// Where an OAuth bank sends the user back (HTTPS, no query or fragment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+    /// Multi-Item Link: the user may add several banks in one session; their public tokens come
+    /// through `/link/token/get` and the `SESSION_FINISHED` webhook, not `onSuccess`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_multi_item_link: Option<bool>,
 }
 
 /// `/link/token/create`'s `update` options.
@@ -220,7 +224,78 @@ pub struct LinkTokenGetResponse {
     pub created_at: Option<String>,
     pub expiration: Option<String>,
     pub metadata: LinkTokenMetadata,
+    /// The Link sessions opened with the token, with what each added.
+    #[serde(default)]
+    pub link_sessions: Vec<LinkSession>,
     pub request_id: String,
+}
+
+/// One Link session of a link token (`/link/token/get`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LinkSession {
+    pub link_session_id: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    #[serde(default)]
+    pub results: Option<LinkSessionResults>,
+}
+
+/// What a Link session added: one entry per bank (Multi-Item Link adds several).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct LinkSessionResults {
+    pub item_add_results: Vec<ItemAddResult>,
+    #[serde(default)]
+    pub cra_item_add_results: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub cra_update_results: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub bank_income_results: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub payroll_income_results: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub document_income_results: Option<serde_json::Value>,
+}
+
+/// One bank added in a Link session: its public token, and what Link's `onSuccess` would have said.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ItemAddResult {
+    pub public_token: String,
+    pub accounts: Vec<LinkAccount>,
+    pub institution: LinkInstitution,
+}
+
+/// An account as Link's metadata describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkAccount {
+    pub id: String,
+    pub name: String,
+    pub mask: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub subtype: String,
+    #[serde(default)]
+    pub verification_status: Option<String>,
+}
+
+/// An institution as Link's metadata describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkInstitution {
+    pub name: String,
+    pub institution_id: String,
+}
+
+/// The `LINK` `SESSION_FINISHED` webhook: a Link session ended, with its public tokens.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SessionFinishedWebhook {
+    pub webhook_type: String,
+    pub webhook_code: String,
+    /// `SUCCESS` or `EXITED`.
+    pub status: String,
+    pub link_session_id: String,
+    pub link_token: String,
+    #[serde(default)]
+    pub public_tokens: Vec<String>,
+    pub environment: String,
 }
 
 /// `/item/webhook/update`.

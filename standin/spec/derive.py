@@ -32,6 +32,7 @@ WEBHOOKS = {
     "ITEM WEBHOOK_UPDATE_ACKNOWLEDGED": "WebhookUpdateAcknowledgedWebhook",
     "TRANSACTIONS DEFAULT_UPDATE": "DefaultUpdateWebhook",
     "TRANSACTIONS SYNC_UPDATES_AVAILABLE": "SyncUpdatesAvailableWebhook",
+    "LINK SESSION_FINISHED": "LinkSessionFinishedWebhook",
 }
 KEPT = ["type", "properties", "required", "enum", "items", "additionalProperties", "allOf", "oneOf", "anyOf"]
 

@@ -37,6 +37,7 @@ pub fn router(standin: Arc<Standin>) -> Router {
         .route("/link/layer", post(link::steps::layer))
         .route("/link/credentials", post(link::steps::credentials))
         .route("/link/complete", post(link::steps::complete))
+        .route("/link/finish", post(link::sessions::finish))
         .route("/link/oauth/start", post(oauth::start))
         .route("/link/oauth/consent", get(oauth::consent))
         .route("/link/oauth/approve", post(oauth::approve))

@@ -22,7 +22,22 @@ pub(crate) struct LinkTokenRecord {
     pub update: Option<UpdateGrant>,
     /// Where an OAuth bank sends the user back (mobile web, webviews); without it, a pop-up.
     pub redirect_uri: Option<String>,
+    /// Multi-Item Link (`enable_multi_item_link`): several banks in one session.
+    pub multi_item: bool,
+    /// The Link sessions opened with it, and what each added (`/link/token/get`).
+    pub sessions: Vec<SessionRecord>,
 }
+
+/// One Link session of a link token.
+pub(crate) struct SessionRecord {
+    pub link_session_id: String,
+    pub started_at: u64,
+    pub finished_at: Option<u64>,
+    pub added: Vec<crate::types::ItemAddResult>,
+}
+
+/// How many sessions a link token records, and banks a session adds: Link's own limits are near.
+pub(crate) const MAX_SESSIONS: usize = 10;
 
 /// One OAuth sign-in at a bank, by its `oauth_state_id`.
 pub(crate) struct OauthRecord {
@@ -100,6 +115,10 @@ pub struct Standin {
     pub(crate) key_fetches: AtomicU64,
     /// How long `/item/public_token/exchange` takes, for a receiver's tests of a slow Plaid.
     pub(crate) exchange_delay_ms: AtomicU64,
+    /// Webhooks are not sent, for a receiver's tests of what happens without them.
+    webhooks_held: std::sync::atomic::AtomicBool,
+    /// Webhooks the receiver answered, for its tests to know it is done with them.
+    webhooks_answered: AtomicU64,
     pub(crate) signer: crate::webhooks::Signer,
     http: reqwest::Client,
 }
@@ -119,6 +138,8 @@ impl Standin {
             clock_offset: AtomicU64::new(0),
             key_fetches: AtomicU64::new(0),
             exchange_delay_ms: AtomicU64::new(0),
+            webhooks_held: std::sync::atomic::AtomicBool::new(false),
+            webhooks_answered: AtomicU64::new(0),
             signer: crate::webhooks::Signer::new(now),
             http: http.build().unwrap_or_default(),
         }
@@ -126,13 +147,13 @@ impl Standin {
 
     /// Sends a webhook to `url`, signed as Plaid signs them, after the current request is answered.
     pub(crate) fn send_webhook(self: &std::sync::Arc<Self>, url: Option<String>, body: serde_json::Value) {
-        let Some(url) = url else { return };
+        let Some(url) = url.filter(|_| !self.webhooks_held.load(Ordering::Relaxed)) else { return };
         let standin = self.clone();
         tokio::spawn(async move {
             let body = body.to_string();
             let signature = standin.signer.sign(body.as_bytes(), standin.now());
             // Delivery is best effort, as a webhook is: the receiver answers, or it does not.
-            let _ = standin
+            let sent = standin
                 .http
                 .post(url)
                 .header("content-type", "application/json")
@@ -140,6 +161,9 @@ impl Standin {
                 .body(body)
                 .send()
                 .await;
+            if sent.is_ok() {
+                standin.webhooks_answered.fetch_add(1, Ordering::Relaxed);
+            }
         });
     }
     /// Seconds since the epoch, as the stand-in sees them.
@@ -169,6 +193,16 @@ impl Standin {
     /// Makes every exchange take this long (after the public token is spent), as a slow Plaid would.
     pub fn delay_exchanges(&self, delay: std::time::Duration) {
         self.exchange_delay_ms.store(delay.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    /// Stops sending webhooks (`true`), as a Plaid whose webhooks never arrive.
+    pub fn hold_webhooks(&self, held: bool) {
+        self.webhooks_held.store(held, Ordering::Relaxed);
+    }
+
+    /// How many webhooks the receiver has answered (whatever it answered).
+    pub fn webhooks_answered(&self) -> u64 {
+        self.webhooks_answered.load(Ordering::Relaxed)
     }
 
     /// How many times a webhook verification key was asked for, known or not.
@@ -261,6 +295,8 @@ mod tests {
             webhook: None,
             update: None,
             redirect_uri: None,
+            multi_item: false,
+            sessions: Vec::new(),
         }
     }
 

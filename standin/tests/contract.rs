@@ -187,6 +187,28 @@ async fn every_answer_and_every_webhook_matches_plaids_description() {
         "INVALID_LINK_TOKEN",
     );
 
+    // Multi-Item Link: two banks in one session, then "Done": /link/token/get lists both, and the
+    // SESSION_FINISHED webhook carries their public tokens.
+    let (status, multi) = s
+        .call(
+            "/link/token/create",
+            json!({ "client_name": "t", "language": "en", "country_codes": ["US"], "user": { "client_user_id": "user-1" },
+                    "products": ["transactions"], "webhook": s.hook, "enable_multi_item_link": true }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    for bank in ["ins_109508", "ins_109511"] {
+        let login = json!({ "link_token": multi["link_token"], "institution_id": bank, "username": "user_good", "password": "pass_good" });
+        let (_, accounts) = s.send("/link/credentials", "application/json", login.to_string()).await;
+        let chosen = json!({ "link_token": multi["link_token"], "institution_id": bank, "accounts": accounts["accounts"], "link_session_id": "multi-1" });
+        assert_eq!(s.send("/link/complete", "application/json", chosen.to_string()).await.0, 200);
+    }
+    let done = json!({ "link_token": multi["link_token"], "link_session_id": "multi-1" });
+    assert_eq!(s.send("/link/finish", "application/json", done.to_string()).await.0, 200);
+    let (_, sessions) = s.call("/link/token/get", json!({ "link_token": multi["link_token"] })).await;
+    let added = sessions["link_sessions"][0]["results"]["item_add_results"].clone();
+    assert_eq!(added.as_array().map(Vec::len), Some(2), "{sessions}");
+
     let (status, bank) = s
         .call("/institutions/get_by_id", json!({ "institution_id": "ins_109508", "country_codes": ["US"] }))
         .await;
@@ -247,13 +269,16 @@ async fn every_answer_and_every_webhook_matches_plaids_description() {
     assert_eq!(s.call("/sandbox/item/reset_login", access.clone()).await.0, 200);
     assert_error(&s.call("/accounts/get", access.clone()).await, "ITEM_LOGIN_REQUIRED");
 
-    // Every webhook: the acknowledgement, the eight fired, the reset login's ERROR.
-    let webhooks = s.webhooks(10).await;
+    // Every webhook: the session's end, the acknowledgement, the eight fired, the reset login's ERROR.
+    let webhooks = s.webhooks(11).await;
     let mut codes: Vec<String> =
         webhooks.iter().map(|(_, b)| b["webhook_code"].as_str().unwrap().to_owned()).collect();
     codes.sort();
-    let mut expected: Vec<String> =
-        fired.iter().chain(&["ERROR", "WEBHOOK_UPDATE_ACKNOWLEDGED"]).map(|c| (*c).to_owned()).collect();
+    let mut expected: Vec<String> = fired
+        .iter()
+        .chain(&["ERROR", "SESSION_FINISHED", "WEBHOOK_UPDATE_ACKNOWLEDGED"])
+        .map(|c| (*c).to_owned())
+        .collect();
     expected.sort();
     assert_eq!(codes, expected);
     for (_, body) in &webhooks {
@@ -263,6 +288,10 @@ async fn every_answer_and_every_webhook_matches_plaids_description() {
             s.contract.facts["webhooks"][&key].as_str().unwrap_or_else(|| panic!("no schema for {key}"));
         s.contract.check(reference, body, &format!("the {key} webhook"));
     }
+
+    let finished = webhooks.iter().find(|(_, b)| b["webhook_code"] == "SESSION_FINISHED").unwrap();
+    let tokens: Vec<&Value> = added.as_array().unwrap().iter().map(|a| &a["public_token"]).collect();
+    assert_eq!(finished.1["public_tokens"].as_array().unwrap().iter().collect::<Vec<_>>(), tokens);
 
     // The key that signed them, and a key nobody made.
     let header = webhooks[0].0.split('.').next().unwrap();

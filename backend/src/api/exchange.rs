@@ -15,8 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::items::{account_summaries, AccountSummary};
-use super::{answer, link_session_id, Failure, Shared};
-use crate::idempotency::{self, Decision};
+use super::{link_session_id, Failure, Shared};
 use crate::logging::clip;
 use crate::plaid::client::PlaidCallError;
 use crate::session::Issued;
@@ -48,13 +47,12 @@ pub async fn exchange(
         Ok(request) => request,
         Err(failure) => return failure.into_response(),
     };
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .filter(|k| !k.is_empty() && k.len() <= 128)
-        .map(str::to_owned);
+    let key = super::idempotent::key(&headers);
     let user = session.plaid_user_id;
-    let work = tokio::spawn(async move { once(&state, &user, key.as_deref(), request, &body).await });
+    let work = tokio::spawn(async move {
+        let exchange = || exchanged(&state, &user, request);
+        super::idempotent::once(&state, &user, key.as_deref(), &body, exchange).await
+    });
     work.await.unwrap_or_else(|_| {
         Failure::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -63,56 +61,6 @@ pub async fn exchange(
         )
         .into_response()
     })
-}
-
-/// The exchange, once per key: the first request with a key does the work and records its answer;
-/// a repeat gets that answer.
-async fn once(state: &Shared, user: &str, key: Option<&str>, request: ExchangeBody, body: &[u8]) -> Response {
-    let Some(key) = key else {
-        let (status, body, note) = exchanged(state, user, request).await;
-        return answer(status, body, note);
-    };
-    let decision = match idempotency::claim(&state.store, user, key, body).await {
-        Ok(decision) => decision,
-        Err(e) => {
-            return Failure::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "We could not save your connection yet. Please try again.",
-                &format!("idempotency store: {e}"),
-            )
-            .into_response()
-        }
-    };
-    let refused = match decision {
-        Decision::Work => None,
-        Decision::Answer(status, body) => {
-            return answer(status, body, "repeated Idempotency-Key: answered again, not exchanged again")
-        }
-        Decision::Mismatch => Some(Failure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "The request was not understood.",
-            "Idempotency-Key reused with another body",
-        )),
-        Decision::TooMany => Some(Failure::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many attempts. Please wait a moment, then try again.",
-            "too many idempotency keys for one session",
-        )),
-        Decision::StillWorking => Some(Failure::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "We are still saving your connection. Please wait a moment.",
-            "the first request with this key is still being worked on",
-        )),
-    };
-    if let Some(refused) = refused {
-        return refused.into_response();
-    }
-    let (status, body, note) = exchanged(state, user, request).await;
-    let note = match idempotency::finish(&state.store, user, key, status, &body).await {
-        Ok(()) => note,
-        Err(e) => format!("{note}; answer not kept under its key: {e}"),
-    };
-    answer(status, body, note)
 }
 
 /// Reads and checks a request's body: only what validates is worked on or recorded.
@@ -154,7 +102,37 @@ async fn exchanged(
 
 /// The item's id, and a note.
 async fn stored(state: &Shared, user: &str, body: ExchangeBody) -> Result<(String, String), Failure> {
-    let exchanged = state.plaid.exchange_public_token(&body.public_token).await.map_err(|e| match e {
+    let institution = body.institution.as_ref().map(|i| (i.institution_id.as_str(), i.name.as_str()));
+    let accounts = serde_json::Value::from(body.accounts);
+    add_item(state, user, &body.public_token, institution, &accounts, &body.link_session_id).await
+}
+
+/// One bank Link added, as Plaid's guides ask: refused as a duplicate of one of the user's Items
+/// (not exchanged), or its public token exchanged and the access token stored. The item's id, and
+/// a note.
+pub(super) async fn add_item(
+    state: &Shared,
+    user: &str,
+    public_token: &str,
+    institution: Option<(&str, &str)>,
+    accounts: &serde_json::Value,
+    link_session: &str,
+) -> Result<(String, String), Failure> {
+    if let Some((institution_id, _)) = institution {
+        let items = state.store.items_of(user).await.map_err(|e| {
+            Failure::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Your bank account could not be saved right now. Please try again later.",
+                &format!("store: {e}"),
+            )
+        })?;
+        if let Some(item) =
+            crate::duplicates::existing(&items, institution_id, &crate::duplicates::accounts(accounts))
+        {
+            return Err(Failure::duplicate(item));
+        }
+    }
+    let exchanged = state.plaid.exchange_public_token(public_token).await.map_err(|e| match e {
         PlaidCallError::Plaid { error, .. } if error.error_code == "INVALID_PUBLIC_TOKEN" => Failure::new(
             StatusCode::BAD_REQUEST,
             "This connection expired before it could be saved. Please connect your bank again.",
@@ -173,7 +151,6 @@ async fn stored(state: &Shared, user: &str, body: ExchangeBody) -> Result<(Strin
             &e.to_string(),
         ),
     })?;
-    let institution = body.institution.as_ref().map(|i| (i.institution_id.as_str(), i.name.as_str()));
     let item_id = exchanged.item_id.as_str();
     if let Err(e) = save_with_retries(state, item_id, user, institution, &exchanged.access_token).await {
         // Plaid has the item and bills it; without its access token nobody could ever remove it.
@@ -187,13 +164,11 @@ async fn stored(state: &Shared, user: &str, body: ExchangeBody) -> Result<(Strin
             &format!("storing item {item_id} failed ({e}); {removed}"),
         ));
     }
-    let accounts = account_summaries(body.accounts.iter().filter_map(AccountSummary::from_link));
-    let mut note = format!(
-        "item {item_id} stored ({} accounts, session {})",
-        body.accounts.len(),
-        clip(&body.link_session_id)
-    );
-    if let Err(e) = state.store.set_item_accounts(item_id, &accounts, "ok").await {
+    let listed = accounts.as_array().map(Vec::as_slice).unwrap_or_default();
+    let summaries = account_summaries(listed.iter().filter_map(AccountSummary::from_link));
+    let mut note =
+        format!("item {item_id} stored ({} accounts, session {})", listed.len(), clip(link_session));
+    if let Err(e) = state.store.set_item_accounts(item_id, &summaries, "ok").await {
         // The item is stored; only its list of account names is missing.
         note = format!("{note}; without its account names: {e}");
     }

@@ -10,16 +10,19 @@ use serde_json::json;
 
 use super::{answer, owned_access_token, Failure, Shared};
 use crate::logging::clip;
-use crate::plaid::client::UpdateMode;
+use crate::plaid::client::{LinkMode, UpdateMode};
 use crate::session::Started;
 
-/// The request: `{}` for a new item; `{"item_id", "account_selection"}` for update mode. Other
-/// fields (a page's own, see `PlaidLinkOptions::link_token_field`) are ignored here.
+/// The request: `{}` for a new item; `{"multi_item": true}` for several banks in one session
+/// (Multi-Item Link); `{"item_id", "account_selection"}` for update mode. Other fields (a page's
+/// own, see `PlaidLinkOptions::link_token_field`) are ignored here.
 #[derive(Deserialize, Default)]
 struct LinkTokenBody {
     item_id: Option<String>,
     #[serde(default)]
     account_selection: bool,
+    #[serde(default)]
+    multi_item: bool,
 }
 
 pub async fn create(State(state): State<Shared>, started: Started, body: axum::body::Bytes) -> Response {
@@ -47,12 +50,16 @@ async fn link_token(state: &Shared, user: &str, body: &[u8]) -> Result<Response,
         Some(item_id) => Some(owned_access_token(state, user, item_id).await?),
         None => None,
     };
-    let update = access_token
-        .as_deref()
-        .map(|access_token| UpdateMode { access_token, account_selection: request.account_selection });
+    let mode = match access_token.as_deref() {
+        Some(access_token) => {
+            LinkMode::Update(UpdateMode { access_token, account_selection: request.account_selection })
+        }
+        None if request.multi_item => LinkMode::MultiItem,
+        None => LinkMode::NewItem,
+    };
     let created = state
         .plaid
-        .link_token_create(&state.client_name, user, &state.products, &state.country_codes, update)
+        .link_token_create(&state.client_name, user, &state.products, &state.country_codes, mode)
         .await
         .map_err(|e| {
             Failure::new(
@@ -61,10 +68,17 @@ async fn link_token(state: &Shared, user: &str, body: &[u8]) -> Result<Response,
                 &e.to_string(),
             )
         })?;
-    let note = match &request.item_id {
-        Some(item_id) => format!("update-mode link token created for item {}", clip(item_id)),
-        None => "link token created".to_owned(),
+    // Kept for the session that owns it: a session that ends without a public token in `onSuccess`
+    // (Multi-Item Link, Identity Verification) is read through it.
+    let kept = state.store.remember_link_token(user, &created.link_token, crate::unix_now()).await;
+    let mut note = match (&request.item_id, mode) {
+        (Some(item_id), _) => format!("update-mode link token created for item {}", clip(item_id)),
+        (None, LinkMode::MultiItem) => "multi-item link token created".to_owned(),
+        (None, _) => "link token created".to_owned(),
     };
+    if let Err(e) = kept {
+        note = format!("{note}; not kept for its session's end: {e}");
+    }
     Ok(answer(
         StatusCode::OK,
         json!({ "link_token": created.link_token, "expiration": created.expiration }),

@@ -1,12 +1,14 @@
 //! The reference backend's API: the server half of the flow, as Plaid prescribes it, by resource
-//! (link tokens, the exchange, items, webhooks). What every call of a group needs is a layer on
+//! (link tokens, the exchange, sessions that end without a public token, items, webhooks). What every call of a group needs is a layer on
 //! that group, not code at the top of each handler: the per-client rate limit, JSON only, the
 //! page's CSRF token; the session is an extractor (`session.rs`). Each request is one log line
 //! (`logging.rs`), with the note its handler attached.
 
 mod exchange;
+mod idempotent;
 mod items;
 mod link_token;
+mod sessions;
 mod webhooks;
 
 use std::sync::Arc;
@@ -48,6 +50,8 @@ pub fn router(state: Shared) -> Router {
         .route("/api/link_token", post(link_token::create))
         .route("/api/exchange_public_token", post(exchange::exchange))
         .route("/api/item_updated", post(items::updated))
+        .route("/api/link_session_finished", post(sessions::finished))
+        .route("/api/link_exit", post(sessions::exit_report))
         .route("/api/items/{item_id}/reset_login", post(items::reset_login))
         .route_layer(middleware::from_fn_with_state(state.clone(), crate::csrf::require))
         .route_layer(middleware::from_fn(json_only));
@@ -86,11 +90,26 @@ pub struct Failure {
     message: &'static str,
     note: String,
     retry_after: Option<Duration>,
+    /// What the page needs besides the message (`duplicate`).
+    detail: Option<(&'static str, serde_json::Value)>,
 }
 
 impl Failure {
     pub fn new(status: StatusCode, message: &'static str, note: &str) -> Self {
-        Self { status, message, note: note.to_owned(), retry_after: None }
+        Self { status, message, note: note.to_owned(), retry_after: None, detail: None }
+    }
+
+    /// 409: the accounts are already connected, as this item; nothing was exchanged.
+    pub fn duplicate(item: &crate::store::OwnedItem) -> Self {
+        let institution = json!({ "name": item.institution_name });
+        Self {
+            detail: Some(("duplicate", json!({ "item_id": item.item_id, "institution": institution }))),
+            ..Self::new(
+                StatusCode::CONFLICT,
+                "This bank is already connected.",
+                &format!("a duplicate of item {}: not exchanged", item.item_id),
+            )
+        }
     }
 
     /// 429, with `Retry-After`.
@@ -107,7 +126,11 @@ impl Failure {
 
     /// The status and body, as an idempotency record keeps them.
     pub fn parts(&self) -> (StatusCode, serde_json::Value) {
-        (self.status, json!({ "error": self.message }))
+        let mut body = json!({ "error": self.message });
+        if let Some((name, detail)) = &self.detail {
+            body[*name] = detail.clone();
+        }
+        (self.status, body)
     }
 
     /// What the log line says.

@@ -1,13 +1,15 @@
 //! `POST /api/webhooks/plaid`: Plaid's webhooks, verified first (`crate::webhooks`); then an `ITEM`
-//! webhook updates the item's status. Anything that does not verify gets 401 and changes nothing.
+//! webhook updates the item's status, and a `LINK` `SESSION_FINISHED` one adds the session's
+//! banks. Anything that does not verify gets 401 and changes nothing.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::{answer, Failure, Shared};
 use crate::logging::clip;
+use crate::plaid::types::SessionFinishedWebhook;
 
 pub async fn receive(
     State(state): State<Shared>,
@@ -31,6 +33,9 @@ pub async fn receive(
     };
     let (kind, code) =
         (hook["webhook_type"].as_str().unwrap_or(""), hook["webhook_code"].as_str().unwrap_or(""));
+    if (kind, code) == ("LINK", "SESSION_FINISHED") {
+        return Ok(session_finished(&state, &body).await);
+    }
     let item_id = hook["item_id"].as_str().unwrap_or("");
     let status = match (kind, code, hook["error"]["error_code"].as_str()) {
         ("ITEM", "ERROR", Some("ITEM_LOGIN_REQUIRED")) | ("ITEM", "PENDING_DISCONNECT", _) => {
@@ -51,4 +56,35 @@ pub async fn receive(
         None => format!("{kind} {code}: nothing to do"),
     };
     Ok(answer(StatusCode::OK, json!({ "received": true }), note))
+}
+
+/// A Link session ended (Multi-Item Link): its banks are added for the user its link token was
+/// made for, unless the page's own call did it first (`sessions.rs`).
+async fn session_finished(state: &Shared, body: &[u8]) -> Response {
+    let Ok(hook) = serde_json::from_slice::<SessionFinishedWebhook>(body) else {
+        return answer(
+            StatusCode::OK,
+            json!({ "received": true }),
+            "LINK SESSION_FINISHED: not in Plaid's shape",
+        );
+    };
+    let session = clip(&hook.link_session_id);
+    let owner = match state.store.link_token_owner(&hook.link_token).await {
+        Ok(Some(owner)) => owner,
+        Ok(None) => {
+            let note = format!("LINK SESSION_FINISHED: session {session}'s link token was not made here");
+            return answer(StatusCode::OK, json!({ "received": true }), note);
+        }
+        Err(e) => {
+            return Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "Try again.", &format!("store: {e}"))
+                .into_response()
+        }
+    };
+    // A 5xx makes Plaid send the webhook again; anything else is done (or will never be).
+    match super::sessions::finish_session(state, &owner, &hook.link_session_id).await {
+        Ok((_, _, note)) => {
+            answer(StatusCode::OK, json!({ "received": true }), format!("LINK SESSION_FINISHED: {note}"))
+        }
+        Err(failure) => failure.into_response(),
+    }
 }

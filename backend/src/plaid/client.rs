@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use crate::plaid::types::{
     AccessTokenRequest, AccountsGetResponse, Credentials, ItemRemoveResponse, LinkTokenCreateRequest,
-    LinkTokenCreateResponse, LinkTokenUpdate, LinkTokenUser, PlaidError, PublicTokenExchangeRequest,
-    PublicTokenExchangeResponse, WebhookVerificationKey, WebhookVerificationKeyGetRequest,
-    WebhookVerificationKeyGetResponse,
+    LinkTokenCreateResponse, LinkTokenGetRequest, LinkTokenGetResponse, LinkTokenUpdate, LinkTokenUser,
+    PlaidError, PublicTokenExchangeRequest, PublicTokenExchangeResponse, WebhookVerificationKey,
+    WebhookVerificationKeyGetRequest, WebhookVerificationKeyGetResponse,
 };
 
 /// A failed call to Plaid.
@@ -38,6 +38,17 @@ impl PlaidCallError {
 pub struct UpdateMode<'a> {
     pub access_token: &'a str,
     pub account_selection: bool,
+}
+
+/// What a link token is for.
+#[derive(Clone, Copy, Debug)]
+pub enum LinkMode<'a> {
+    /// One new item: its public token comes through `onSuccess`.
+    NewItem,
+    /// Multi-Item Link: several banks in one session; their public tokens come through
+    /// `/link/token/get` and the `SESSION_FINISHED` webhook.
+    MultiItem,
+    Update(UpdateMode<'a>),
 }
 
 /// Where Plaid is and how to authenticate to it.
@@ -115,16 +126,21 @@ impl PlaidClient {
         Credentials { client_id: Some(self.client_id.clone()), secret: Some(self.secret.clone()) }
     }
 
-    /// `/link/token/create` for one user: a new item with the configured products, or, given an
-    /// item's access token, update mode for that item (products left out, as Plaid asks).
+    /// `/link/token/create` for one user: a new item with the configured products (several banks in
+    /// one session with `multi_item`), or, given an item's access token, update mode for that item
+    /// (products left out, as Plaid asks).
     pub async fn link_token_create(
         &self,
         client_name: &str,
         client_user_id: &str,
         products: &[String],
         country_codes: &[String],
-        update: Option<UpdateMode<'_>>,
+        mode: LinkMode<'_>,
     ) -> Result<LinkTokenCreateResponse, PlaidCallError> {
+        let update = match mode {
+            LinkMode::Update(update) => Some(update),
+            _ => None,
+        };
         let request = LinkTokenCreateRequest {
             credentials: self.credentials(),
             webhook: self.webhook.clone(),
@@ -136,8 +152,16 @@ impl PlaidClient {
             access_token: update.map(|u| u.access_token.to_owned()),
             update: update.map(|u| LinkTokenUpdate { account_selection_enabled: u.account_selection }),
             redirect_uri: self.redirect_uri.clone(),
+            enable_multi_item_link: matches!(mode, LinkMode::MultiItem).then_some(true),
         };
         self.post("/link/token/create", &request).await
+    }
+
+    /// `/link/token/get`: what a link token's sessions added.
+    pub async fn link_token_get(&self, link_token: &str) -> Result<LinkTokenGetResponse, PlaidCallError> {
+        let request =
+            LinkTokenGetRequest { credentials: self.credentials(), link_token: link_token.to_owned() };
+        self.post("/link/token/get", &request).await
     }
 
     /// `/accounts/get`: the item's accounts, or its error (`ITEM_LOGIN_REQUIRED`, say).

@@ -8,7 +8,9 @@
 //! - a key check per key (`key_check.rs`), so that a backend started with the wrong key refuses to
 //!   start instead of writing rows nobody can read with the others;
 //! - idempotency keys of exchange requests, for an hour (`claims.rs`, `idempotency.rs`);
-//! - sessions, by the hash of their id, for 30 days (`sessions.rs`).
+//! - sessions, by the hash of their id, for 30 days (`sessions.rs`);
+//! - link tokens, sealed, for 5 hours, and a claim per public token (`link_sessions.rs`): what
+//!   Multi-Item Link and Identity Verification sessions need.
 //!
 //! One set of migrations (`backend/migrations/`) and one set of queries serve both engines (sqlx's
 //! `Any` driver): the SQL is what both speak (`$1` parameters, `ON CONFLICT`), and every statement
@@ -17,6 +19,7 @@
 mod claims;
 mod items;
 mod key_check;
+mod link_sessions;
 mod sessions;
 
 use sqlx::any::AnyPoolOptions;

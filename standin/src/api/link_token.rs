@@ -96,6 +96,8 @@ pub(crate) async fn create(
             webhook: request.webhook,
             update,
             redirect_uri: request.redirect_uri,
+            multi_item: request.enable_multi_item_link == Some(true),
+            sessions: Vec::new(),
         },
     );
     drop(books);
@@ -118,6 +120,7 @@ pub(crate) async fn get(
             created_at: Some(rfc3339(record.created_at)),
             expiration: Some(rfc3339(record.expires_at)),
             metadata: record.metadata.clone(),
+            link_sessions: record.sessions.iter().map(crate::link::sessions::view).collect(),
             request_id: id(15),
         })
         .into_response(),

@@ -77,6 +77,10 @@
       resumeState: resumeStateOf(config.receivedRedirectUri),
       // Layer: the remembered login found for a submitted phone number ({institution, accounts}).
       layer: null,
+      // Multi-Item Link: after each bank, the user may add another; the session ends with "Done".
+      multi: false, added: 0,
+      // Identity Verification: the session ends in a success without a public token.
+      idv: false,
       root: null, body: null,
     };
 
@@ -256,8 +260,36 @@
     }
 
     function complete(chosen, retry) {
-      post("link/complete", { link_token: config.token, institution_id: s.institution.institution_id, accounts: chosen })
-        .then(function (body) { succeed(body.public_token, chosen); }, function (error) { failed(error, retry); });
+      post("link/complete", { link_token: config.token, institution_id: s.institution.institution_id, accounts: chosen, link_session_id: s.id })
+        .then(function (body) {
+          if (s.multi && !s.update) { s.added += 1; another(); } else succeed(body.public_token, chosen);
+        }, function (error) { failed(error, retry); });
+    }
+
+    // Multi-Item Link: the bank is added; another, or done. Its public tokens reach the app's
+    // backend through /link/token/get and the SESSION_FINISHED webhook, not onSuccess.
+    function another() {
+      show("CONNECTED", function () {
+        return [el("h2", { text: s.institution.name + " is connected", style: { margin: "0 0 0.75rem", fontSize: "1.2rem" } }),
+                button("Add another bank", selectInstitution),
+                button("Done", finishSession)];
+      });
+    }
+
+    function finishSession() {
+      post("link/finish", { link_token: config.token, link_session_id: s.id }).then(function () {
+        s.institution = null;
+        succeed(null, []);
+      }, function (error) { failed(error, another); });
+    }
+
+    // Identity Verification, reduced to its end: the user confirms, and Link succeeds without a token.
+    function verifyIdentity() {
+      show("ACCEPT_TOS", function () {
+        return [el("h2", { text: "Verify your identity", style: { margin: "0 0 0.75rem", fontSize: "1.2rem" } }),
+                el("p", { text: "Sandbox: your identity is verified when you continue." }),
+                button("Verify", finishSession)];
+      });
     }
 
     // An API error: an expired link token ends the session, as in Link; others are shown and retried.
@@ -334,6 +366,8 @@
       } else if (s.update) {
         s.institution = s.update.institution;
         credentials(null);
+      } else if (s.idv) {
+        verifyIdentity();
       } else {
         selectInstitution();
       }
@@ -344,6 +378,8 @@
         s.institutions = body.institutions || [];
         s.update = body.update || null;
         s.redirect = body.redirect === true;
+        s.multi = body.multi_item === true;
+        s.idv = body.identity_verification === true;
       }, function () { s.institutions = []; })
       .then(function () {
         if (s.destroyed) return;

@@ -1,6 +1,7 @@
 //! Link, as the stand-in plays it: its script (`link-initialize.js`, a Link-like modal with Plaid's
-//! sandbox institutions) and the private endpoints the script calls (`steps.rs`).
+//! sandbox institutions) and the private endpoints the script calls (`steps.rs`; a session's end, `sessions.rs`).
 
+pub(crate) mod sessions;
 pub(crate) mod steps;
 
 use axum::http::header;

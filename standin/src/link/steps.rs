@@ -27,6 +27,8 @@ pub(crate) struct LiveToken {
     pub update: Option<UpdateGrant>,
     /// Where an OAuth bank sends the user back; without it, the bank opens in a pop-up.
     pub redirect_uri: Option<String>,
+    /// Multi-Item Link: the session goes on after a bank is added.
+    pub multi_item: bool,
 }
 
 pub(crate) fn live_link_token(standin: &Standin, link_token: &str) -> Result<LiveToken, Response> {
@@ -38,6 +40,7 @@ pub(crate) fn live_link_token(standin: &Standin, link_token: &str) -> Result<Liv
             webhook: record.webhook.clone(),
             update: record.update.clone(),
             redirect_uri: record.redirect_uri.clone(),
+            multi_item: record.multi_item,
         }),
         _ => Err(invalid_link_token()),
     }
@@ -96,6 +99,10 @@ pub(crate) async fn session(
     };
     let live = live_link_token(&standin, &request.link_token).ok();
     let redirect = live.as_ref().is_some_and(|live| live.redirect_uri.is_some());
+    let multi_item = live.as_ref().is_some_and(|live| live.multi_item);
+    // Identity Verification ends in a success without a public token.
+    let identity_verification =
+        live.as_ref().is_some_and(|live| live.products.iter().any(|p| p == "identity_verification"));
     let update = live.and_then(|live| live.update).and_then(|grant| {
         let books = standin.books.lock().ok()?;
         let item = books.items.get(&grant.item_id)?;
@@ -103,8 +110,11 @@ pub(crate) async fn session(
             standin.config.institutions.iter().find(|i| i.institution_id == item.institution_id)?;
         Some(json!({ "institution": institution, "account_selection": grant.account_selection }))
     });
-    Json(json!({ "institutions": standin.config.institutions, "update": update, "redirect": redirect }))
-        .into_response()
+    Json(json!({
+        "institutions": standin.config.institutions, "update": update, "redirect": redirect,
+        "multi_item": multi_item, "identity_verification": identity_verification,
+    }))
+    .into_response()
 }
 
 /// Layer's sandbox phone number: eligible, with a remembered First Platypus Bank login.
@@ -184,6 +194,9 @@ struct CompleteRequest {
     link_token: String,
     institution_id: String,
     accounts: Vec<crate::types::Account>,
+    /// The Link session, whose record (`/link/token/get`) gets the bank added.
+    #[serde(default)]
+    link_session_id: Option<String>,
 }
 
 pub(crate) async fn complete(
@@ -228,6 +241,20 @@ pub(crate) async fn complete(
         }
         None => {
             let item_id = id(37);
+            // What `/link/token/get` and the SESSION_FINISHED webhook will say the session added.
+            if let Some(session) = &request.link_session_id {
+                let Some(institution) =
+                    standin.config.institutions.iter().find(|i| i.institution_id == request.institution_id)
+                else {
+                    return invalid_institution("invalid institution_id");
+                };
+                let added = crate::link::sessions::added(&public_token, institution, &request.accounts);
+                if let Err(e) =
+                    crate::link::sessions::record(&mut books, &request.link_token, session, added, now)
+                {
+                    return e;
+                }
+            }
             books.items.insert(
                 item_id.clone(),
                 ItemRecord {

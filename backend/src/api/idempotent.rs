@@ -1,0 +1,73 @@
+//! A call that is done once however often the browser sends it (`Idempotency-Key`, see
+//! `idempotency.rs`): the exchange and the session-finished call. The first request with a key
+//! does the work and records its answer; a repeat, on this instance or another, gets that answer.
+
+use std::future::Future;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::{answer, Failure, Shared};
+use crate::idempotency::{self, Decision};
+
+/// The work's answer: its status, the body the browser may see, and the log line's note.
+pub type Outcome = (StatusCode, serde_json::Value, String);
+
+/// Runs `work` once for `key` (always, without one), and answers.
+pub async fn once<F, W>(state: &Shared, user: &str, key: Option<&str>, body: &[u8], work: W) -> Response
+where
+    W: FnOnce() -> F,
+    F: Future<Output = Outcome>,
+{
+    let Some(key) = key else {
+        let (status, body, note) = work().await;
+        return answer(status, body, note);
+    };
+    let decision = match idempotency::claim(&state.store, user, key, body).await {
+        Ok(decision) => decision,
+        Err(e) => {
+            return Failure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "We could not save your connection yet. Please try again.",
+                &format!("idempotency store: {e}"),
+            )
+            .into_response()
+        }
+    };
+    let refused = match decision {
+        Decision::Work => None,
+        Decision::Answer(status, body) => {
+            return answer(status, body, "repeated Idempotency-Key: answered again, not done again")
+        }
+        Decision::Mismatch => Some(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The request was not understood.",
+            "Idempotency-Key reused with another body",
+        )),
+        Decision::TooMany => Some(Failure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many attempts. Please wait a moment, then try again.",
+            "too many idempotency keys for one session",
+        )),
+        Decision::StillWorking => Some(Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "We are still saving your connection. Please wait a moment.",
+            "the first request with this key is still being worked on",
+        )),
+    };
+    if let Some(refused) = refused {
+        return refused.into_response();
+    }
+    let (status, body, note) = work().await;
+    let note = match idempotency::finish(&state.store, user, key, status, &body).await {
+        Ok(()) => note,
+        Err(e) => format!("{note}; answer not kept under its key: {e}"),
+    };
+    answer(status, body, note)
+}
+
+/// A validated request's `Idempotency-Key`, if it has a usable one.
+pub fn key(headers: &axum::http::HeaderMap) -> Option<String> {
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    key.filter(|k| !k.is_empty() && k.len() <= 128).map(str::to_owned)
+}

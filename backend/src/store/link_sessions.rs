@@ -1,0 +1,127 @@
+//! What Link sessions without a public token in `onSuccess` need (Multi-Item Link, Identity
+//! Verification): the link tokens the backend made, for the session that owns each (sealed, and
+//! found by their hash when the `SESSION_FINISHED` webhook names one), and a claim per public token,
+//! so that the session-finished call and the webhook exchange each one once between them.
+
+use sha2::{Digest, Sha256};
+
+use super::{int, Store, StoreError};
+use crate::keys::TokenKeys;
+
+/// How long a link token is kept: Plaid's lifetime of one (4 hours), and a margin.
+pub const LINK_TOKEN_KEEP_SECS: u64 = 5 * 60 * 60;
+
+fn hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn aad(owner: &str) -> Vec<u8> {
+    format!("plaid-link link token\0{owner}").into_bytes()
+}
+
+impl Store {
+    /// Keeps a link token made for `owner`, and forgets those too old to be used.
+    pub async fn remember_link_token(
+        &self,
+        owner: &str,
+        link_token: &str,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM link_tokens WHERE created_at <= $1")
+            .bind(int(now.saturating_sub(LINK_TOKEN_KEEP_SECS)))
+            .execute(&self.db)
+            .await?;
+        let key = self.keys.current();
+        let (nonce, sealed) = key.seal(link_token.as_bytes(), &aad(owner)).ok_or(StoreError::Crypto)?;
+        sqlx::query(
+            "INSERT INTO link_tokens (token_hash, owner, key_id, nonce, sealed, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (token_hash) DO NOTHING",
+        )
+        .bind(hash(link_token))
+        .bind(owner)
+        .bind(key.id())
+        .bind(nonce.to_vec())
+        .bind(sealed)
+        .bind(int(now))
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// The live link tokens made for `owner`, newest first.
+    pub async fn link_tokens_of(&self, owner: &str, now: u64) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+            "SELECT key_id, nonce, sealed FROM link_tokens WHERE owner = $1 AND created_at > $2
+             ORDER BY created_at DESC LIMIT 20",
+        )
+        .bind(owner)
+        .bind(int(now.saturating_sub(LINK_TOKEN_KEEP_SECS)))
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|(key_id, nonce, sealed)| open(&self.keys, owner, key_id, nonce, sealed))
+            .collect())
+    }
+
+    /// Who a link token was made for.
+    pub async fn link_token_owner(&self, link_token: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT owner FROM link_tokens WHERE token_hash = $1")
+            .bind(hash(link_token))
+            .fetch_optional(&self.db)
+            .await?)
+    }
+
+    /// Claims a public token for exchange: `true` for the first to ask, who exchanges it.
+    pub async fn claim_public_token(
+        &self,
+        public_token: &str,
+        owner: &str,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        let claimed = sqlx::query(
+            "INSERT INTO public_tokens (token_hash, owner, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (token_hash) DO NOTHING",
+        )
+        .bind(hash(public_token))
+        .bind(owner)
+        .bind(int(now))
+        .execute(&self.db)
+        .await?;
+        Ok(claimed.rows_affected() == 1)
+    }
+
+    /// The item a claimed public token became, once it is stored.
+    pub async fn public_token_item(&self, public_token: &str) -> Result<Option<String>, StoreError> {
+        let item: Option<Option<String>> =
+            sqlx::query_scalar("SELECT item_id FROM public_tokens WHERE token_hash = $1")
+                .bind(hash(public_token))
+                .fetch_optional(&self.db)
+                .await?;
+        Ok(item.flatten())
+    }
+
+    /// Records what a claimed public token became.
+    pub async fn set_public_token_item(&self, public_token: &str, item_id: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE public_tokens SET item_id = $1 WHERE token_hash = $2")
+            .bind(item_id)
+            .bind(hash(public_token))
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Lets a claim go (the exchange failed before Plaid spent the token), so the next try works.
+    pub async fn release_public_token(&self, public_token: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM public_tokens WHERE token_hash = $1 AND item_id IS NULL")
+            .bind(hash(public_token))
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+}
+
+fn open(keys: &TokenKeys, owner: &str, key_id: &str, nonce: &[u8], sealed: &[u8]) -> Option<String> {
+    let plain = keys.by_id(key_id)?.open(nonce, sealed, &aad(owner))?;
+    String::from_utf8(plain).ok()
+}

@@ -1,0 +1,183 @@
+//! Link sessions that end without a public token in `onSuccess`: Multi-Item Link (through the
+//! page's session-finished call, through the `SESSION_FINISHED` webhook alone, and both racing),
+//! Identity Verification; duplicate Items refused before any exchange; and exit reports.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+
+const PLATYPUS: &str = "ins_109508";
+const TARTAN: &str = "ins_109511";
+
+fn names(answer: &serde_json::Value) -> Vec<&str> {
+    answer["items"].as_array().unwrap().iter().map(|i| i["institution"]["name"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn a_multi_item_session_adds_each_bank_once_through_the_pages_call() {
+    let s = start().await;
+    s.standin.hold_webhooks(true);
+    let session = s.browser_session().await;
+    let link_session = s.multi_item_session(&session, &[PLATYPUS, TARTAN]).await;
+    let (status, answer) = s.session_finished(&session, &link_session, "key-1").await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(names(&answer), ["First Platypus Bank", "Tartan Bank"]);
+    assert_eq!(answer["duplicates"], json!([]));
+    // The browser's retry, and a call under another key: the same two, exchanged once each.
+    assert_eq!(s.session_finished(&session, &link_session, "key-1").await.1, answer);
+    let (_, again) = s.session_finished(&session, &link_session, "key-2").await;
+    assert_eq!(again["items"], answer["items"]);
+    assert_eq!(s.standin.exchanges(), 2);
+    assert_eq!(s.items().await.len(), 2);
+    let (_, listed) = s.api(reqwest::Method::GET, "/api/items", &session, None).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_multi_item_session_is_added_by_the_webhook_alone_when_the_page_never_calls() {
+    let s = start().await;
+    let session = s.browser_session().await;
+    s.multi_item_session(&session, &[PLATYPUS, TARTAN]).await;
+    let items = s.items_become(2).await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(s.standin.exchanges(), 2);
+    let (_, listed) = s.api(reqwest::Method::GET, "/api/items", &session, None).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2, "the items are the session's: {listed}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_pages_call_and_the_webhook_racing_add_each_bank_once() {
+    let s = start().await;
+    s.standin.delay_exchanges(std::time::Duration::from_millis(200));
+    let session = s.browser_session().await;
+    let link_session = s.multi_item_session(&session, &[PLATYPUS, TARTAN]).await;
+    let (status, answer) = s.session_finished(&session, &link_session, "key-race").await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(names(&answer), ["First Platypus Bank", "Tartan Bank"]);
+    // The webhook's path done too (its answer came back): still two.
+    for _ in 0..400 {
+        if s.standin.webhooks_answered() >= 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(s.standin.webhooks_answered(), 1, "SESSION_FINISHED was answered");
+    assert_eq!((s.items().await.len(), s.standin.exchanges()), (2, 2));
+}
+
+#[tokio::test]
+async fn a_link_session_is_only_read_for_the_session_that_owns_it() {
+    let s = start().await;
+    s.standin.hold_webhooks(true);
+    let owner = s.browser_session().await;
+    let link_session = s.multi_item_session(&owner, &[PLATYPUS]).await;
+    let stranger = s.browser_session().await;
+    let (status, answer) = s.session_finished(&stranger, &link_session, "key-1").await;
+    assert_eq!(status, 404, "{answer}");
+    assert_eq!(s.standin.exchanges(), 0, "nothing exchanged for a stranger");
+}
+
+#[tokio::test]
+async fn the_same_bank_and_accounts_again_are_refused_before_any_exchange() {
+    let s = start().await;
+    s.standin.hold_webhooks(true);
+    let (session, first) = s.session_with_item().await;
+    // The same bank, the same accounts, a new Link session.
+    let link_token = {
+        let (_, body) = s.api(reqwest::Method::POST, "/api/link_token", &session, Some(json!({}))).await;
+        body["link_token"].as_str().unwrap().to_owned()
+    };
+    let public_token = s.public_token(&link_token).await;
+    let body = json!({"public_token": public_token, "institution": {"institution_id": PLATYPUS, "name": "First Platypus Bank"},
+                      "accounts": [{"id": "x", "name": "Plaid Checking", "mask": "0000", "type": "depository", "subtype": "checking"}],
+                      "link_session_id": "s2"});
+    // The first item was exchanged with no accounts in its metadata: record them as Link reported.
+    let (status, _) = s
+        .api(
+            reqwest::Method::POST,
+            "/api/item_updated",
+            &session,
+            Some(json!({"item_id": first, "link_session_id": "s"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, answer) =
+        s.api(reqwest::Method::POST, "/api/exchange_public_token", &session, Some(body)).await;
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(answer["duplicate"]["item_id"], first.as_str());
+    assert_eq!(answer["duplicate"]["institution"]["name"], "First Platypus Bank");
+    assert_eq!(s.standin.exchanges(), 1, "the duplicate was not exchanged");
+    // In a Multi-Item session too: the known bank is a duplicate, the new one is added.
+    let link_session = s.multi_item_session(&session, &[PLATYPUS, TARTAN]).await;
+    let (status, answer) = s.session_finished(&session, &link_session, "key-m").await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(names(&answer), ["Tartan Bank"]);
+    assert_eq!(answer["duplicates"][0]["item_id"], first.as_str());
+    assert_eq!(s.standin.exchanges(), 2);
+}
+
+#[tokio::test]
+async fn identity_verification_ends_verified_with_no_token_and_no_item() {
+    let s = start_with(TestDb::sqlite(), &[("PLAID_PRODUCTS", "identity_verification")]).await;
+    let session = s.browser_session().await;
+    let (_, token) = s.api(reqwest::Method::POST, "/api/link_token", &session, Some(json!({}))).await;
+    let link_session = format!("idv-{}", rand_suffix());
+    let finish = json!({"link_token": token["link_token"], "link_session_id": link_session});
+    assert_eq!(s.to_plaid("/link/finish", finish).await.0, 200);
+    let (status, answer) = s.session_finished(&session, &link_session, "key-1").await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["verified"], true);
+    assert_eq!(answer["items"], json!([]));
+    assert_eq!(s.standin.exchanges(), 0);
+}
+
+#[test]
+fn an_exit_report_is_one_log_line_with_exactly_its_fields() {
+    let backend = Process::start(&[("PLAID_LINK_CSRF", "off")]);
+    let post = |body: serde_json::Value| {
+        let response = std::process::Command::new("curl")
+            .args([
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "-H",
+                "content-type: application/json",
+                "-d",
+            ])
+            .arg(body.to_string())
+            .arg(format!("http://{}/api/link_exit", backend.addr))
+            .output()
+            .unwrap();
+        String::from_utf8(response.stdout).unwrap()
+    };
+    let report = json!({"error_type": "ITEM_ERROR", "error_code": "INVALID_CREDENTIALS", "request_id": "req123",
+                        "link_session_id": "sess-1", "institution_id": "ins_109508", "status": "requires_credentials"});
+    assert_eq!(post(report), "202");
+    assert_eq!(
+        post(json!({"error_code": "X", "display_message": "what the user typed"})),
+        "400",
+        "unknown fields"
+    );
+    assert_eq!(post(json!({"error_code": "<script>alert(1)</script>"})), "400", "not a code");
+    let line = (0..200)
+        .find_map(|_| {
+            let found = backend.log.lock().unwrap().iter().find(|l| l.contains("link_exit")).cloned();
+            if found.is_none() {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            found
+        })
+        .expect("an exit report line");
+    let line: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let mut fields: Vec<&str> = line["fields"].as_object().unwrap().keys().map(String::as_str).collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        ["error_code", "error_type", "institution_id", "link_session_id", "message", "request_id", "status"]
+    );
+    assert_eq!(line["fields"]["error_code"], "INVALID_CREDENTIALS");
+    assert_eq!(backend.log.lock().unwrap().iter().filter(|l| l.contains("\"link_exit\"")).count(), 1);
+}
