@@ -12,7 +12,9 @@
 const PREFETCH = Symbol.for("plaid-link.prefetch");
 const SCRIPT = Symbol.for("plaid-link.script");
 const PLAID = "https://cdn.plaid.com/link/v2/stable/link-initialize.js";
-const DEFAULT_ENDPOINTS = ["/api/link_token", "/api/exchange_public_token", "/api/item_updated"];
+const DEFAULT_ENDPOINTS = [
+  "/api/link_token", "/api/exchange_public_token", "/api/item_updated", "/api/link_session_finished", "/api/link_exit",
+];
 
 function absolute(raw) {
   try {
@@ -36,7 +38,7 @@ function declared(name) {
   return document.head.querySelector(`meta[name="${name}"]`)?.getAttribute("content") ?? null;
 }
 
-function requestLinkToken(url, timeoutMs) {
+function requestLinkToken(url, timeoutMs, body) {
   const controller = new AbortController();
   const headers = { "Content-Type": "application/json", Accept: "application/json" };
   const csrf = document.querySelector('meta[name="csrf-token"]')?.getAttribute("content");
@@ -45,7 +47,7 @@ function requestLinkToken(url, timeoutMs) {
   const response = fetch(url, {
     method: "POST",
     headers,
-    body: "{}",
+    body,
     credentials: "same-origin",
     redirect: "manual",
     signal: AbortSignal.any([controller.signal, AbortSignal.timeout(timeoutMs)]),
@@ -83,7 +85,9 @@ export function prefetch() {
     // An update-mode element (data-item-id) asks for its own kind of token, and a page back from an
     // OAuth bank uses the one it kept: the component does both.
     if (url && endpoints.includes(url) && !attr("data-item-id") && !backFromBank) {
-      element[PREFETCH] = requestLinkToken(url, Number(attr("data-request-timeout-ms")) || 15000);
+      // The component's own body: `{}`, or a Multi-Item Link token (data-multi-item).
+      const body = attr("data-multi-item") === "true" ? '{"multi_item":true}' : "{}";
+      element[PREFETCH] = requestLinkToken(url, Number(attr("data-request-timeout-ms")) || 15000, body);
     }
     const script = absolute(attr("data-script-src") || declaredScript || PLAID)?.href;
     loadScript(scripts.includes(script) ? script : null);

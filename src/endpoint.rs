@@ -24,7 +24,16 @@ use crate::plaid::loader::DEFAULT_SCRIPT_SRC;
 pub(crate) const DEFAULT_LINK_TOKEN_URL: &str = "/api/link_token";
 pub(crate) const DEFAULT_EXCHANGE_URL: &str = "/api/exchange_public_token";
 pub(crate) const DEFAULT_UPDATE_URL: &str = "/api/item_updated";
-const DEFAULTS: [&str; 3] = [DEFAULT_LINK_TOKEN_URL, DEFAULT_EXCHANGE_URL, DEFAULT_UPDATE_URL];
+pub(crate) const DEFAULT_SESSION_FINISHED_URL: &str = "/api/link_session_finished";
+/// Where exit reports go when markup turns them on (`data-exit-report-url`); off by default.
+const DEFAULT_EXIT_REPORT_URL: &str = "/api/link_exit";
+const DEFAULTS: [&str; 5] = [
+    DEFAULT_LINK_TOKEN_URL,
+    DEFAULT_EXCHANGE_URL,
+    DEFAULT_UPDATE_URL,
+    DEFAULT_SESSION_FINISHED_URL,
+    DEFAULT_EXIT_REPORT_URL,
+];
 
 /// A configured URL cannot be used; nothing was sent or loaded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

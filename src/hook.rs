@@ -11,6 +11,7 @@ use crate::plaid::types::LinkSubmission;
 use crate::status::{LinkFailure, LinkStatus};
 
 /// What [`use_plaid_link`] returns.
+#[derive(Clone, Copy)]
 pub struct UsePlaidLinkReturn {
     /// Whether `open` will open Link now: Link has loaded and is not busy.
     pub ready: Signal<bool>,
@@ -121,7 +122,13 @@ fn use_flow(
             None => Surface::Button,
             Some(container) => Surface::Embedded(Box::new(move || container.get_untracked().map(Into::into))),
         };
-        let started = Flow::new(options, surface, move |reached| drop(status.try_set(reached)));
+        let on_status = options.on_status.clone();
+        let started = Flow::new(options, surface, move |reached| {
+            if let Some(on_status) = &on_status {
+                on_status(&reached);
+            }
+            drop(status.try_set(reached));
+        });
         flow.set_value(Some(started.clone()));
         if cfg!(feature = "hydrate") {
             // After hydration: until then the state must be the one the server rendered.

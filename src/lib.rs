@@ -43,6 +43,6 @@ pub use hook::{use_plaid_embedded_link, use_plaid_link, LinkOptions, UsePlaidLin
 pub use oauth::ResumeError;
 pub use options::PlaidLinkOptions;
 pub use plaid::types::{EventName, LinkEvent, LinkSubmission};
-pub use status::{Connection, LinkFailure, LinkStatus};
+pub use status::{ConnectedItem, Connection, LinkFailure, LinkStatus};
 pub use ui::texts::{self, Texts};
 pub use ui::{PlaidEmbeddedLink, PlaidLink};

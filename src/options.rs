@@ -6,12 +6,14 @@ use crate::backend::{BackendClient, HeaderSource, RetryPolicy, UpdateTarget};
 use crate::endpoint::{self, EndpointError, Provenance};
 use crate::handoff::PrefetchedToken;
 use crate::plaid::types::{ExitMetadata, LinkError, LinkEvent};
-use crate::status::Connection;
+use crate::status::{Connection, LinkStatus};
 use crate::ui::texts::Texts;
 
 type OnConnected = Rc<dyn Fn(&Connection)>;
 type OnExit = Rc<dyn Fn(Option<&LinkError>, &ExitMetadata)>;
 type OnEvent = Rc<dyn Fn(&LinkEvent)>;
+type OnLinkEvent = Rc<dyn Fn(&str, &wasm_bindgen::JsValue)>;
+type OnStatus = Rc<dyn Fn(&LinkStatus)>;
 
 /// Options for [`use_plaid_link`](crate::use_plaid_link) and [`PlaidLink`](crate::PlaidLink).
 ///
@@ -27,6 +29,9 @@ pub struct PlaidLinkOptions {
     pub(crate) link_token_url: String,
     pub(crate) exchange_url: String,
     pub(crate) update_url: String,
+    pub(crate) session_finished_url: String,
+    pub(crate) exit_report_url: Option<String>,
+    pub(crate) multi_item: bool,
     /// Update mode: the item to repair, and whether the user may add accounts.
     pub(crate) update: Option<UpdateTarget>,
     pub(crate) allowed_origins: Vec<String>,
@@ -42,6 +47,10 @@ pub struct PlaidLinkOptions {
     pub(crate) on_connected: Option<OnConnected>,
     pub(crate) on_exit: Option<OnExit>,
     pub(crate) on_event: Option<OnEvent>,
+    /// The embed's: each event's name and Link's own metadata object, for the page.
+    pub(crate) on_link_event: Option<OnLinkEvent>,
+    /// The embed's: every status the flow reaches, as it reaches it, for the page.
+    pub(crate) on_status: Option<OnStatus>,
     pub(crate) texts: Texts,
     /// A link-token request started before the WebAssembly ran (embedding only); used once.
     pub(crate) prefetched: Option<PrefetchedToken>,
@@ -56,6 +65,9 @@ impl Default for PlaidLinkOptions {
             link_token_url: endpoint::DEFAULT_LINK_TOKEN_URL.to_owned(),
             exchange_url: endpoint::DEFAULT_EXCHANGE_URL.to_owned(),
             update_url: endpoint::DEFAULT_UPDATE_URL.to_owned(),
+            session_finished_url: endpoint::DEFAULT_SESSION_FINISHED_URL.to_owned(),
+            exit_report_url: None,
+            multi_item: false,
             update: None,
             allowed_origins: Vec::new(),
             link_token_fields: Vec::new(),
@@ -69,6 +81,8 @@ impl Default for PlaidLinkOptions {
             on_connected: None,
             on_exit: None,
             on_event: None,
+            on_link_event: None,
+            on_status: None,
             texts: Texts::default(),
             prefetched: None,
             provenance: Provenance::Code,
@@ -314,6 +328,46 @@ impl PlaidLinkOptions {
         self
     }
 
+    /// Multi-Item Link: the user may add several banks in one session. The link-token request
+    /// carries `{"multi_item": true}`; Link ends in a success without a public token, and the
+    /// backend reads the session's banks from Plaid (see
+    /// [`session_finished_url`](Self::session_finished_url)).
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default().multi_item(true);
+    /// ```
+    pub fn multi_item(mut self, multi_item: bool) -> Self {
+        self.multi_item = multi_item;
+        self
+    }
+
+    /// Where to POST when Link succeeds without a public token (Multi-Item Link, Identity
+    /// Verification): `{link_session_id, institution, accounts, status}`, never a token. Default
+    /// `/api/link_session_finished`.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default().session_finished_url("/billing/plaid/finished");
+    /// ```
+    pub fn session_finished_url(mut self, url: impl Into<String>) -> Self {
+        self.session_finished_url = url.into();
+        self
+    }
+
+    /// Reports each `onExit` error to the backend, for a team to watch Link's failures: a POST of
+    /// `{error_type, error_code, request_id, link_session_id, institution_id, status}` and nothing
+    /// else. Off unless set.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default().exit_report_url("/api/link_exit");
+    /// ```
+    pub fn exit_report_url(mut self, url: impl Into<String>) -> Self {
+        self.exit_report_url = Some(url.into());
+        self
+    }
+
     /// The backend client and the script's URL, each resolved against the page and checked.
     pub(crate) fn resolved(&self) -> Result<(BackendClient, String), EndpointError> {
         let page = endpoint::Page::current();
@@ -323,6 +377,9 @@ impl PlaidLinkOptions {
             link_token_url: endpoint(&self.link_token_url)?,
             exchange_url: endpoint(&self.exchange_url)?,
             update_url: endpoint(&self.update_url)?,
+            session_finished_url: endpoint(&self.session_finished_url)?,
+            exit_report_url: self.exit_report_url.as_deref().map(endpoint).transpose()?,
+            multi_item: self.multi_item,
             update: self.update.clone(),
             link_token_fields: self.link_token_fields.clone(),
             timeout_ms: self.request_timeout_ms,

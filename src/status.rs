@@ -59,7 +59,7 @@ impl LinkStatus {
 }
 
 /// A connection the backend stored. Holds nothing secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Connection {
     /// The bank's name, when Link reported one. Untrusted text.
     pub institution: Option<String>,
@@ -69,6 +69,20 @@ pub struct Connection {
     pub item_id: Option<String>,
     /// An existing connection was repaired in update mode (nothing was exchanged).
     pub updated: bool,
+    /// Every bank the session added, when it ended without a public token (Multi-Item Link adds
+    /// several); empty after an ordinary exchange, whose one item is [`item_id`](Self::item_id).
+    pub items: Vec<ConnectedItem>,
+    /// The session verified the user's identity (Identity Verification), and connected no bank.
+    pub verified: bool,
+}
+
+/// One bank a Link session added.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectedItem {
+    /// The backend's id for it.
+    pub item_id: String,
+    /// The bank's name. Untrusted text.
+    pub institution: Option<String>,
 }
 
 /// Why the flow stopped. `Display` is the English message for the user (its words, and the page's
@@ -85,8 +99,13 @@ pub enum LinkFailure {
     Plaid(PlaidError),
     /// The Link session ended in an error.
     Link(LinkError),
-    /// Link reported success but passed no public token.
-    NoPublicToken,
+    /// The bank and accounts chosen are already connected, as this item: nothing was exchanged.
+    Duplicate {
+        /// The backend's id for the connection already there (update mode can add accounts to it).
+        item_id: String,
+        /// The bank's name, when the backend gave it. Untrusted text.
+        institution: Option<String>,
+    },
     /// Back from an OAuth bank, but the sign-in could not be picked up: start again.
     OauthReturn(crate::oauth::ResumeError),
     /// The backend did not take the public token, after every attempt.
@@ -108,7 +127,7 @@ impl std::error::Error for LinkFailure {
             Self::Plaid(e) => Some(e),
             Self::OauthReturn(e) => Some(e),
             Self::Exchange(e) => Some(e),
-            Self::Link(_) | Self::NoPublicToken => None,
+            Self::Link(_) | Self::Duplicate { .. } => None,
         }
     }
 }

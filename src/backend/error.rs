@@ -37,6 +37,15 @@ pub enum BackendError {
     /// The request could not even be built (a header value the browser refuses, say); nothing was sent.
     #[error("the request could not be built: {0}")]
     Request(JsCause),
+    /// The backend refused the bank and accounts as already connected (409 with `duplicate`):
+    /// nothing was exchanged.
+    #[error("already connected as item {item_id}")]
+    Duplicate {
+        /// The item already there.
+        item_id: String,
+        /// Its bank's name. Untrusted text.
+        institution: Option<String>,
+    },
 }
 
 impl BackendError {

@@ -23,7 +23,8 @@ pub(crate) use retry::PendingExchange;
 pub use retry::RetryPolicy;
 
 use crate::endpoint::Endpoint;
-use crate::plaid::types::{LinkError, SuccessMetadata};
+use crate::plaid::types::{ExitMetadata, LinkError, SuccessMetadata};
+use crate::status::ConnectedItem;
 use crate::tokens::{LinkToken, PublicToken};
 use wire::{ConnectionRequest, ExchangeAnswer, FailureAnswer, LinkTokenAnswer, LinkTokenRequest};
 
@@ -31,10 +32,14 @@ use wire::{ConnectionRequest, ExchangeAnswer, FailureAnswer, LinkTokenAnswer, Li
 pub(crate) type HeaderSource = Rc<dyn Fn() -> Vec<(String, String)>>;
 
 /// The exchange call's answer: the backend keeps the access token and tells only the item's id.
+/// A session that ended without a public token is answered with every bank it added, or that it
+/// verified the user's identity.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct ExchangeOutcome {
     /// Plaid's id for the new connection, when the backend shares it.
     pub item_id: Option<String>,
+    pub items: Vec<ConnectedItem>,
+    pub verified: bool,
 }
 
 /// Update mode's target: an item the backend holds.
@@ -55,6 +60,12 @@ pub(crate) struct BackendClient {
     pub exchange_url: Endpoint,
     /// Where to POST after update mode.
     pub update_url: Endpoint,
+    /// Where to POST when a session ends in success without a public token.
+    pub session_finished_url: Endpoint,
+    /// Where to POST `onExit` errors, when the app asked for reports.
+    pub exit_report_url: Option<Endpoint>,
+    /// Link tokens are asked for Multi-Item Link (`{"multi_item": true}`).
+    pub multi_item: bool,
     /// Update mode, when set: link tokens are asked for this item, and nothing is exchanged.
     pub update: Option<UpdateTarget>,
     /// Fields of the link-token request's JSON body (`{}` when empty).
@@ -101,8 +112,12 @@ impl Drop for Cancel {
 impl BackendClient {
     /// Asks the backend for a link token; `cancel` aborts the request.
     pub async fn create_link_token(&self, cancel: Option<&AbortSignal>) -> Result<LinkToken, BackendError> {
-        let body =
-            wire::json(&LinkTokenRequest { fields: &self.link_token_fields, update: self.update.as_ref() })?;
+        let request = LinkTokenRequest {
+            fields: &self.link_token_fields,
+            update: self.update.as_ref(),
+            multi_item: self.multi_item,
+        };
+        let body = wire::json(&request)?;
         let request = self.request(&self.link_token_url, &Body(body), cancel, None)?;
         link_token_from(&read(request.send().await.map_err(BackendError::from_gloo)?).await?)
     }
@@ -141,6 +156,40 @@ impl BackendClient {
         let body = ConnectionRequest { item_id: Some(item_id), ..ConnectionRequest::new(metadata) };
         let body = wire::json(&body).map_err(|error| ExchangeFailure { error, attempts: 0 })?;
         Ok(PendingExchange::new(self.clone(), self.update_url.clone(), Body(body), None))
+    }
+
+    /// A session that ended in success without a public token (Multi-Item Link, Identity
+    /// Verification): tells the backend which session, which reads what it added from Plaid. Retried
+    /// like the exchange, with one `Idempotency-Key`.
+    pub fn session_finished(&self, metadata: &SuccessMetadata) -> Result<PendingExchange, ExchangeFailure> {
+        let body = ConnectionRequest { status: Some(&metadata.status), ..ConnectionRequest::new(metadata) };
+        let body = wire::json(&body).map_err(|error| ExchangeFailure { error, attempts: 0 })?;
+        Ok(PendingExchange::new(
+            self.clone(),
+            self.session_finished_url.clone(),
+            Body(body),
+            Some(idempotency_key()),
+        ))
+    }
+
+    /// Reports an `onExit` error to the app's backend, when it asked for reports: Plaid's codes and
+    /// ids only, never a message the user could have typed into. Sent once, answer unread.
+    pub fn report_exit(&self, error: &LinkError, metadata: &ExitMetadata) {
+        let Some(endpoint) = &self.exit_report_url else { return };
+        let report = wire::ExitReport {
+            error_type: error.error_type.as_str(),
+            error_code: &error.error_code,
+            request_id: error.request_id.as_deref(),
+            link_session_id: &metadata.link_session_id,
+            institution_id: metadata.institution.as_ref().map(|i| i.institution_id.as_str()),
+            status: metadata.status.as_ref().map(|s| s.as_str()),
+        };
+        let Ok(body) = wire::json(&report) else { return };
+        if let Ok(request) = self.request(endpoint, &Body(body), None, None) {
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = request.send().await;
+            });
+        }
     }
 
     /// A JSON POST of `body` to `endpoint`, not yet sent. Its headers are built here, where a value
@@ -200,7 +249,14 @@ async fn read(response: Response) -> Result<String, BackendError> {
     }
     let text = response.text().await.map_err(BackendError::from_gloo)?;
     if !response.ok() {
-        let error = wire::parse::<FailureAnswer>(&text).map(|body| body.error());
+        let answer = wire::parse::<FailureAnswer>(&text);
+        if let Some(duplicate) = answer.as_ref().and_then(|a| wire::view::<ExchangeAnswer>(a.duplicate())) {
+            return Err(BackendError::Duplicate {
+                item_id: duplicate.item_id().as_string().unwrap_or_default(),
+                institution: name_of(&duplicate),
+            });
+        }
+        let error = answer.map(|body| body.error());
         return Err(BackendError::Status {
             status: response.status(),
             message: error.as_ref().and_then(JsValue::as_string),
@@ -223,8 +279,22 @@ fn link_token_from(text: &str) -> Result<LinkToken, BackendError> {
 /// The exchange's outcome in a 2xx answer: any 2xx means the exchange happened, so a body we cannot
 /// read must not undo that.
 fn outcome_from(text: &str) -> ExchangeOutcome {
-    let item_id = wire::parse::<ExchangeAnswer>(text).and_then(|answer| answer.item_id().as_string());
-    ExchangeOutcome { item_id }
+    let Some(answer) = wire::parse::<ExchangeAnswer>(text) else { return ExchangeOutcome::default() };
+    let items = answer.items().dyn_into::<Array>().unwrap_or_default();
+    let items = items.iter().filter_map(wire::view::<ExchangeAnswer>).map(|item| ConnectedItem {
+        item_id: item.item_id().as_string().unwrap_or_default(),
+        institution: name_of(&item),
+    });
+    ExchangeOutcome {
+        item_id: answer.item_id().as_string(),
+        items: items.collect(),
+        verified: answer.verified().as_bool().unwrap_or(false),
+    }
+}
+
+/// `institution.name` of an answer's object.
+fn name_of(object: &ExchangeAnswer) -> Option<String> {
+    wire::view::<ExchangeAnswer>(object.institution()).and_then(|i| i.name().as_string())
 }
 
 /// One key per public token: the backend answers a repeated request without exchanging again.

@@ -12,11 +12,12 @@ use super::error::BackendError;
 use super::UpdateTarget;
 use crate::plaid::types::{Account, Institution, SuccessMetadata};
 
-/// `POST link_token_url`: `{}`, the app's own fields, and in update mode `item_id` and
-/// `account_selection`.
+/// `POST link_token_url`: `{}`, the app's own fields, in update mode `item_id` and
+/// `account_selection`, and for Multi-Item Link `multi_item`.
 pub(crate) struct LinkTokenRequest<'a> {
     pub fields: &'a [(String, String)],
     pub update: Option<&'a UpdateTarget>,
+    pub multi_item: bool,
 }
 
 // By hand: the app's field names are only known at run time.
@@ -29,6 +30,9 @@ impl Serialize for LinkTokenRequest<'_> {
         if let Some(update) = self.update {
             map.serialize_entry("item_id", &update.item_id)?;
             map.serialize_entry("account_selection", &update.account_selection)?;
+        }
+        if self.multi_item {
+            map.serialize_entry("multi_item", &true)?;
         }
         map.end()
     }
@@ -49,6 +53,10 @@ pub(crate) struct ConnectionRequest<'a> {
     pub institution: &'a Option<Institution>,
     pub accounts: &'a [Account],
     pub link_session_id: &'a str,
+    /// A session that ended without a public token: how Link said it ended (`null` when it did
+    /// not). Left out of the exchange and the update.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'a Option<String>>,
 }
 
 impl<'a> ConnectionRequest<'a> {
@@ -60,8 +68,20 @@ impl<'a> ConnectionRequest<'a> {
             institution: &metadata.institution,
             accounts: &metadata.accounts,
             link_session_id: &metadata.link_session_id,
+            status: None,
         }
     }
+}
+
+/// `POST exit_report_url`: an `onExit` error's codes and ids, and nothing else.
+#[derive(Serialize)]
+pub(crate) struct ExitReport<'a> {
+    pub error_type: &'a str,
+    pub error_code: &'a str,
+    pub request_id: Option<&'a str>,
+    pub link_session_id: &'a str,
+    pub institution_id: Option<&'a str>,
+    pub status: Option<&'a str>,
 }
 
 /// A body as JSON text, made by the browser from the object serde-wasm-bindgen writes (`None`
@@ -82,18 +102,32 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     pub(crate) fn expiration(this: &LinkTokenAnswer) -> JsValue;
 
-    /// The exchange's answer: `{"item_id": "…"}`, optionally.
+    /// The exchange's answer: `{"item_id": "…"}`, optionally; a finished session's:
+    /// `{"items": [{"item_id", "institution": {"name"}}], "verified": bool}`.
     pub(crate) type ExchangeAnswer;
     #[wasm_bindgen(method, getter)]
     pub(crate) fn item_id(this: &ExchangeAnswer) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn items(this: &ExchangeAnswer) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn verified(this: &ExchangeAnswer) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn institution(this: &ExchangeAnswer) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn name(this: &ExchangeAnswer) -> JsValue;
 
-    /// A failure's body: `{"error": "message"}`, or Plaid's error object under `error`.
+    /// A failure's body: `{"error": "message"}`, or Plaid's error object under `error`; a
+    /// duplicate's names the item already there: `{"duplicate": {"item_id", "institution"}}`.
     pub(crate) type FailureAnswer;
     #[wasm_bindgen(method, getter)]
     pub(crate) fn error(this: &FailureAnswer) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn duplicate(this: &FailureAnswer) -> JsValue;
 }
 
 /// Parses an answer with the browser's own parser, as a view of type `T` when it is an object.
 pub(crate) fn parse<T: JsCast>(text: &str) -> Option<T> {
-    crate::plaid::bindings::view(JSON::parse(text).ok()?)
+    view(JSON::parse(text).ok()?)
 }
+
+pub(crate) use crate::plaid::bindings::view;

@@ -14,6 +14,7 @@ use web_sys::HtmlElement;
 use crate::handoff::PrefetchedToken;
 use crate::hook::{use_plaid_embedded_link, use_plaid_link};
 use crate::plaid::types::LinkSubmission;
+use crate::status::LinkStatus;
 use crate::ui::link_view;
 use options::{EmbedOptions, MountOptions};
 
@@ -78,7 +79,8 @@ impl Mounted {
     }
 }
 
-/// Mounts a component; `submit` is given the flow's `submit`.
+/// Mounts a component; `submit` is given the flow's `submit`. The element tells the page what
+/// happens as DOM events it can listen to: `plaid-link:status` and `plaid-link:event`.
 fn mount_on(
     element: HtmlElement,
     options: EmbedOptions,
@@ -86,7 +88,21 @@ fn mount_on(
 ) -> UnmountHandle<impl Mountable> {
     let _ = element.set_attribute(MOUNTED, "");
     let (embedded, label) = (options.embedded, options.label.clone());
-    let options = options.into_options(PrefetchedToken::take(&element));
+    let mut options = options.into_options(PrefetchedToken::take(&element));
+    let (target, page_on_event) = (element.clone(), options.on_link_event.take());
+    options.on_link_event = Some(Rc::new(move |name: &str, metadata: &JsValue| {
+        let detail = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&detail, &"name".into(), &name.into());
+        let _ = js_sys::Reflect::set(&detail, &"metadata".into(), metadata);
+        announce(&target, "plaid-link:event", detail.into());
+        if let Some(on_event) = &page_on_event {
+            on_event(name, metadata);
+        }
+    }));
+    let target = element.clone();
+    options.on_status = Some(Rc::new(move |status: &LinkStatus| {
+        announce(&target, "plaid-link:status", status_detail(status));
+    }));
     let texts = options.texts.clone();
     leptos::mount::mount_to(element, move || {
         let container = embedded.then(NodeRef::new);
@@ -97,6 +113,43 @@ fn mount_on(
         submit.set(Some(link.submit));
         link_view(&link, label, container, texts)
     })
+}
+
+/// `plaid-link:status`'s `detail`: `{status, institution, item_ids, accounts}` — the status's
+/// name, and once connected the bank, the items and how many accounts. Never a token: the
+/// component has none to give.
+fn status_detail(status: &LinkStatus) -> JsValue {
+    let connection = match status {
+        LinkStatus::Connected(connection) => Some(connection),
+        _ => None,
+    };
+    let item_ids: js_sys::Array = match connection {
+        Some(c) if c.items.is_empty() => c.item_id.iter().map(|id| JsValue::from(id.as_str())).collect(),
+        Some(c) => c.items.iter().map(|i| JsValue::from(i.item_id.as_str())).collect(),
+        None => js_sys::Array::new(),
+    };
+    let institution = connection.and_then(|c| c.institution.as_deref()).map_or(JsValue::NULL, Into::into);
+    let accounts = connection.map_or(0, |c| c.accounts);
+    let detail = js_sys::Object::new();
+    for (name, value) in [
+        ("status", status.name().into()),
+        ("institution", institution),
+        ("item_ids", item_ids.into()),
+        ("accounts", (accounts as u32).into()),
+    ] {
+        let _ = js_sys::Reflect::set(&detail, &name.into(), &value);
+    }
+    detail.into()
+}
+
+/// Dispatches a bubbling `CustomEvent` named `name` on the element, with `detail`.
+fn announce(element: &HtmlElement, name: &str, detail: JsValue) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_detail(&detail);
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = element.dispatch_event(&event);
+    }
 }
 
 /// `mount(element, {linkTokenUrl, exchangeUrl, updateUrl, itemId, accountSelection, scriptSrc,

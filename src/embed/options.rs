@@ -11,7 +11,6 @@ use crate::backend::UpdateTarget;
 use crate::endpoint::Provenance;
 use crate::handoff::PrefetchedToken;
 use crate::options::PlaidLinkOptions;
-use crate::plaid::types::LinkEvent;
 use crate::ui::texts::Texts;
 
 /// Marks an element for the embedded institution search instead of a button.
@@ -30,6 +29,12 @@ extern "C" {
     fn script_src(this: &MountOptions) -> JsValue;
     #[wasm_bindgen(method, getter, js_name = updateUrl)]
     fn update_url(this: &MountOptions) -> JsValue;
+    #[wasm_bindgen(method, getter, js_name = sessionFinishedUrl)]
+    fn session_finished_url(this: &MountOptions) -> JsValue;
+    #[wasm_bindgen(method, getter, js_name = exitReportUrl)]
+    fn exit_report_url(this: &MountOptions) -> JsValue;
+    #[wasm_bindgen(method, getter, js_name = multiItem)]
+    fn multi_item(this: &MountOptions) -> JsValue;
     #[wasm_bindgen(method, getter, js_name = itemId)]
     fn item_id(this: &MountOptions) -> JsValue;
     #[wasm_bindgen(method, getter, js_name = accountSelection)]
@@ -64,6 +69,12 @@ pub(super) struct EmbedOptions {
     script_src: Option<String>,
     /// `data-update-url` / `updateUrl`.
     update_url: Option<String>,
+    /// `data-session-finished-url` / `sessionFinishedUrl`.
+    session_finished_url: Option<String>,
+    /// `data-exit-report-url` / `exitReportUrl`: report `onExit` errors there (off without it).
+    exit_report_url: Option<String>,
+    /// `data-multi-item="true"` / `multiItem: true`: Multi-Item Link.
+    multi_item: bool,
     /// `data-item-id` / `itemId`: update mode for this item (the backend checks that the session
     /// owns it, so markup can name only the user's own items).
     item_id: Option<String>,
@@ -82,8 +93,8 @@ pub(super) struct EmbedOptions {
     allowed_origins: Vec<String>,
     /// `data-plaid-link-embedded` / `embedded: true`: Link's institution search inside the element.
     pub embedded: bool,
-    /// `onEvent` only: called with each of Link's event names (`LAYER_READY`, say). Never read
-    /// from an attribute.
+    /// `onEvent` only: called with each of Link's event names (`LAYER_READY`, say) and its metadata.
+    /// Never read from an attribute.
     on_event: Option<js_sys::Function>,
     /// Who chose all this: the page's code (`mount()`), or its markup.
     provenance: Provenance,
@@ -99,6 +110,9 @@ impl EmbedOptions {
             exchange_url: options.exchange_url().as_string(),
             script_src: options.script_src().as_string(),
             update_url: options.update_url().as_string(),
+            session_finished_url: options.session_finished_url().as_string(),
+            exit_report_url: options.exit_report_url().as_string(),
+            multi_item: options.multi_item().as_bool() == Some(true),
             item_id: options.item_id().as_string(),
             account_selection: options.account_selection().as_bool() == Some(true),
             label: options.label().as_string(),
@@ -125,6 +139,9 @@ impl EmbedOptions {
             exchange_url: attr("data-exchange-url"),
             script_src: attr("data-script-src"),
             update_url: attr("data-update-url"),
+            session_finished_url: attr("data-session-finished-url"),
+            exit_report_url: attr("data-exit-report-url"),
+            multi_item: attr("data-multi-item").as_deref() == Some("true"),
             item_id: attr("data-item-id"),
             account_selection: attr("data-account-selection").as_deref() == Some("true"),
             label: attr("data-label"),
@@ -143,10 +160,11 @@ impl EmbedOptions {
         let defaults = PlaidLinkOptions::default();
         let update =
             self.item_id.map(|item_id| UpdateTarget { item_id, account_selection: self.account_selection });
-        let on_event = self.on_event.map(|on_event| {
-            Rc::new(move |event: &LinkEvent| {
-                let _ = on_event.call1(&JsValue::NULL, &event.name.as_str().into());
-            }) as Rc<dyn Fn(&LinkEvent)>
+        // Link's own metadata object, as Plaid documents it.
+        let on_link_event = self.on_event.map(|on_event| {
+            Rc::new(move |name: &str, metadata: &JsValue| {
+                let _ = on_event.call2(&JsValue::NULL, &name.into(), metadata);
+            }) as Rc<dyn Fn(&str, &JsValue)>
         });
         // Not an object (none given): every lookup misses, and the English stays. One thread in a
         // browser: the wrapper only satisfies `Texts`' `Send + Sync`.
@@ -158,12 +176,15 @@ impl EmbedOptions {
             link_token_url: self.link_token_url.unwrap_or(defaults.link_token_url),
             exchange_url: self.exchange_url.unwrap_or(defaults.exchange_url),
             update_url: self.update_url.unwrap_or(defaults.update_url),
+            session_finished_url: self.session_finished_url.unwrap_or(defaults.session_finished_url),
+            exit_report_url: self.exit_report_url,
+            multi_item: self.multi_item,
             script_src: self.script_src,
             update,
             request_timeout_ms: self.request_timeout_ms.unwrap_or(defaults.request_timeout_ms),
             script_timeout_ms: self.script_timeout_ms.unwrap_or(defaults.script_timeout_ms),
             allowed_origins: self.allowed_origins,
-            on_event,
+            on_link_event,
             texts,
             prefetched,
             provenance: self.provenance,

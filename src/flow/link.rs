@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 
 use super::phase::Phase;
 use super::Flow;
-use crate::backend::BackendClient;
+use crate::backend::{BackendClient, BackendError, ExchangeFailure};
 use crate::oauth;
 use crate::plaid::handler::LinkCallbacks;
 use crate::plaid::types::{EventName, ExitMetadata, LinkError, LinkEvent, SuccessMetadata};
@@ -16,7 +16,7 @@ impl Flow {
     /// Link's callbacks. `backend` is the one this Link's token came from: `onSuccess` sends with it
     /// as it is, with nothing to resolve between Link's call and the request.
     pub(super) fn callbacks(&self, backend: &BackendClient) -> LinkCallbacks {
-        let backend = backend.clone();
+        let (backend, reporter) = (backend.clone(), backend.clone());
         let (load, success, exit, events) = (self.weak(), self.weak(), self.weak(), self.weak());
         LinkCallbacks {
             on_load: Box::new(move || Flow::upgrade(&load).into_iter().for_each(|flow| flow.loaded())),
@@ -27,12 +27,12 @@ impl Flow {
             }),
             on_exit: Box::new(move |error, metadata| {
                 if let Some(flow) = Flow::upgrade(&exit) {
-                    flow.exited(error, metadata);
+                    flow.exited(&reporter, error, metadata);
                 }
             }),
-            on_event: Box::new(move |event| {
+            on_event: Box::new(move |event, metadata| {
                 if let Some(flow) = Flow::upgrade(&events) {
-                    flow.event(&event);
+                    flow.event(&event, &metadata);
                 }
             }),
         }
@@ -40,20 +40,17 @@ impl Flow {
 
     /// `onSuccess`: the token goes straight into the exchange request and nowhere else. In update
     /// mode it goes nowhere at all: it is dropped unread, and the backend is told which item Link
-    /// repaired.
+    /// repaired. A success without a token (Multi-Item Link, Identity Verification) tells the
+    /// backend which session ended; it reads the rest from Plaid.
     fn forward(&self, backend: &BackendClient, token: Option<PublicToken>, metadata: SuccessMetadata) {
-        let Some(token) = token else {
-            // The session ended without anything to forward.
-            oauth::forget();
-            return self.fail(LinkFailure::NoPublicToken);
-        };
         let updated = backend.update.as_ref().map(|update| update.item_id.clone());
-        let pending = match &updated {
-            Some(item_id) => {
+        let pending = match (&updated, token) {
+            (Some(item_id), token) => {
                 drop(token);
                 backend.updated(item_id, &metadata)
             }
-            None => backend.exchange(token, &metadata),
+            (None, Some(token)) => backend.exchange(token, &metadata),
+            (None, None) => backend.session_finished(&metadata),
         };
         // The request task is queued before the page re-renders for "Saving…", so it leaves first.
         // It belongs to no phase: an unmount must not lose a finished Link session.
@@ -71,8 +68,13 @@ impl Flow {
                     let connection = Connection {
                         institution: metadata.institution.map(|i| i.name),
                         accounts: metadata.accounts.len(),
-                        item_id: outcome.item_id.or(updated.clone()),
+                        item_id: outcome
+                            .item_id
+                            .or(updated.clone())
+                            .or(outcome.items.first().map(|i| i.item_id.clone())),
                         updated: updated.is_some(),
+                        items: outcome.items,
+                        verified: outcome.verified,
                     };
                     let on_connected = flow.0.options.borrow().on_connected.clone();
                     if let Some(on_connected) = on_connected {
@@ -80,15 +82,21 @@ impl Flow {
                     }
                     flow.advance(|phase| Phase::Connected(connection, phase.into_link()));
                 }
+                Err(ExchangeFailure { error: BackendError::Duplicate { item_id, institution }, .. }) => {
+                    flow.fail(LinkFailure::Duplicate { item_id, institution })
+                }
                 Err(e) => flow.fail(LinkFailure::Exchange(e)),
             }
         });
         self.advance(|phase| Phase::Sending(phase.into_link()));
     }
 
-    /// `onExit`.
-    fn exited(&self, error: Option<LinkError>, metadata: ExitMetadata) {
+    /// `onExit`; an error is reported to the backend when the app asked for reports.
+    fn exited(&self, backend: &BackendClient, error: Option<LinkError>, metadata: ExitMetadata) {
         oauth::forget();
+        if let Some(error) = &error {
+            backend.report_exit(error, &metadata);
+        }
         let on_exit = self.0.options.borrow().on_exit.clone();
         if let Some(on_exit) = on_exit {
             on_exit(error.as_ref(), &metadata);
@@ -127,7 +135,7 @@ impl Flow {
 
     /// `onEvent`: the embedded search opens Link by itself, on a click at a bank; the app hears
     /// every event.
-    fn event(&self, event: &LinkEvent) {
+    fn event(&self, event: &LinkEvent, metadata: &wasm_bindgen::JsValue) {
         if self.0.surface.opens_itself() && event.name == EventName::Open {
             self.advance(|phase| match phase {
                 Phase::Ready(link) | Phase::Closed(link) | Phase::Failed(_, Some(link)) => {
@@ -136,7 +144,13 @@ impl Flow {
                 other => other,
             });
         }
-        let on_event = self.0.options.borrow().on_event.clone();
+        let (on_event, on_link_event) = {
+            let options = self.0.options.borrow();
+            (options.on_event.clone(), options.on_link_event.clone())
+        };
+        if let Some(on_link_event) = on_link_event {
+            on_link_event(event.name.as_str(), metadata);
+        }
         if let Some(on_event) = on_event {
             on_event(event);
         }

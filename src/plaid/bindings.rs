@@ -91,6 +91,8 @@ extern "C" {
     pub fn accounts(this: &SuccessMetadataView) -> JsValue;
     #[wasm_bindgen(method, getter)]
     pub fn link_session_id(this: &SuccessMetadataView) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn status(this: &SuccessMetadataView) -> JsValue;
 
     /// `onExit`'s first argument, when the session ended in an error.
     pub type LinkErrorView;

@@ -24,8 +24,9 @@ pub struct LinkCallbacks {
     pub on_success: Box<dyn FnMut(Option<PublicToken>, SuccessMetadata)>,
     /// `onExit`: the error, if the session ended in one, and where the user was.
     pub on_exit: Box<dyn FnMut(Option<LinkError>, ExitMetadata)>,
-    /// `onEvent`: every step the user takes, for analytics.
-    pub on_event: Box<dyn FnMut(LinkEvent)>,
+    /// `onEvent`: every step the user takes, for analytics; and Link's own metadata object, which a
+    /// page that embeds the component is handed as it is.
+    pub on_event: Box<dyn FnMut(LinkEvent, JsValue)>,
     /// `onLoad`: Link is ready to open.
     pub on_load: Box<dyn FnMut()>,
 }
@@ -104,7 +105,16 @@ fn dispatch(id: JsValue, kind: JsValue, a: JsValue, b: JsValue) {
         }
         EVENT => {
             let name = EventName::from(a.as_string().unwrap_or_default());
-            (callbacks.on_event)(LinkEvent { name, metadata: EventMetadata::read(b) });
+            // A Link that opened by itself (the embedded search's, at a click on a bank) is the
+            // page's one open Link, as one opened by `open()` is.
+            if name == EventName::Open {
+                OPEN.with(|open| {
+                    if open.get().is_none() {
+                        open.set(Some(id as u32));
+                    }
+                });
+            }
+            (callbacks.on_event)(LinkEvent { name, metadata: EventMetadata::read(b.clone()) }, b);
         }
         _ => (callbacks.on_load)(),
     }

@@ -79,6 +79,8 @@ pub struct SuccessMetadata {
     pub accounts: Vec<Account>,
     /// Link's session id, for support requests.
     pub link_session_id: String,
+    /// How the session ended, when Link says (Identity Verification's `success`, say).
+    pub status: Option<String>,
 }
 
 /// The error object `onExit` receives when the session ended in error (or Plaid's own, passed
@@ -204,6 +206,7 @@ impl SuccessMetadata {
             institution: Institution::read(metadata.institution()),
             accounts: accounts.iter().filter_map(view::<AccountView>).map(|a| Account::read(&a)).collect(),
             link_session_id: metadata.link_session_id().as_string().unwrap_or_default(),
+            status: metadata.status().as_string(),
         }
     }
 }

@@ -94,12 +94,7 @@ mod tests {
         assert!(actionable(&LinkStatus::Closed));
         let failure = ExchangeFailure { error: BackendError::Timeout, attempts: 1 };
         assert!(actionable(&LinkStatus::Failed(LinkFailure::Exchange(failure))));
-        let connected = LinkStatus::Connected(Connection {
-            institution: None,
-            accounts: 1,
-            item_id: None,
-            updated: false,
-        });
+        let connected = LinkStatus::Connected(Connection { accounts: 1, ..Connection::default() });
         for busy in [LinkStatus::Preparing, LinkStatus::Open, LinkStatus::Sending, connected] {
             assert!(!actionable(&busy), "{busy:?}");
         }

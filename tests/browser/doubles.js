@@ -197,3 +197,20 @@ window.setTimeout = (handler, ms, ...args) => {
 };
 window.clearTimeout = (id) => { pendingLong.delete(id); realClearTimeout(id); };
 export function pending_long_timers() { return pendingLong.size; }
+
+// Link endings: a success without a public token, and what a page hears.
+export function fake_plaid_success_without_token(i, metadata) { h(i).config.onSuccess(null, JSON.parse(metadata)); }
+export function record_dom_events(element) {
+  element.__heard = [];
+  for (const type of ["plaid-link:status", "plaid-link:event"]) {
+    element.addEventListener(type, (e) => element.__heard.push({ type: e.type, detail: e.detail }));
+  }
+}
+export function heard_dom_events(element) { return JSON.stringify(element.__heard || []); }
+export function mount_options_hearing_events(json) {
+  const options = JSON.parse(json);
+  window.__onEventCalls = [];
+  options.onEvent = (name, metadata) => window.__onEventCalls.push({ name, metadata });
+  return options;
+}
+export function on_event_calls() { return JSON.stringify(window.__onEventCalls || []); }

@@ -4,6 +4,7 @@
 mod backend;
 mod declared;
 mod embedded;
+mod endings;
 mod exchange;
 mod instances;
 mod layer;

@@ -53,11 +53,18 @@ extern "C" {
     pub fn clear_session();
     pub fn fake_plaid_submitted(i: u32) -> String;
     pub fn fake_plaid_container(i: u32) -> Option<HtmlElement>;
+    pub fn fake_plaid_success_without_token(i: u32, metadata: &str);
+    pub fn record_dom_events(element: &HtmlElement);
+    pub fn heard_dom_events(element: &HtmlElement) -> String;
+    pub fn mount_options_hearing_events(json: &str) -> wasm_bindgen::JsValue;
+    pub fn on_event_calls() -> String;
     fn next_turn(ms: u32) -> js_sys::Promise;
 }
 
 pub const TOKEN_PATH: &str = "/api/link_token";
 pub const EXCHANGE_PATH: &str = "/api/exchange_public_token";
+pub const FINISHED_PATH: &str = "/api/link_session_finished";
+pub const EXIT_REPORT_PATH: &str = "/api/link_exit";
 
 pub const SUCCESS_METADATA: &str = r#"{
     "institution": {"name": "First Platypus Bank", "institution_id": "ins_109508"},

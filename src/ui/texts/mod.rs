@@ -115,6 +115,9 @@ sentences! {
     CONNECTED_ACCOUNTS = "Connected ({accounts}).",
     RECONNECTED_TO_BANK = "Reconnected to {bank} ({accounts}).",
     RECONNECTED_ACCOUNTS = "Reconnected ({accounts}).",
+    CONNECTED_BANKS = "Connected {n} banks: {banks}.",
+    BANKS_AND = "{banks} and {last}",
+    VERIFIED = "Verified.",
     ONE_ACCOUNT = "1 account",
     N_ACCOUNTS = "{n} accounts",
     CLOSED = "You closed Plaid before finishing. You can try again at any time.",
@@ -132,7 +135,6 @@ sentences! {
     NOT_LOADED = "Plaid Link is not loaded on this page. Reload the page, then try again.",
     NOT_STARTED = "Plaid Link could not start. Reload the page, then try again. ({detail})",
     NOT_OPENED = "Plaid Link could not be opened. Reload the page, then try again. ({detail})",
-    NO_RESULT = "Plaid Link finished without a result. Please try again.",
     // Failures: the Link session, when Plaid sends no display_message.
     BANK_REFUSED = "Your bank did not accept those details. Please try again.",
     BANK_DOWN = "Your bank is not responding right now. Please try again later.",
@@ -159,4 +161,6 @@ sentences! {
     // Failures: the exchange, after its last attempt.
     NOT_SAVED = "Your bank account could not be saved. {reason}",
     NOT_SAVED_AFTER_TRIES = "Your bank account could not be saved. {reason} (We tried {n} times. Please connect your bank again.)",
+    ALREADY_CONNECTED = "{bank} is already connected.",
+    ALREADY_CONNECTED_BANK = "This bank is already connected.",
 }

@@ -33,6 +33,14 @@ impl Texts {
             LinkStatus::Preparing | LinkStatus::Ready => return String::new(),
             LinkStatus::Open => FINISH_IN_PLAID,
             LinkStatus::Sending => SAVING_CONNECTION,
+            LinkStatus::Connected(c) if c.verified && c.items.is_empty() => VERIFIED,
+            LinkStatus::Connected(c) if c.items.len() > 1 => {
+                let names: Vec<&str> =
+                    c.items.iter().map(|i| i.institution.as_deref().unwrap_or("?")).collect();
+                let (last, rest) = names.split_last().unwrap_or((&"", &[]));
+                let banks = self.say(BANKS_AND, &[("banks", &rest.join(", ")), ("last", last)]);
+                return self.say(CONNECTED_BANKS, &[("n", &names.len().to_string()), ("banks", &banks)]);
+            }
             LinkStatus::Connected(c) => {
                 let accounts = match c.accounts {
                     1 => self.say(ONE_ACCOUNT, &[]),
@@ -61,7 +69,7 @@ impl Texts {
             LinkFailure::LinkToken(e) => self.backend(e),
             LinkFailure::Plaid(e) => self.plaid(e),
             LinkFailure::Link(e) => self.link_error(e),
-            LinkFailure::NoPublicToken => self.say(NO_RESULT, &[]),
+            LinkFailure::Duplicate { institution, .. } => self.duplicate(institution.as_deref()),
             LinkFailure::OauthReturn(ResumeError::Missing) => self.say(RESUME_MISSING, &[]),
             LinkFailure::OauthReturn(ResumeError::Expired) => self.say(RESUME_EXPIRED, &[]),
             LinkFailure::Exchange(ExchangeFailure { error, attempts }) => {
@@ -71,6 +79,13 @@ impl Texts {
                     n => self.say(NOT_SAVED_AFTER_TRIES, &[("reason", &reason), ("n", &n.to_string())]),
                 }
             }
+        }
+    }
+
+    fn duplicate(&self, institution: Option<&str>) -> String {
+        match institution {
+            Some(bank) => self.say(ALREADY_CONNECTED, &[("bank", bank)]),
+            None => self.say(ALREADY_CONNECTED_BANK, &[]),
         }
     }
 
@@ -142,6 +157,9 @@ impl Texts {
             BackendError::Redirected => REDIRECTED,
             BackendError::Cancelled => CANCELLED,
             BackendError::Request(cause) => return self.say(NOT_SENT, &[("detail", cause.message())]),
+            BackendError::Duplicate { institution, .. } => {
+                return self.duplicate(institution.as_deref());
+            }
         };
         self.say(template, &[])
     }

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::backend::{BackendError, ExchangeFailure};
-use crate::status::{Connection, LinkFailure, LinkStatus};
+use crate::status::{ConnectedItem, Connection, LinkFailure, LinkStatus};
 
 #[test]
 fn placeholders_are_filled_once_and_values_are_not_read_again() {
@@ -58,7 +58,47 @@ fn connected(institution: Option<&str>, accounts: usize) -> LinkStatus {
         accounts,
         item_id: None,
         updated: false,
+        items: Vec::new(),
+        verified: false,
     })
+}
+
+/// A session that ended without a public token, having added these banks.
+fn added(banks: &[&str], verified: bool) -> LinkStatus {
+    let items = banks
+        .iter()
+        .map(|bank| ConnectedItem { item_id: format!("item-{bank}"), institution: Some((*bank).to_owned()) })
+        .collect();
+    LinkStatus::Connected(Connection {
+        institution: None,
+        accounts: 0,
+        item_id: None,
+        updated: false,
+        items,
+        verified,
+    })
+}
+
+#[test]
+fn a_session_of_several_banks_names_them_and_a_verification_says_verified() {
+    assert_eq!(
+        en().status_message(&added(&["First Platypus Bank", "Tartan Bank"], false)),
+        "Connected 2 banks: First Platypus Bank and Tartan Bank."
+    );
+    assert_eq!(en().status_message(&added(&["A", "B", "C"], false)), "Connected 3 banks: A, B and C.");
+    assert_eq!(en().status_message(&added(&[], true)), "Verified.");
+}
+
+#[test]
+fn a_duplicate_names_the_bank_already_connected() {
+    let duplicate = |institution: Option<&str>| {
+        en().failure(&LinkFailure::Duplicate {
+            item_id: "item-1".into(),
+            institution: institution.map(Into::into),
+        })
+    };
+    assert_eq!(duplicate(Some("First Platypus Bank")), "First Platypus Bank is already connected.");
+    assert_eq!(duplicate(None), "This bank is already connected.");
 }
 
 #[test]
@@ -103,8 +143,17 @@ fn every_status() -> Vec<LinkStatus> {
     for (updated, bank, accounts) in [(false, true, 1), (false, false, 2), (true, true, 2), (true, false, 1)]
     {
         let bank = bank.then(|| "Tartan Bank".to_owned());
-        all.push(LinkStatus::Connected(Connection { institution: bank, accounts, item_id: None, updated }));
+        all.push(LinkStatus::Connected(Connection {
+            institution: bank,
+            accounts,
+            item_id: None,
+            updated,
+            items: Vec::new(),
+            verified: false,
+        }));
     }
+    all.push(added(&["Tartan Bank", "Tartan Bank"], false));
+    all.push(added(&[], true));
     all.push(LinkStatus::Closed);
     let a = || "http://example.com/".to_owned();
     let mut failures = vec![
@@ -120,7 +169,8 @@ fn every_status() -> Vec<LinkStatus> {
         LinkFailure::Plaid(PlaidError::NotLoaded),
         LinkFailure::Plaid(PlaidError::Create(crate::cause::JsCause::from_message("x"))),
         LinkFailure::Plaid(PlaidError::Open(crate::cause::JsCause::from_message("x"))),
-        LinkFailure::NoPublicToken,
+        LinkFailure::Duplicate { item_id: "x".into(), institution: Some("Tartan Bank".into()) },
+        LinkFailure::Duplicate { item_id: "x".into(), institution: None },
         LinkFailure::OauthReturn(ResumeError::Missing),
         LinkFailure::OauthReturn(ResumeError::Expired),
     ];
@@ -217,6 +267,8 @@ fn another_language_replaces_every_sentence_and_keeps_the_values() {
         accounts: 2,
         item_id: None,
         updated: false,
+        items: Vec::new(),
+        verified: false,
     });
     assert_eq!(shout.status_message(&connected), "CONNECTED TO Tartan Bank (2 ACCOUNTS).");
 }
