@@ -45,12 +45,13 @@ function component(item, label, accountSelection, words) {
     itemId: item.item_id, accountSelection, label, texts: words, scriptSrc: SCRIPT,
   });
   mounted.push(handle);
-  new MutationObserver((_, observer) => {
-    if (host.querySelector('.plaid-link[data-status="connected"]')) {
-      observer.disconnect();
-      setTimeout(refresh, 1500); // Long enough to read "Reconnected to …".
-    }
-  }).observe(host, { subtree: true, attributes: true, attributeFilter: ["data-status"] });
+  // The component says how it went as a DOM event: no MutationObserver on its markup.
+  const reconnected = (event) => {
+    if (event.detail.status !== "connected") return;
+    host.removeEventListener("plaid-link:status", reconnected);
+    setTimeout(refresh, 1500); // Long enough to read "Reconnected to …".
+  };
+  host.addEventListener("plaid-link:status", reconnected);
   return host;
 }
 
@@ -94,7 +95,7 @@ export async function refresh() {
 // The list needs the bundle's mount(); Trunk announces it once the WebAssembly runs.
 if (window.wasmBindings) refresh();
 else addEventListener("TrunkApplicationStarted", refresh, { once: true });
-// A new connection made with the page's own "Connect" button shows up in the list too.
-new MutationObserver(() => {
-  if (document.querySelector('[data-demo-connect] .plaid-link[data-status="connected"]')) refresh();
-}).observe(document.querySelector("[data-demo-connect]"), { subtree: true, attributes: true, attributeFilter: ["data-status"] });
+// A new connection made with the page's own "Connect" buttons shows up in the list too.
+for (const connect of document.querySelectorAll("[data-demo-connect]")) {
+  connect.addEventListener("plaid-link:status", (event) => event.detail.status === "connected" && refresh());
+}
