@@ -75,6 +75,7 @@ test("Multi-Item Link, the page gone before its call left: the webhook alone add
   await eventually("two items from the webhook", () => ctx.backend.items().length === before + 2);
   const items = ctx.backend.items().slice(before);
   assert.deepEqual(items.map((i) => i.institution_name).sort(), ["First Platypus Bank", "Tartan Bank"]);
+  await noTokenInPage(opened);
   await opened.context.close();
 });
 
@@ -113,6 +114,7 @@ test("an onExit error reaches the backend's log with exactly the listed fields",
   assert.equal(fields.error_code, "INVALID_CREDENTIALS");
   assert.equal(fields.institution_id, "ins_109508");
   assert.ok(!line.includes("hunter2"), "nothing the user typed");
+  await noTokenInPage(opened);
   await opened.context.close();
 });
 

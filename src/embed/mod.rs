@@ -101,7 +101,7 @@ fn mount_on(
     }));
     let target = element.clone();
     options.on_status = Some(Rc::new(move |status: &LinkStatus| {
-        announce(&target, "plaid-link:status", status_detail(status));
+        announce(&target, "plaid-link:status", to_js(&StatusDetail::of(status)));
     }));
     let texts = options.texts.clone();
     leptos::mount::mount_to(element, move || {
@@ -115,31 +115,39 @@ fn mount_on(
     })
 }
 
-/// `plaid-link:status`'s `detail`: `{status, institution, item_ids, accounts}` — the status's
-/// name, and once connected the bank, the items and how many accounts. Never a token: the
-/// component has none to give.
-fn status_detail(status: &LinkStatus) -> JsValue {
-    let connection = match status {
-        LinkStatus::Connected(connection) => Some(connection),
-        _ => None,
-    };
-    let item_ids: js_sys::Array = match connection {
-        Some(c) if c.items.is_empty() => c.item_id.iter().map(|id| JsValue::from(id.as_str())).collect(),
-        Some(c) => c.items.iter().map(|i| JsValue::from(i.item_id.as_str())).collect(),
-        None => js_sys::Array::new(),
-    };
-    let institution = connection.and_then(|c| c.institution.as_deref()).map_or(JsValue::NULL, Into::into);
-    let accounts = connection.map_or(0, |c| c.accounts);
-    let detail = js_sys::Object::new();
-    for (name, value) in [
-        ("status", status.name().into()),
-        ("institution", institution),
-        ("item_ids", item_ids.into()),
-        ("accounts", (accounts as u32).into()),
-    ] {
-        let _ = js_sys::Reflect::set(&detail, &name.into(), &value);
+/// `plaid-link:status`'s `detail`: the status's name, and once connected the bank, the items and
+/// how many accounts. Never a token: the component has none to give.
+#[derive(serde::Serialize)]
+struct StatusDetail<'a> {
+    status: &'a str,
+    institution: Option<&'a str>,
+    item_ids: Vec<&'a str>,
+    accounts: usize,
+}
+
+impl<'a> StatusDetail<'a> {
+    fn of(status: &'a LinkStatus) -> Self {
+        let connection = match status {
+            LinkStatus::Connected(connection) => Some(connection),
+            _ => None,
+        };
+        let item_ids = match connection {
+            Some(c) if c.items.is_empty() => c.item_id.as_deref().into_iter().collect(),
+            Some(c) => c.items.iter().map(|i| i.item_id.as_str()).collect(),
+            None => Vec::new(),
+        };
+        Self {
+            status: status.name(),
+            institution: connection.and_then(|c| c.institution.as_deref()),
+            item_ids,
+            accounts: connection.map_or(0, |c| c.accounts),
+        }
     }
-    detail.into()
+}
+
+/// What Rust hands to a page, as a plain JS object (`None` as `null`).
+fn to_js(value: &impl serde::Serialize) -> JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
 /// Dispatches a bubbling `CustomEvent` named `name` on the element, with `detail`.
