@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { homedir } from "node:os";
 import {
   openPage, exchangeRequests, linkThrough, screenshotPath, assertTokenGone,
   assertStrictCsp, watchPlaid, root,
@@ -308,6 +309,22 @@ test("look: custom properties restyle it, dark follows a page that supports it, 
   assert.deepEqual(await buttonStyle(page), { background: "rgb(4, 5, 6)", radius: "0px", transition: "0s" });
   await assertStrictCsp(page, policy, assert);
   await context.close();
+});
+
+test("the bundle names no directory of the machine that built it", () => {
+  // A panic's location in the WebAssembly once read `/home/<who built it>/.cargo/registry/…`.
+  const home = process.env.CARGO_HOME || join(homedir(), ".cargo");
+  const dists = [join(root, "dist"), process.env.PLAID_LINK_PLAIN_DIST].filter(Boolean);
+  for (const dist of dists) {
+    for (const name of ["plaid-link-leptos_bg.wasm", "plaid-link-leptos.js"]) {
+      const built = readFileSync(join(dist, name), "latin1");
+      assert.ok(!built.includes(home), `${dist}/${name} names ${home}`);
+      assert.ok(!built.includes("/registry/src/"), `${dist}/${name} names cargo's registry`);
+      if (name.endsWith(".wasm")) {
+        assert.match(built, /reactive_graph-[\d.]+\/src\//, `${dist}/${name}: the crates' own paths`);
+      }
+    }
+  }
 });
 
 test("the bundle is served precompressed (brotli, else gzip) and decodes to the built files", async () => {
