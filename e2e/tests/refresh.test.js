@@ -28,7 +28,12 @@ test("a link token about to expire is replaced under a ready button, and the fre
   // so that a Link made with a token always finds its answer here; read once Link is made twice.
   const bodies = [];
   page.on("response", (r) => {
-    if (r.url().endsWith("/api/link_token")) bodies.push(r.json());
+    if (!r.url().endsWith("/api/link_token")) return;
+    const body = r.json();
+    // An answer still arriving as the context closes (a later refresh) is not this test's to read:
+    // its body's rejection must not fail the file after the test has passed.
+    body.catch(() => {});
+    bodies.push(body);
   });
   const connect = page.getByRole("button", { name: "Connect a bank account" });
   await connect.waitFor();
