@@ -141,8 +141,7 @@ impl BackendClient {
         metadata: &SuccessMetadata,
     ) -> Result<PendingExchange, ExchangeFailure> {
         let body = ConnectionRequest { public_token: token.into_js(), ..ConnectionRequest::new(metadata) };
-        let body = wire::json(&body).map_err(|error| ExchangeFailure { error, attempts: 0 })?;
-        Ok(PendingExchange::new(self.clone(), self.exchange_url.clone(), Body(body), Some(idempotency_key())))
+        self.connection(&self.exchange_url, &body, Some(idempotency_key()))
     }
 
     /// After update mode: tells the backend which item Link repaired and what the user chose. No
@@ -154,8 +153,7 @@ impl BackendClient {
         metadata: &SuccessMetadata,
     ) -> Result<PendingExchange, ExchangeFailure> {
         let body = ConnectionRequest { item_id: Some(item_id), ..ConnectionRequest::new(metadata) };
-        let body = wire::json(&body).map_err(|error| ExchangeFailure { error, attempts: 0 })?;
-        Ok(PendingExchange::new(self.clone(), self.update_url.clone(), Body(body), None))
+        self.connection(&self.update_url, &body, None)
     }
 
     /// A session that ended in success without a public token (Multi-Item Link, Identity
@@ -163,13 +161,18 @@ impl BackendClient {
     /// like the exchange, with one `Idempotency-Key`.
     pub fn session_finished(&self, metadata: &SuccessMetadata) -> Result<PendingExchange, ExchangeFailure> {
         let body = ConnectionRequest { status: Some(&metadata.status), ..ConnectionRequest::new(metadata) };
-        let body = wire::json(&body).map_err(|error| ExchangeFailure { error, attempts: 0 })?;
-        Ok(PendingExchange::new(
-            self.clone(),
-            self.session_finished_url.clone(),
-            Body(body),
-            Some(idempotency_key()),
-        ))
+        self.connection(&self.session_finished_url, &body, Some(idempotency_key()))
+    }
+
+    /// One of the calls that end a Link session, ready to send and retry with one key (if any).
+    fn connection(
+        &self,
+        endpoint: &Endpoint,
+        body: &ConnectionRequest<'_>,
+        key: Option<String>,
+    ) -> Result<PendingExchange, ExchangeFailure> {
+        let body = wire::json(body).map_err(|error| ExchangeFailure { error, attempts: 0 })?;
+        Ok(PendingExchange::new(self.clone(), endpoint.clone(), Body(body), key))
     }
 
     /// Reports an `onExit` error to the app's backend, when it asked for reports: Plaid's codes and
@@ -186,7 +189,7 @@ impl BackendClient {
         };
         let Ok(body) = wire::json(&report) else { return };
         if let Ok(request) = self.request(endpoint, &Body(body), None, None) {
-            wasm_bindgen_futures::spawn_local(async move {
+            leptos::task::spawn_local(async move {
                 let _ = request.send().await;
             });
         }
@@ -280,16 +283,23 @@ fn link_token_from(text: &str) -> Result<LinkToken, BackendError> {
 /// read must not undo that.
 fn outcome_from(text: &str) -> ExchangeOutcome {
     let Some(answer) = wire::parse::<ExchangeAnswer>(text) else { return ExchangeOutcome::default() };
-    let items = answer.items().dyn_into::<Array>().unwrap_or_default();
-    let items = items.iter().filter_map(wire::view::<ExchangeAnswer>).map(|item| ConnectedItem {
-        item_id: item.item_id().as_string().unwrap_or_default(),
-        institution: name_of(&item),
-    });
     ExchangeOutcome {
         item_id: answer.item_id().as_string(),
-        items: items.collect(),
+        items: items_of(answer.items()),
         verified: answer.verified().as_bool().unwrap_or(false),
     }
+}
+
+/// A finished session's `items`; none when the answer has no array there (an exchange's).
+fn items_of(items: JsValue) -> Vec<ConnectedItem> {
+    let Ok(items) = items.dyn_into::<Array>() else { return Vec::new() };
+    let items = items.iter().filter_map(wire::view::<ExchangeAnswer>);
+    items
+        .map(|item| ConnectedItem {
+            item_id: item.item_id().as_string().unwrap_or_default(),
+            institution: name_of(&item),
+        })
+        .collect()
 }
 
 /// `institution.name` of an answer's object.

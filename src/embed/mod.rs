@@ -91,10 +91,7 @@ fn mount_on(
     let mut options = options.into_options(PrefetchedToken::take(&element));
     let (target, page_on_event) = (element.clone(), options.on_link_event.take());
     options.on_link_event = Some(Rc::new(move |name: &str, metadata: &JsValue| {
-        let detail = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&detail, &"name".into(), &name.into());
-        let _ = js_sys::Reflect::set(&detail, &"metadata".into(), metadata);
-        announce(&target, "plaid-link:event", detail.into());
+        announce(&target, "plaid-link:event", to_js(&EventDetail { name, metadata: metadata.clone() }));
         if let Some(on_event) = &page_on_event {
             on_event(name, metadata);
         }
@@ -143,6 +140,14 @@ impl<'a> StatusDetail<'a> {
             accounts: connection.map_or(0, |c| c.accounts),
         }
     }
+}
+
+/// `plaid-link:event`'s `detail`: the event's name and Link's own metadata object, as it is.
+#[derive(serde::Serialize)]
+struct EventDetail<'a> {
+    name: &'a str,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    metadata: JsValue,
 }
 
 /// What Rust hands to a page, as a plain JS object (`None` as `null`).

@@ -6,7 +6,7 @@ use crate::endpoint::EndpointError;
 use crate::oauth::ResumeError;
 use crate::plaid::types::{ErrorType, LinkError};
 use crate::plaid::{PlaidError, ScriptError};
-use crate::status::{LinkFailure, LinkStatus};
+use crate::status::{ConnectedItem, LinkFailure, LinkStatus};
 
 impl Texts {
     /// The button's text; `label` is the app's own for the idle states, if it gave one.
@@ -35,11 +35,8 @@ impl Texts {
             LinkStatus::Sending => SAVING_CONNECTION,
             LinkStatus::Connected(c) if c.verified && c.items.is_empty() => VERIFIED,
             LinkStatus::Connected(c) if c.items.len() > 1 => {
-                let names: Vec<&str> =
-                    c.items.iter().map(|i| i.institution.as_deref().unwrap_or("?")).collect();
-                let (last, rest) = names.split_last().unwrap_or((&"", &[]));
-                let banks = self.say(BANKS_AND, &[("banks", &rest.join(", ")), ("last", last)]);
-                return self.say(CONNECTED_BANKS, &[("n", &names.len().to_string()), ("banks", &banks)]);
+                let (n, banks) = (c.items.len().to_string(), self.banks(&c.items));
+                return self.say(CONNECTED_BANKS, &[("n", &n), ("banks", &banks)]);
             }
             LinkStatus::Connected(c) => {
                 let accounts = match c.accounts {
@@ -82,6 +79,23 @@ impl Texts {
         }
     }
 
+    /// "A, B and C": the last bank joined to the others by `BANKS_AND`. A loop rather than
+    /// `[&str]::join`, whose code costs every user 0.5 KB gzip.
+    fn banks(&self, items: &[ConnectedItem]) -> String {
+        fn name(item: &ConnectedItem) -> &str {
+            item.institution.as_deref().unwrap_or("?")
+        }
+        let Some((last, others)) = items.split_last() else { return String::new() };
+        let mut list = String::new();
+        for item in others {
+            if !list.is_empty() {
+                list.push_str(", ");
+            }
+            list.push_str(name(item));
+        }
+        self.say(BANKS_AND, &[("banks", &list), ("last", name(last))])
+    }
+
     fn duplicate(&self, institution: Option<&str>) -> String {
         match institution {
             Some(bank) => self.say(ALREADY_CONNECTED, &[("bank", bank)]),
@@ -93,7 +107,7 @@ impl Texts {
     /// the link token asked for), else a sentence chosen by `error_type`. Never its
     /// `error_message`, which is written for developers.
     pub(crate) fn link_error(&self, error: &LinkError) -> String {
-        if let Some(message) = error.display_message.as_deref().filter(|m| !m.trim().is_empty()) {
+        if let Some(message) = error.display_message.as_deref().filter(|m| !is_blank(m)) {
             return message.to_owned();
         }
         let template = match error.error_type {
@@ -143,7 +157,7 @@ impl Texts {
         let template = match error {
             BackendError::Network(_) => UNREACHABLE,
             BackendError::Timeout => TOO_SLOW,
-            BackendError::Status { message: Some(message), .. } if !message.trim().is_empty() => {
+            BackendError::Status { message: Some(message), .. } if !is_blank(message) => {
                 return message.clone()
             }
             BackendError::Status { plaid: Some(plaid), .. } => return self.link_error(plaid),
@@ -163,4 +177,10 @@ impl Texts {
         };
         self.say(template, &[])
     }
+}
+
+/// Nothing a user could read: empty, or only spaces, tabs and line breaks. ASCII only: the Unicode
+/// tables `str::trim` brings cost every user 0.15 KB gzip, for messages no backend sends.
+fn is_blank(text: &str) -> bool {
+    text.trim_ascii().is_empty()
 }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::backend::{BackendError, ExchangeFailure};
+use crate::plaid::types::{ErrorType, LinkError};
 use crate::status::{ConnectedItem, Connection, LinkFailure, LinkStatus};
 
 #[test]
@@ -44,6 +45,25 @@ fn status_without_message_gets_a_readable_one() {
     assert!(e(401).contains("Sign in again"));
     assert!(e(503).contains("server had a problem"));
     assert!(e(418).contains("HTTP 418"));
+}
+
+#[test]
+fn a_blank_message_is_replaced_by_a_sentence_of_ours() {
+    let blank = || Some(" \t\r\n".to_owned());
+    let e = BackendError::Status { status: 401, message: blank(), plaid: None };
+    assert!(backend(e).contains("Sign in again"));
+    let error = LinkError {
+        error_type: ErrorType::from("ITEM_ERROR".to_owned()),
+        error_code: "ITEM_LOCKED".into(),
+        error_message: "locked".into(),
+        display_message: blank(),
+        request_id: None,
+    };
+    assert_eq!(
+        en().link_error(&error),
+        en().link_error(&LinkError { display_message: None, ..error.clone() })
+    );
+    assert!(!en().link_error(&error).trim().is_empty());
 }
 
 #[test]
@@ -137,7 +157,6 @@ fn failure_shows_its_message_and_offers_a_retry() {
 fn every_status() -> Vec<LinkStatus> {
     use crate::endpoint::EndpointError;
     use crate::oauth::ResumeError;
-    use crate::plaid::types::{ErrorType, LinkError};
     use crate::plaid::{PlaidError, ScriptError};
     let mut all = vec![LinkStatus::Preparing, LinkStatus::Ready, LinkStatus::Open, LinkStatus::Sending];
     for (updated, bank, accounts) in [(false, true, 1), (false, false, 2), (true, true, 2), (true, false, 1)]
