@@ -124,10 +124,14 @@ fn use_flow(
         };
         let on_status = options.on_status.clone();
         let started = Flow::new(options, surface, move |reached| {
-            if let Some(on_status) = &on_status {
-                on_status(&reached);
-            }
+            let heard = on_status.clone().map(|on_status| (on_status, reached.clone()));
             drop(status.try_set(reached));
+            // The page hears of it after what the flow queued (the exchange request leaves first)
+            // and after the re-render the status queued: a slow listener delays neither, and it
+            // reads the markup as shown.
+            if let Some((on_status, reached)) = heard {
+                spawn_local(async move { on_status(&reached) });
+            }
         });
         flow.set_value(Some(started.clone()));
         if cfg!(feature = "hydrate") {

@@ -64,11 +64,12 @@ export function fake_plaid_success(i, token, metadata) { h(i).config.onSuccess(t
 export function fake_plaid_exit(i, error, metadata) { h(i).config.onExit(JSON.parse(error), JSON.parse(metadata)); }
 export function fake_plaid_event(i, name, metadata) { h(i).config.onEvent(name, JSON.parse(metadata)); }
 
-const backend = { answers: new Map(), requests: [], held: new Map() };
+const backend = { answers: new Map(), requests: [], held: new Map(), called: [] };
 
 async function fakeFetch(input, init) {
   const request = new Request(input, init);
   const path = new URL(request.url).pathname;
+  backend.called.push(path); // As `fetch` is called, before its body is read.
   const entry = {
     url: request.url, path, method: request.method, redirect: request.redirect,
     body: await request.text(), headers: Object.fromEntries(request.headers),
@@ -94,6 +95,7 @@ async function fakeFetch(input, init) {
 export function backend_reset() {
   backend.answers = new Map();
   backend.requests = [];
+  backend.called = [];
   backend.held = new Map();
   window.fetch = fakeFetch;
 }
@@ -203,7 +205,13 @@ export function fake_plaid_success_without_token(i, metadata) { h(i).config.onSu
 export function record_dom_events(element) {
   element.__heard = [];
   for (const type of ["plaid-link:status", "plaid-link:event"]) {
-    element.addEventListener(type, (e) => element.__heard.push({ type: e.type, detail: e.detail }));
+    // With what the page could see as it heard: the exchange requests sent, the status shown.
+    element.addEventListener(type, (e) => element.__heard.push({
+      type: e.type,
+      detail: e.detail,
+      exchanges: backend.called.filter((path) => path === "/api/exchange_public_token").length,
+      shown: element.querySelector("[data-status]")?.getAttribute("data-status"),
+    }));
   }
 }
 export function heard_dom_events(element) { return JSON.stringify(element.__heard || []); }

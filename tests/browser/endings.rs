@@ -183,6 +183,12 @@ async fn a_page_hears_status_and_link_events_as_dom_events_and_through_on_event(
         .map(|e| e["detail"]["status"].as_str().unwrap())
         .collect();
     assert_eq!(statuses, ["preparing", "ready", "open", "sending", "connected"]);
+    for status in heard.as_array().unwrap().iter().filter(|e| e["type"] == "plaid-link:status") {
+        assert_eq!(status["shown"], status["detail"]["status"], "heard once shown: {status}");
+        if status["detail"]["status"] == "sending" {
+            assert_eq!(status["exchanges"], 1, "the public token left before the page heard of it");
+        }
+    }
     let connected = heard.as_array().unwrap().iter().rfind(|e| e["type"] == "plaid-link:status").unwrap();
     assert_eq!(
         connected["detail"],
