@@ -241,28 +241,19 @@ async fn keys_survive_a_restart_and_are_shared_by_processes_on_one_database() {
 
 #[tokio::test]
 async fn link_tokens_are_rate_limited_per_client_and_per_session() {
-    let link_token = |s: &Running, cookie: String| {
-        s.http
-            .post(format!("{}/api/link_token", s.base))
-            .header("content-type", "application/json")
-            .header("cookie", format!("{cookie}plaid_link_csrf={CSRF}"))
-            .header("x-csrf-token", CSRF)
-            .body("{}")
-            .send()
-    };
     // Per client: new sessions from one address, one after another.
     let s = start_with(TestDb::sqlite(), &[("PLAID_LINK_RATE_PER_CLIENT", "3")]).await;
     let mut statuses = Vec::new();
     for _ in 0..4 {
-        statuses.push(link_token(&s, String::new()).await.unwrap().status().as_u16());
+        statuses.push(s.link_token_request().await.status().as_u16());
     }
     assert_eq!(statuses, [200, 200, 200, 429]);
     // Per session: one session asking again and again.
     let s = start_with(TestDb::sqlite(), &[("PLAID_LINK_RATE_PER_SESSION", "2")]).await;
-    let first = link_token(&s, String::new()).await.unwrap();
+    let first = s.link_token_request().await;
     let session = first.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-    let second = link_token(&s, format!("{session}; ")).await.unwrap();
-    let third = link_token(&s, format!("{session}; ")).await.unwrap();
+    let second = s.link_token_request_with(&format!("{session}; ")).await;
+    let third = s.link_token_request_with(&format!("{session}; ")).await;
     assert_eq!((second.status().as_u16(), third.status().as_u16()), (200, 429));
     let retry_after: u64 = third.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry_after), "{retry_after}");
