@@ -65,13 +65,10 @@ pub async fn exchange(
 
 /// Reads and checks a request's body: only what validates is worked on or recorded.
 fn validate(state: &Shared, body: &[u8]) -> Result<ExchangeBody, Failure> {
-    let not_understood =
-        |note: &str| Failure::new(StatusCode::BAD_REQUEST, "The request was not understood.", note);
-    let body: ExchangeBody =
-        serde_json::from_slice(body).map_err(|_| not_understood("body is not the expected JSON"))?;
+    let body: ExchangeBody = serde_json::from_slice(body).map_err(|_| Failure::not_json())?;
     link_session_id(&body.link_session_id)?;
     let Some(rest) = body.public_token.strip_prefix("public-") else {
-        return Err(not_understood("not a public token"));
+        return Err(Failure::not_understood("not a public token"));
     };
     // A sandbox token sent to a production backend (or the reverse) is a misconfigured page.
     if !rest.strip_prefix(state.token_environment).is_some_and(|r| r.starts_with('-')) {
@@ -93,10 +90,7 @@ async fn exchanged(
 ) -> (StatusCode, serde_json::Value, String) {
     match stored(state, user, body).await {
         Ok((item_id, note)) => (StatusCode::OK, json!({ "item_id": item_id }), note),
-        Err(failure) => {
-            let (status, body) = failure.parts();
-            (status, body, failure.note().to_owned())
-        }
+        Err(failure) => failure.into_outcome(),
     }
 }
 

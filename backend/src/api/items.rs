@@ -95,10 +95,6 @@ pub struct ItemUpdatedBody {
     link_session_id: String,
 }
 
-fn not_understood() -> Failure {
-    Failure::new(StatusCode::BAD_REQUEST, "The request was not understood.", "body is not the expected JSON")
-}
-
 /// The backend asks Plaid for the item's accounts, which also says whether its login works again,
 /// and records both.
 pub async fn updated(
@@ -106,7 +102,7 @@ pub async fn updated(
     Issued(session): Issued,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let request: ItemUpdatedBody = serde_json::from_slice(&body).map_err(|_| not_understood())?;
+    let request: ItemUpdatedBody = serde_json::from_slice(&body).map_err(|_| Failure::not_json())?;
     let link_session = link_session_id(&request.link_session_id)?;
     let item = request.item_id.as_str();
     let access_token = owned_access_token(&state, &session.plaid_user_id, item).await?;

@@ -38,13 +38,7 @@ async fn link_token(state: &Shared, user: &str, body: &[u8]) -> Result<Response,
     let request = if body.iter().all(u8::is_ascii_whitespace) {
         LinkTokenBody::default()
     } else {
-        serde_json::from_slice::<LinkTokenBody>(body).map_err(|_| {
-            Failure::new(
-                StatusCode::BAD_REQUEST,
-                "The request was not understood.",
-                "body is not the expected JSON",
-            )
-        })?
+        serde_json::from_slice::<LinkTokenBody>(body).map_err(|_| Failure::not_json())?
     };
     let access_token = match &request.item_id {
         Some(item_id) => Some(owned_access_token(state, user, item_id).await?),

@@ -137,6 +137,22 @@ impl Failure {
     pub fn note(&self) -> &str {
         &self.note
     }
+
+    /// A request refused as malformed (400); `note` says how, for the log.
+    pub fn not_understood(note: &str) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "The request was not understood.", note)
+    }
+
+    /// A body that is not the JSON the endpoint takes (400).
+    pub fn not_json() -> Self {
+        Self::not_understood("body is not the expected JSON")
+    }
+
+    /// As a piece of work's outcome: what an idempotency record keeps, and the log line's note.
+    pub fn into_outcome(self) -> idempotent::Outcome {
+        let (status, body) = self.parts();
+        (status, body, self.note)
+    }
 }
 
 impl IntoResponse for Failure {
@@ -214,10 +230,6 @@ fn link_session_id(raw: &str) -> Result<&str, Failure> {
     if well_formed {
         Ok(raw)
     } else {
-        Err(Failure::new(
-            StatusCode::BAD_REQUEST,
-            "The request was not understood.",
-            "link_session_id is not a Link session id",
-        ))
+        Err(Failure::not_understood("link_session_id is not a Link session id"))
     }
 }

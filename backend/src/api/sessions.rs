@@ -39,7 +39,7 @@ pub async fn finished(
 ) -> Response {
     let request = match serde_json::from_slice::<FinishedBody>(&body) {
         Ok(request) => request,
-        Err(_) => return not_understood().into_response(),
+        Err(_) => return Failure::not_json().into_response(),
     };
     if let Err(failure) = link_session_id(&request.link_session_id) {
         return failure.into_response();
@@ -48,17 +48,14 @@ pub async fn finished(
     let user = session.plaid_user_id;
     // As the exchange: once public tokens are being exchanged, the work finishes without its client.
     let work = tokio::spawn(async move {
-        let finish = || outcome(finish_session(&state, &user, &request.link_session_id));
+        let finish = || async {
+            finish_session(&state, &user, &request.link_session_id)
+                .await
+                .unwrap_or_else(Failure::into_outcome)
+        };
         idempotent::once(&state, &user, key.as_deref(), &body, finish).await
     });
     work.await.unwrap_or_else(|_| internal("the session's task failed").into_response())
-}
-
-async fn outcome(work: impl std::future::Future<Output = Result<Outcome, Failure>>) -> Outcome {
-    work.await.unwrap_or_else(|failure| {
-        let (status, body) = failure.parts();
-        (status, body, failure.note().to_owned())
-    })
 }
 
 /// What a finished session added for `user`: `{items, duplicates, verified}`.
@@ -167,7 +164,7 @@ struct ExitReport {
 
 /// `POST /api/link_exit`: one structured log line per report, for a team to watch Link's errors.
 pub async fn exit_report(body: axum::body::Bytes) -> Result<Response, Failure> {
-    let report: ExitReport = serde_json::from_slice(&body).map_err(|_| not_understood())?;
+    let report: ExitReport = serde_json::from_slice(&body).map_err(|_| Failure::not_json())?;
     let fields = [
         &report.error_type,
         &report.error_code,
@@ -183,7 +180,7 @@ pub async fn exit_report(body: axum::body::Bytes) -> Result<Response, Failure> {
         })
     };
     if !fields.iter().all(|v| code_like(v)) {
-        return Err(not_understood());
+        return Err(Failure::not_json());
     }
     let field = |v: &Option<String>| v.clone().unwrap_or_default();
     tracing::info!(
@@ -196,10 +193,6 @@ pub async fn exit_report(body: axum::body::Bytes) -> Result<Response, Failure> {
         "link_exit"
     );
     Ok(answer(StatusCode::ACCEPTED, json!({}), "exit report logged"))
-}
-
-fn not_understood() -> Failure {
-    Failure::new(StatusCode::BAD_REQUEST, "The request was not understood.", "body is not the expected JSON")
 }
 
 fn store_failed(e: &crate::store::StoreError) -> Failure {
