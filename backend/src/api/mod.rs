@@ -222,12 +222,16 @@ async fn owned_access_token(state: &AppState, user: &str, item_id: &str) -> Resu
     state.store.access_token(item_id).await.map_err(store_failed)?.ok_or_else(not_found)
 }
 
+/// An id or a code as Plaid writes them: letters, digits, `-` and `_`, 64 at most. Nothing else a
+/// client sends is put in a log line as it is.
+fn code_like(raw: &str) -> bool {
+    raw.len() <= 64 && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// A Link session id as Link writes them (a UUID; letters, digits, `-` and `_`, 64 at most), or
 /// the request is refused before it is used, even in a log line.
 fn link_session_id(raw: &str) -> Result<&str, Failure> {
-    let well_formed =
-        raw.len() <= 64 && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if well_formed {
+    if code_like(raw) {
         Ok(raw)
     } else {
         Err(Failure::not_understood("link_session_id is not a Link session id"))

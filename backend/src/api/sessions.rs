@@ -20,7 +20,7 @@ use serde_json::json;
 
 use super::exchange::add_item;
 use super::idempotent::{self, Outcome};
-use super::{answer, link_session_id, Failure, Shared};
+use super::{answer, code_like, link_session_id, Failure, Shared};
 use crate::logging::clip;
 use crate::plaid::types::ItemAddResult;
 use crate::session::Issued;
@@ -174,12 +174,7 @@ pub async fn exit_report(body: axum::body::Bytes) -> Result<Response, Failure> {
         &report.status,
     ];
     // Codes and ids only: a value of another shape is refused, so that no text reaches the log.
-    let code_like = |v: &Option<String>| {
-        v.as_deref().is_none_or(|v| {
-            v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        })
-    };
-    if !fields.iter().all(|v| code_like(v)) {
+    if !fields.iter().all(|v| v.as_deref().is_none_or(code_like)) {
         return Err(Failure::not_json());
     }
     let field = |v: &Option<String>| v.clone().unwrap_or_default();
