@@ -42,6 +42,8 @@ async fn a_multi_item_session_is_added_by_the_webhook_alone_when_the_page_never_
     let items = s.items_become(2).await;
     assert_eq!(items.len(), 2, "{items:?}");
     assert_eq!(s.standin.exchanges(), 2);
+    // The webhook names its link token: Plaid is asked about that one alone, not each of the user's.
+    assert_eq!(s.standin.link_token_reads(), 1);
     let (_, listed) = s.api(reqwest::Method::GET, "/api/items", &session, None).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 2, "the items are the session's: {listed}");
 }

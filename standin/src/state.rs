@@ -113,6 +113,8 @@ pub struct Standin {
     clock_offset: AtomicU64,
     /// Calls to `/webhook_verification_key/get`, for a receiver's tests.
     pub(crate) key_fetches: AtomicU64,
+    /// Calls to `/link/token/get`, for a receiver's tests.
+    pub(crate) link_token_reads: AtomicU64,
     /// How long `/item/public_token/exchange` takes, for a receiver's tests of a slow Plaid.
     pub(crate) exchange_delay_ms: AtomicU64,
     /// Webhooks are not sent, for a receiver's tests of what happens without them.
@@ -137,6 +139,7 @@ impl Standin {
             books: Mutex::new(Books::default()),
             clock_offset: AtomicU64::new(0),
             key_fetches: AtomicU64::new(0),
+            link_token_reads: AtomicU64::new(0),
             exchange_delay_ms: AtomicU64::new(0),
             webhooks_held: std::sync::atomic::AtomicBool::new(false),
             webhooks_answered: AtomicU64::new(0),
@@ -208,6 +211,11 @@ impl Standin {
     /// How many times a webhook verification key was asked for, known or not.
     pub fn key_fetches(&self) -> u64 {
         self.key_fetches.load(Ordering::Relaxed)
+    }
+
+    /// How many times `/link/token/get` was asked, known token or not.
+    pub fn link_token_reads(&self) -> u64 {
+        self.link_token_reads.load(Ordering::Relaxed)
     }
 
     /// How many public tokens have been exchanged successfully.

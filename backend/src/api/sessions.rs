@@ -49,21 +49,29 @@ pub async fn finished(
     // As the exchange: once public tokens are being exchanged, the work finishes without its client.
     let work = tokio::spawn(async move {
         let finish = || async {
-            finish_session(&state, &user, &request.link_session_id)
-                .await
-                .unwrap_or_else(Failure::into_outcome)
+            let session = &request.link_session_id;
+            // The page names only its Link session: it is looked for among this user's link tokens.
+            let finished = match state.store.link_tokens_of(&user, crate::unix_now()).await {
+                Ok(tokens) => finish_session(&state, &user, session, &tokens).await,
+                Err(e) => Err(store_failed(&e)),
+            };
+            finished.unwrap_or_else(Failure::into_outcome)
         };
         idempotent::once(&state, &user, key.as_deref(), &body, finish).await
     });
     work.await.unwrap_or_else(|_| internal("the session's task failed").into_response())
 }
 
-/// What a finished session added for `user`: `{items, duplicates, verified}`.
-pub(super) async fn finish_session(state: &Shared, user: &str, session_id: &str) -> Result<Outcome, Failure> {
-    let now = crate::unix_now();
-    let tokens = state.store.link_tokens_of(user, now).await.map_err(|e| store_failed(&e))?;
+/// What a finished session added for `user`: `{items, duplicates, verified}`. The session is read
+/// through `/link/token/get` with `link_tokens`, which must all have been made for `user`.
+pub(super) async fn finish_session(
+    state: &Shared,
+    user: &str,
+    session_id: &str,
+    link_tokens: &[String],
+) -> Result<Outcome, Failure> {
     let mut found = None;
-    for link_token in &tokens {
+    for link_token in link_tokens {
         let got = state.plaid.link_token_get(link_token).await.map_err(|e| {
             Failure::new(
                 StatusCode::BAD_GATEWAY,

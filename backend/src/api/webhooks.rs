@@ -69,7 +69,7 @@ async fn session_finished(state: &Shared, body: &[u8]) -> Response {
         );
     };
     let session = clip(&hook.link_session_id);
-    let owner = match state.store.link_token_owner(&hook.link_token).await {
+    let owner = match state.store.link_token_owner(&hook.link_token, crate::unix_now()).await {
         Ok(Some(owner)) => owner,
         Ok(None) => {
             let note = format!("LINK SESSION_FINISHED: session {session}'s link token was not made here");
@@ -80,8 +80,10 @@ async fn session_finished(state: &Shared, body: &[u8]) -> Response {
                 .into_response()
         }
     };
+    // The webhook names the session's own link token, made for `owner`: one read of it is enough.
     // A 5xx makes Plaid send the webhook again; anything else is done (or will never be).
-    match super::sessions::finish_session(state, &owner, &hook.link_session_id).await {
+    let link_token = [hook.link_token.clone()];
+    match super::sessions::finish_session(state, &owner, &hook.link_session_id, &link_token).await {
         Ok((_, _, note)) => {
             answer(StatusCode::OK, json!({ "received": true }), format!("LINK SESSION_FINISHED: {note}"))
         }

@@ -64,10 +64,11 @@ impl Store {
             .collect())
     }
 
-    /// Who a link token was made for.
-    pub async fn link_token_owner(&self, link_token: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT owner FROM link_tokens WHERE token_hash = $1")
+    /// Who a live link token was made for (one [`link_tokens_of`](Self::link_tokens_of) would list).
+    pub async fn link_token_owner(&self, link_token: &str, now: u64) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT owner FROM link_tokens WHERE token_hash = $1 AND created_at > $2")
             .bind(hash(link_token))
+            .bind(int(now.saturating_sub(LINK_TOKEN_KEEP_SECS)))
             .fetch_optional(&self.db)
             .await?)
     }

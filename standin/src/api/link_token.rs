@@ -110,6 +110,7 @@ pub(crate) async fn get(
     State(standin): State<Arc<Standin>>,
     Plaid(request): Plaid<LinkTokenGetRequest>,
 ) -> Response {
+    standin.link_token_reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let now = standin.now();
     let Ok(books) = standin.books.lock() else {
         return internal();
