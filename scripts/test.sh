@@ -5,6 +5,19 @@ source "$(dirname "$0")/env.sh"
 
 step() { printf '\n== %s\n' "$*"; }
 
+# What the run's tools leave in the temporary directory goes into one of the run's own, removed at
+# the end: chromedriver's browser profiles (66 MB each; wasm-bindgen-test-runner leaves them), the
+# tests' databases. Readable by all, as the PostgreSQL cluster's user must go through it.
+scratch=$(mktemp -d /tmp/plaid-link-test.XXXXXX)
+chmod 755 "$scratch"
+trap 'rm -rf "$scratch"' EXIT
+export TMPDIR=$scratch
+# A full disk shows up late and as something else (the linker dies of SIGBUS): say so first.
+free_gb=$(df -Pk "$root" | awk 'NR == 2 { print int($4 / 1048576) }')
+if [ "$free_gb" -lt 8 ]; then
+  echo "warning: ${free_gb} GB free on the disk of $root; a test run from a clean clone writes about 8 GB" >&2
+fi
+
 step "format"
 cargo fmt --all --check
 
