@@ -127,13 +127,7 @@ impl Store {
 
     /// Sets an item's status (from a verified webhook); whether this environment has the item.
     pub async fn set_item_status(&self, item_id: &str, status: &str) -> Result<bool, StoreError> {
-        let changed = sqlx::query("UPDATE items SET status = $1 WHERE item_id = $2 AND environment = $3")
-            .bind(status)
-            .bind(item_id)
-            .bind(self.environment)
-            .execute(&self.db)
-            .await?;
-        Ok(changed.rows_affected() > 0)
+        self.update_item(item_id, None, status).await
     }
 
     /// Records an item's accounts (JSON, names and masks only: nothing secret) and its status.
@@ -143,8 +137,19 @@ impl Store {
         accounts: &str,
         status: &str,
     ) -> Result<bool, StoreError> {
+        self.update_item(item_id, Some(accounts), status).await
+    }
+
+    /// Sets an item's status, and its accounts when given; whether this environment has the item.
+    async fn update_item(
+        &self,
+        item_id: &str,
+        accounts: Option<&str>,
+        status: &str,
+    ) -> Result<bool, StoreError> {
         let changed = sqlx::query(
-            "UPDATE items SET accounts = $1, status = $2 WHERE item_id = $3 AND environment = $4",
+            "UPDATE items SET accounts = COALESCE($1, accounts), status = $2 \
+             WHERE item_id = $3 AND environment = $4",
         )
         .bind(accounts)
         .bind(status)
