@@ -1,6 +1,9 @@
 //! What the backend's tests share: a backend (with the stand-in) on a free loopback port, and the
 //! requests a page and Link send it.
-#![allow(dead_code)] // each test file uses its own share
+#![allow(dead_code, unused_imports)] // each test file uses its own share
+
+mod process;
+mod sessions;
 
 use std::sync::Arc;
 
@@ -8,6 +11,8 @@ use plaid_link_backend::config::Config;
 use plaid_link_backend::Server;
 use plaid_standin::Standin;
 use serde_json::{json, Value};
+
+pub use process::{certificate, Process};
 
 /// A test's database: a SQLite file of its own, or a database of its own in the PostgreSQL cluster
 /// that `scripts/with-postgres.sh` started for the test run.
@@ -378,180 +383,5 @@ impl Running {
             body[k] = v.clone();
         }
         self.plaid("/link/token/create", body).await
-    }
-}
-
-/// A server certificate for 127.0.0.1 made for the test (not a CA: TLS clients refuse a CA as a
-/// server), as the end-to-end suite makes its own; its chain and key files.
-pub fn certificate(dir: &std::path::Path) -> (String, String) {
-    std::fs::create_dir_all(dir).unwrap();
-    let (cert, key, config) = (dir.join("cert.pem"), dir.join("key.pem"), dir.join("openssl.cnf"));
-    std::fs::write(
-        &config,
-        "[req]\ndistinguished_name = dn\nx509_extensions = server\nprompt = no\n[dn]\nCN = 127.0.0.1\n\
-         [server]\nbasicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n\
-         extendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1\n",
-    )
-    .unwrap();
-    let made = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-config"])
-        .arg(&config)
-        .args([
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-days",
-            "1",
-            "-keyout",
-        ])
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-    (cert.display().to_string(), key.display().to_string())
-}
-
-/// The `plaid-link-dev` binary, run as a process of its own (for what only a process shows: its
-/// signals, its exit, its log lines), on a free loopback port; killed when dropped.
-pub struct Process {
-    pub child: std::process::Child,
-    pub addr: String,
-    /// Every line it wrote on stderr (its log), as they come.
-    pub log: Arc<std::sync::Mutex<Vec<String>>>,
-    pub dir: std::path::PathBuf,
-}
-
-impl Process {
-    /// Started with these settings besides the test's own (local mode, its own database).
-    pub fn start(settings: &[(&str, &str)]) -> Self {
-        use std::io::BufRead;
-        let dir = std::env::temp_dir().join(format!("plaid-process-{}", rand_suffix()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_plaid-link-dev"));
-        command
-            .env_clear()
-            .env("PLAID_ENV", "local")
-            .env("PLAID_LINK_ADDR", "127.0.0.1:0")
-            .env("PLAID_LINK_DB", dir.join("items.db"))
-            .env("TOKEN_ENCRYPTION_KEY", TEST_KEY_BASE64)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        for (name, value) in settings {
-            command.env(name, value);
-        }
-        let mut child = command.spawn().unwrap();
-        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
-        let stderr = child.stderr.take().unwrap();
-        let lines = log.clone();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-                lines.lock().unwrap().push(line);
-            }
-        });
-        let mut first = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-        let addr =
-            first.split("://").nth(1).and_then(|rest| rest.split_whitespace().next()).unwrap().to_owned();
-        Self { child, addr, log, dir }
-    }
-
-    /// SIGTERM, as a process manager stops it.
-    pub fn terminate(&self) {
-        let killed =
-            std::process::Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        assert!(killed.unwrap().success());
-    }
-
-    /// Waits (bounded) for it to exit; how long that took.
-    pub fn exited_within(&mut self, bound: std::time::Duration) -> Option<std::time::Duration> {
-        let started = std::time::Instant::now();
-        while started.elapsed() < bound {
-            if self.child.try_wait().unwrap().is_some() {
-                return Some(started.elapsed());
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        None
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-impl Running {
-    /// A Multi-Item Link session, as the stand-in's Link runs it for the browser session `session`:
-    /// a multi-item link token from the backend, each bank of `banks` signed in and added, then
-    /// "Done". Gives the Link session's id.
-    pub async fn multi_item_session(&self, session: &str, banks: &[&str]) -> String {
-        let (status, token) = self
-            .api(reqwest::Method::POST, "/api/link_token", session, Some(json!({ "multi_item": true })))
-            .await;
-        assert_eq!(status, 200, "{token}");
-        let link_token = token["link_token"].as_str().unwrap();
-        let link_session_id = format!("session-{}", rand_suffix());
-        for bank in banks {
-            let (status, body) = self
-                .to_plaid(
-                    "/link/credentials",
-                    json!({"link_token": link_token, "institution_id": bank, "username": "user_good", "password": "pass_good"}),
-                )
-                .await;
-            assert_eq!(status, 200, "{body}");
-            let complete = json!({"link_token": link_token, "institution_id": bank, "accounts": body["accounts"],
-                                  "link_session_id": link_session_id});
-            let (status, body) = self.to_plaid("/link/complete", complete).await;
-            assert_eq!(status, 200, "{body}");
-        }
-        let finish = json!({"link_token": link_token, "link_session_id": link_session_id});
-        let (status, body) = self.to_plaid("/link/finish", finish).await;
-        assert_eq!(status, 200, "{body}");
-        link_session_id
-    }
-
-    /// `POST /api/link_session_finished` as the page sends it after a success without a token.
-    pub async fn session_finished(&self, session: &str, link_session_id: &str, key: &str) -> (u16, Value) {
-        let body =
-            json!({"link_session_id": link_session_id, "institution": null, "accounts": [], "status": null});
-        let response = self
-            .http
-            .post(format!("{}/api/link_session_finished", self.base))
-            .header("content-type", "application/json")
-            .header("cookie", format!("{session}; plaid_link_csrf={CSRF}"))
-            .header("x-csrf-token", CSRF)
-            .header("idempotency-key", key)
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    /// A browser session of its own (its cookie), with no item yet.
-    pub async fn browser_session(&self) -> String {
-        let response = self.link_token_request().await;
-        assert_eq!(response.status(), 200);
-        response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
-    }
-
-    /// Waits (bounded) until `n` items are stored; all items.
-    pub async fn items_become(&self, n: usize) -> Vec<plaid_link_backend::store::StoredItem> {
-        for _ in 0..400 {
-            let items = self.items().await;
-            if items.len() >= n {
-                return items;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-        }
-        self.items().await
     }
 }

@@ -1,0 +1,74 @@
+//! Link sessions as the stand-in's Link runs them, for the endings' tests.
+
+use serde_json::{json, Value};
+
+use super::{rand_suffix, Running, CSRF};
+
+impl Running {
+    /// A Multi-Item Link session, as the stand-in's Link runs it for the browser session `session`:
+    /// a multi-item link token from the backend, each bank of `banks` signed in and added, then
+    /// "Done". Gives the Link session's id.
+    pub async fn multi_item_session(&self, session: &str, banks: &[&str]) -> String {
+        let (status, token) = self
+            .api(reqwest::Method::POST, "/api/link_token", session, Some(json!({ "multi_item": true })))
+            .await;
+        assert_eq!(status, 200, "{token}");
+        let link_token = token["link_token"].as_str().unwrap();
+        let link_session_id = format!("session-{}", rand_suffix());
+        for bank in banks {
+            let (status, body) = self
+                .to_plaid(
+                    "/link/credentials",
+                    json!({"link_token": link_token, "institution_id": bank, "username": "user_good", "password": "pass_good"}),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+            let complete = json!({"link_token": link_token, "institution_id": bank, "accounts": body["accounts"],
+                                  "link_session_id": link_session_id});
+            let (status, body) = self.to_plaid("/link/complete", complete).await;
+            assert_eq!(status, 200, "{body}");
+        }
+        let finish = json!({"link_token": link_token, "link_session_id": link_session_id});
+        let (status, body) = self.to_plaid("/link/finish", finish).await;
+        assert_eq!(status, 200, "{body}");
+        link_session_id
+    }
+
+    /// `POST /api/link_session_finished` as the page sends it after a success without a token.
+    pub async fn session_finished(&self, session: &str, link_session_id: &str, key: &str) -> (u16, Value) {
+        let body =
+            json!({"link_session_id": link_session_id, "institution": null, "accounts": [], "status": null});
+        let response = self
+            .http
+            .post(format!("{}/api/link_session_finished", self.base))
+            .header("content-type", "application/json")
+            .header("cookie", format!("{session}; plaid_link_csrf={CSRF}"))
+            .header("x-csrf-token", CSRF)
+            .header("idempotency-key", key)
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A browser session of its own (its cookie), with no item yet.
+    pub async fn browser_session(&self) -> String {
+        let response = self.link_token_request().await;
+        assert_eq!(response.status(), 200);
+        response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+    }
+
+    /// Waits (bounded) until `n` items are stored; all items.
+    pub async fn items_become(&self, n: usize) -> Vec<plaid_link_backend::store::StoredItem> {
+        for _ in 0..400 {
+            let items = self.items().await;
+            if items.len() >= n {
+                return items;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        self.items().await
+    }
+}
