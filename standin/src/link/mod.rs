@@ -1,4 +1,4 @@
-//! Link, as the stand-in plays it: its script (`link-initialize.js`, a Link-like modal with Plaid's
+//! Link, as the stand-in plays it: its script (`script/`, a Link-like modal with Plaid's
 //! sandbox institutions) and the private endpoints the script calls (`steps.rs`; a session's end, `sessions.rs`).
 
 pub(crate) mod sessions;
@@ -7,7 +7,14 @@ pub(crate) mod steps;
 use axum::http::header;
 use axum::response::IntoResponse;
 
-const SCRIPT: &str = include_str!("link-initialize.js");
+/// Served as `link-initialize.js`: its parts in one function scope, so that it defines nothing but
+/// `window.Plaid`, and only once however many times a page loads it.
+const SCRIPT: &str = concat!(
+    "(function () {\n\"use strict\";\nif (window.Plaid && window.Plaid.__standin) return;\n",
+    include_str!("script/helpers.js"),
+    include_str!("script/link.js"),
+    "})();\n",
+);
 
 pub(crate) async fn script() -> impl IntoResponse {
     (
