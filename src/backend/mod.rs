@@ -14,9 +14,10 @@ use std::rc::Rc;
 
 use gloo_net::http::{Request, Response};
 use js_sys::{Array, JsString, Promise};
+use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, RequestCredentials, RequestRedirect, ResponseType};
+use web_sys::{AbortSignal, ResponseType};
 
 pub use error::{BackendError, ExchangeFailure};
 pub(crate) use retry::PendingExchange;
@@ -49,6 +50,23 @@ pub(crate) struct UpdateTarget {
     pub item_id: String,
     /// Whether the user may add accounts.
     pub account_selection: bool,
+}
+
+/// `fetch`'s options for a backend call, written by serde-wasm-bindgen like every object Rust hands
+/// to JavaScript (one warm code path rather than a setter import per field: the exchange's request
+/// is built once, cold, right after Link's `onSuccess`). The headers are name/value pairs, as
+/// `fetch` takes them: a value the browser refuses fails the `Request`'s construction, an error
+/// to report rather than a throw through the WebAssembly.
+#[derive(Serialize)]
+struct FetchInit<'a> {
+    method: &'static str,
+    headers: Vec<(&'a str, &'a str)>,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    body: JsValue,
+    credentials: &'static str,
+    redirect: &'static str,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    signal: JsValue,
 }
 
 /// Talks to the application's backend.
@@ -205,40 +223,32 @@ impl BackendClient {
         cancel: Option<&AbortSignal>,
         idempotency_key: Option<&str>,
     ) -> Result<Request, BackendError> {
-        let headers = web_sys::Headers::new().map_err(BackendError::request)?;
-        let set = |name: &str, value: &str| headers.set(name, value).map_err(BackendError::request);
-        set("Content-Type", "application/json")?;
-        set("Accept", "application/json")?;
-        if let Some(key) = idempotency_key {
-            set("Idempotency-Key", key)?;
-        }
         // The page's secrets stay on the page's origin, even when its code allowed another one.
-        if endpoint.same_origin {
-            if let Some(token) = page_csrf_token() {
-                set(&self.csrf_header, &token)?;
-            }
-            if let Some(extra) = &self.headers {
-                for (name, value) in extra() {
-                    set(&name, &value)?;
-                }
-            }
-        }
+        let csrf = endpoint.same_origin.then(page_csrf_token).flatten();
+        let extra = self.headers.as_ref().filter(|_| endpoint.same_origin).map(|extra| extra());
+        let mut headers = vec![("Content-Type", "application/json"), ("Accept", "application/json")];
+        headers.extend(idempotency_key.map(|key| ("Idempotency-Key", key)));
+        headers.extend(csrf.as_deref().map(|token| (self.csrf_header.as_str(), token)));
+        headers.extend(extra.iter().flatten().map(|(name, value)| (name.as_str(), value.as_str())));
         let timeout = AbortSignal::timeout_with_u32(self.timeout_ms);
         let signal = match cancel {
             Some(cancel) => AbortSignal::any(&Array::of2(&timeout, cancel)),
             None => timeout,
         };
+        let init = FetchInit {
+            method: "POST",
+            headers,
+            body: body.0.clone().into(),
+            credentials: "same-origin",
+            // `manual`, not `error`: neither follows a redirect, but only `manual` lets us tell the
+            // user it was one (`error` looks exactly like a network failure, and would be retried).
+            redirect: "manual",
+            signal: signal.into(),
+        };
+        let init = init.serialize(&serde_wasm_bindgen::Serializer::json_compatible());
+        let init: web_sys::RequestInit = init.map_err(|e| BackendError::request(e.into()))?.unchecked_into();
         // A `web_sys::Request` handed to gloo-net, rather than its builder: the builder re-parses
         // the URL to merge query parameters (none here), which costs every user 1.7 KB gzip.
-        let init = web_sys::RequestInit::new();
-        init.set_method("POST");
-        init.set_headers(&headers);
-        init.set_body(&body.0);
-        init.set_credentials(RequestCredentials::SameOrigin);
-        // `manual`, not `error`: neither follows a redirect, but only `manual` lets us tell the user
-        // it was one (`error` looks exactly like a network failure, and would be retried).
-        init.set_redirect(RequestRedirect::Manual);
-        init.set_signal(Some(&signal));
         let request =
             web_sys::Request::new_with_str_and_init(&endpoint.href, &init).map_err(BackendError::request)?;
         Ok(Request::from(request))
