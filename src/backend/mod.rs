@@ -151,7 +151,7 @@ impl BackendClient {
     }
 
     /// The exchange's body and key, the public token consumed: it goes into the body as the JS
-    /// string Link gave, so no copy of it is ever made in WebAssembly memory. [`PendingExchange::finish`]
+    /// string Link gave, so no copy of it is ever made in WebAssembly memory. [`PendingExchange::send`]
     /// sends it, and retries.
     pub fn exchange(
         &self,

@@ -2,6 +2,9 @@
 //! body and `Idempotency-Key`, so that the backend exchanges a public token once however often it
 //! is asked.
 
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
+
 use super::{outcome_from, read, BackendClient, BackendError, Body, ExchangeFailure, ExchangeOutcome};
 use crate::endpoint::Endpoint;
 
@@ -38,8 +41,8 @@ impl RetryPolicy {
     }
 }
 
-/// An exchange (or update) ready to send; [`finish`](Self::finish) sends it, and retries.
-#[must_use = "the request is sent by `finish`"]
+/// An exchange (or update) ready to send; [`send`](Self::send) sends it, and retries.
+#[must_use = "the request is sent by `send`"]
 pub(crate) struct PendingExchange {
     client: BackendClient,
     endpoint: Endpoint,
@@ -52,10 +55,15 @@ impl PendingExchange {
         Self { client, endpoint, body, key }
     }
 
-    /// Sends the request at once (the first `fetch` is called when this future is first polled) and
+    /// Sends the request now: the first `fetch` is called before this returns, so inside Link's
+    /// `onSuccess` the public token leaves before any other code of the page runs. The future
     /// waits for the backend's answer, retrying what may pass (see [`RetryPolicy`]) with the same
     /// body and `Idempotency-Key`.
-    pub async fn finish(self) -> Result<ExchangeOutcome, ExchangeFailure> {
+    pub fn send(self) -> impl Future<Output = Result<ExchangeOutcome, ExchangeFailure>> {
+        started(self.finish())
+    }
+
+    async fn finish(self) -> Result<ExchangeOutcome, ExchangeFailure> {
         let policy = self.client.retry;
         let mut attempt = 1;
         loop {
@@ -75,6 +83,20 @@ impl PendingExchange {
                 }
                 Err(error) => return Err(fail(error)),
             }
+        }
+    }
+}
+
+/// Runs `future` up to its first wait now, and the rest where it is awaited. Polling with a waker
+/// that does nothing is sound: a future wakes the waker of its latest poll, and its executor polls
+/// it again (a spawned task is always polled once).
+fn started<F: Future>(future: F) -> impl Future<Output = F::Output> {
+    let mut future = Box::pin(future);
+    let first = future.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+    async move {
+        match first {
+            Poll::Ready(output) => output,
+            Poll::Pending => future.await,
         }
     }
 }

@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 
 use super::phase::Phase;
 use super::Flow;
-use crate::backend::{BackendClient, BackendError, ExchangeFailure};
+use crate::backend::{BackendClient, BackendError, ExchangeFailure, PendingExchange};
 use crate::oauth;
 use crate::plaid::handler::LinkCallbacks;
 use crate::plaid::types::{EventName, ExitMetadata, LinkError, LinkEvent, SuccessMetadata};
@@ -52,12 +52,13 @@ impl Flow {
             (None, Some(token)) => backend.exchange(token, &metadata),
             (None, None) => backend.session_finished(&metadata),
         };
-        // The request task is queued before the page re-renders for "Saving…", so it leaves first.
-        // It belongs to no phase: an unmount must not lose a finished Link session.
+        // The request leaves here, inside Link's callback, before the page re-renders for
+        // "Saving…". Its answer belongs to no phase: an unmount must not lose a finished session.
+        let answer = pending.map(PendingExchange::send);
         let weak = self.weak();
         spawn_local(async move {
-            let result = match pending {
-                Ok(pending) => pending.finish().await,
+            let result = match answer {
+                Ok(answer) => answer.await,
                 Err(failure) => Err(failure),
             };
             // The kept link token (for an OAuth bank's return) is of no more use.

@@ -117,6 +117,8 @@ export function backend_release(path) {
   backend.held.delete(path);
   if (held) held.release();
 }
+/** How many times `fetch` was called for `path` (a request counts from the call, before its body is read). */
+export function backend_fetch_calls(path) { return backend.called.filter((p) => p === path).length; }
 export function backend_request_count(path) { return backend.requests.filter((r) => r.path === path).length; }
 export function backend_request_body(path, i) { return backend.requests.filter((r) => r.path === path)[i].body; }
 export function backend_request_header(path, i, name) {

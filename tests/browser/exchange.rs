@@ -27,6 +27,17 @@ async fn success_sends_one_exchange_with_the_token_and_keeps_nothing() {
 }
 
 #[wasm_bindgen_test]
+async fn the_exchange_request_leaves_inside_link_s_on_success() {
+    let link = ready_component().await;
+    link.click();
+    fake_plaid_success(0, "public-sandbox-at-once", SUCCESS_METADATA);
+    // Nothing has been awaited since Link's call: no task, no re-render, no page listener ran.
+    assert_eq!(backend_fetch_calls(EXCHANGE_PATH), 1, "fetch was called before onSuccess returned");
+    link.wait_for_status("connected").await;
+    assert_eq!(backend_request_count(EXCHANGE_PATH), 1);
+}
+
+#[wasm_bindgen_test]
 async fn while_the_token_is_on_its_way_the_button_says_saving() {
     let link = ready_component().await;
     backend_hold(EXCHANGE_PATH);

@@ -28,6 +28,7 @@ extern "C" {
     pub fn backend_hold(path: &str);
     pub fn backend_release(path: &str);
     pub fn backend_request_count(path: &str) -> u32;
+    pub fn backend_fetch_calls(path: &str) -> u32;
     pub fn backend_request_body(path: &str, i: u32) -> String;
     pub fn backend_request_header(path: &str, i: u32, name: &str) -> String;
     pub fn backend_request_urls() -> String;
