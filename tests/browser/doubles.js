@@ -211,7 +211,7 @@ export function record_dom_events(element) {
     element.addEventListener(type, (e) => element.__heard.push({
       type: e.type,
       detail: e.detail,
-      exchanges: backend.called.filter((path) => path === "/api/exchange_public_token").length,
+      exchanges: backend_fetch_calls("/api/exchange_public_token"),
       shown: element.querySelector("[data-status]")?.getAttribute("data-status"),
     }));
   }
