@@ -16,6 +16,7 @@ mod api;
 mod config;
 mod errors;
 mod link;
+mod meeting;
 mod oauth;
 mod request;
 mod router;

@@ -115,6 +115,10 @@ pub struct Standin {
     pub(crate) key_fetches: AtomicU64,
     /// Calls to `/link/token/get`, for a receiver's tests.
     pub(crate) link_token_reads: AtomicU64,
+    /// Where calls to `/link/token/get` meet, for a receiver's tests of two paths racing.
+    pub(crate) link_token_reads_meet: crate::meeting::Meeting,
+    /// Where calls to `/webhook_verification_key/get` are held, for a receiver's tests of a burst.
+    pub(crate) key_fetches_meet: crate::meeting::Meeting,
     /// How long `/item/public_token/exchange` takes, for a receiver's tests of a slow Plaid.
     pub(crate) exchange_delay_ms: AtomicU64,
     /// Webhooks are not sent, for a receiver's tests of what happens without them.
@@ -140,6 +144,8 @@ impl Standin {
             clock_offset: AtomicU64::new(0),
             key_fetches: AtomicU64::new(0),
             link_token_reads: AtomicU64::new(0),
+            link_token_reads_meet: Default::default(),
+            key_fetches_meet: Default::default(),
             exchange_delay_ms: AtomicU64::new(0),
             webhooks_held: std::sync::atomic::AtomicBool::new(false),
             webhooks_answered: AtomicU64::new(0),
@@ -216,6 +222,33 @@ impl Standin {
     /// How many times `/link/token/get` was asked, known token or not.
     pub fn link_token_reads(&self) -> u64 {
         self.link_token_reads.load(Ordering::Relaxed)
+    }
+
+    /// Holds each call to `/link/token/get` until `n` have arrived (at most 10 s), so that a test
+    /// knows that two paths read a session at the same time.
+    pub fn meet_link_token_reads(&self, n: usize) {
+        self.link_token_reads_meet.expect(n);
+    }
+
+    /// Whether the calls [`Standin::meet_link_token_reads`] asked for all arrived together.
+    pub fn link_token_reads_met(&self) -> bool {
+        self.link_token_reads_meet.was_met()
+    }
+
+    /// Holds calls to `/webhook_verification_key/get` (at most 10 s) until `n` have arrived or
+    /// [`Standin::release_key_fetches`]; how many arrived is [`Standin::key_fetches_held`].
+    pub fn hold_key_fetches(&self, n: usize) {
+        self.key_fetches_meet.expect(n);
+    }
+
+    /// How many calls to `/webhook_verification_key/get` arrived since [`Standin::hold_key_fetches`].
+    pub fn key_fetches_held(&self) -> usize {
+        self.key_fetches_meet.arrived()
+    }
+
+    /// Lets the held key fetches go.
+    pub fn release_key_fetches(&self) {
+        self.key_fetches_meet.release();
     }
 
     /// How many public tokens have been exchanged successfully.

@@ -19,6 +19,7 @@ pub(crate) async fn get(
     Plaid(request): Plaid<WebhookVerificationKeyGetRequest>,
 ) -> Response {
     standin.key_fetches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    standin.key_fetches_meet.arrive().await;
     if request.key_id != standin.signer.kid {
         return error(
             StatusCode::BAD_REQUEST,

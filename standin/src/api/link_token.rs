@@ -111,6 +111,7 @@ pub(crate) async fn get(
     Plaid(request): Plaid<LinkTokenGetRequest>,
 ) -> Response {
     standin.link_token_reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    standin.link_token_reads_meet.arrive().await;
     let now = standin.now();
     let Ok(books) = standin.books.lock() else {
         return internal();
