@@ -62,7 +62,9 @@ pub async fn serve(
     let stopping = handle.clone();
     tokio::spawn(async move {
         shutdown.await;
-        stopping.graceful_shutdown(Some(ms(limits.shutdown_grace_ms)));
+        let grace_ms = limits.shutdown_grace_ms;
+        tracing::info!(grace_ms, "shutting down: no new connections; finishing the requests in flight");
+        stopping.graceful_shutdown(Some(ms(grace_ms)));
     });
     let capped =
         Capped { inner: DefaultAcceptor, slots: Arc::new(Semaphore::new(limits.max_connections as usize)) };

@@ -130,7 +130,10 @@ pub(super) async fn add_item(
         PlaidCallError::Plaid { error, .. } if error.error_code == "INVALID_PUBLIC_TOKEN" => Failure::new(
             StatusCode::BAD_REQUEST,
             "This connection expired before it could be saved. Please connect your bank again.",
-            "Plaid refused the public token (expired or used)",
+            &format!(
+                "Plaid refused the public token (expired or used; request_id {})",
+                clip(&error.request_id)
+            ),
         ),
         // Only what may pass is a 502, which the browser retries with the same key.
         e if e.may_pass() => Failure::new(
