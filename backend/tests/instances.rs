@@ -46,14 +46,51 @@ async fn an_exchange_retried_on_the_other_instance_is_exchanged_once_and_answere
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_racing_on_one_key_exchange_once() {
-    let (a, b, _db) = two_instances().await;
+    use sqlx::Connection;
+    let (a, b, db) = two_instances().await;
     let (session, public_token) = a.browser_session_with_public_token().await;
-    // Plaid takes a while, so that both requests are in flight together.
-    a.standin.delay_exchanges(std::time::Duration::from_millis(300));
-    let (on_a, on_b) = tokio::join!(
+    let owner = a.standin.client_user_ids().pop().expect("the session's Plaid user id");
+    // Plaid takes a while, so that the claim the first one takes is still in progress when the
+    // other, released at the same moment, reads it.
+    a.standin.delay_exchanges(std::time::Duration::from_millis(500));
+    // The meeting point is the claim itself: the test holds an uncommitted claim of the key, so
+    // each instance's INSERT waits on it. Once both wait, both requests are at the claim together.
+    let mut holder = sqlx::PgConnection::connect(&db.url()).await.unwrap();
+    sqlx::raw_sql("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query(
+        "INSERT INTO idempotency (owner, key, body_hash, created_at) VALUES ($1, 'key-race', $2, $3)",
+    )
+    .bind(&owner)
+    .bind(vec![0u8; 32])
+    .bind(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64)
+    .execute(&mut holder)
+    .await
+    .unwrap();
+    let meet = async {
+        let mut watcher = sqlx::PgConnection::connect(&db.url()).await.unwrap();
+        let mut waiting = 0;
+        for _ in 0..1_000 {
+            waiting = sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+            .fetch_one(&mut watcher)
+            .await
+            .unwrap();
+            if waiting == 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        sqlx::raw_sql("ROLLBACK").execute(&mut holder).await.unwrap();
+        waiting
+    };
+    let (on_a, on_b, waiting) = tokio::join!(
         a.exchange(&session, &public_token, Some("key-race")),
         b.exchange(&session, &public_token, Some("key-race")),
+        meet,
     );
+    assert_eq!(waiting, 2, "both instances waited at the claim together");
     assert_eq!((on_a.0, on_b.0), (200, 200), "{on_a:?} {on_b:?}");
     assert_eq!(on_a.1, on_b.1, "both answered with the one item");
     assert_eq!(a.standin.exchanges(), 1);

@@ -51,10 +51,13 @@ async fn a_multi_item_session_is_added_by_the_webhook_alone_when_the_page_never_
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_pages_call_and_the_webhook_racing_add_each_bank_once() {
     let s = start().await;
-    s.standin.delay_exchanges(std::time::Duration::from_millis(200));
+    // Both paths read the session through /link/token/get; each read is held until the other's
+    // arrives, so the two are in flight together (not one after the other).
+    s.standin.meet_link_token_reads(2);
     let session = s.browser_session().await;
     let link_session = s.multi_item_session(&session, &[PLATYPUS, TARTAN]).await;
     let (status, answer) = s.session_finished(&session, &link_session, "key-race").await;
+    assert!(s.standin.link_token_reads_met(), "the page's call and the webhook did not overlap");
     assert_eq!(status, 200, "{answer}");
     assert_eq!(names(&answer), ["First Platypus Bank", "Tartan Bank"]);
     // The webhook's path done too (its answer came back): still two.
