@@ -46,7 +46,9 @@ async fn reference_backend_answers_only_the_item_id_and_keeps_the_access_token()
     assert_eq!(response.status(), 200);
     let text = response.text().await.unwrap();
     let body: Value = serde_json::from_str(&text).unwrap();
-    assert!(body["item_id"].is_string());
+    let fields: Vec<&String> = body.as_object().unwrap().keys().collect();
+    assert_eq!(fields, ["item_id"], "the answer is the item id and nothing else: {text}");
+    assert!(body["item_id"].as_str().is_some_and(|id| !id.is_empty()), "{text}");
     assert!(!text.contains("access-"), "the access token must never reach the browser: {text}");
     assert_eq!(s.standin.exchanges(), 1);
 }
@@ -212,7 +214,8 @@ async fn only_requests_that_validated_are_recorded() {
 async fn one_session_holds_a_bounded_number_of_keys() {
     let s = start().await;
     let (session, _) = s.browser_session_with_public_token().await;
-    let max = plaid_link_backend::idempotency::MAX_PER_OWNER;
+    // README: "at most 20 keys per session".
+    let max: u32 = 20;
     let mut statuses = Vec::new();
     for i in 0..=max {
         // Valid in shape, unknown to Plaid: each is recorded, and answered 400 by Plaid.
@@ -225,18 +228,78 @@ async fn one_session_holds_a_bounded_number_of_keys() {
 }
 
 #[tokio::test]
-async fn keys_survive_a_restart_and_are_shared_by_processes_on_one_database() {
+async fn keys_are_shared_by_processes_on_one_database() {
     let first = start().await;
     let (session, public_token) = first.browser_session_with_public_token().await;
     let (status, answer) = first.exchange(&session, &public_token, Some("key-shared")).await;
     assert_eq!(status, 200);
-    // Another process on the same file (or this one after a restart) knows the session and the key:
+    // Another process on the same file, running beside the first, knows the session and the key:
     // it answers from the record. Its own stand-in never saw the token, so an exchange would fail.
     let second = start_on(first.db.clone()).await;
     let (status, again) = second.exchange(&session, &public_token, Some("key-shared")).await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again, answer);
     assert_eq!(second.standin.exchanges(), 0);
+}
+
+#[test]
+fn keys_and_sessions_survive_a_restart() {
+    let dir = std::env::temp_dir().join(format!("plaid-restart-{}", rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("items.db");
+    let db = db.to_str().unwrap();
+    let curl = |addr: &str, path: &str, cookie: &str, key: &str, body: &str| {
+        let out = std::process::Command::new("curl")
+            .args(["-s", "-w", "\n%{http_code}", "-H", "content-type: application/json", "-H"])
+            .arg(format!("cookie: {cookie}"))
+            .args(["-H", &format!("idempotency-key: {key}"), "-d", body])
+            .arg(format!("http://{addr}{path}"))
+            .output()
+            .unwrap();
+        let out = String::from_utf8(out.stdout).unwrap();
+        let (body, status) = out.rsplit_once('\n').unwrap();
+        (status.to_owned(), body.to_owned())
+    };
+    let settings = [("PLAID_LINK_CSRF", "off"), ("PLAID_LINK_DB", db)];
+    let mut first = Process::start(&settings);
+    // A session, a public token through the stand-in's sandbox route, and an exchange under a key.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (session, public_token) = runtime.block_on(async {
+        let http = reqwest::Client::new();
+        let base = format!("http://{}", first.addr);
+        let response = http.post(format!("{base}/api/link_token")).json(&json!({})).send().await.unwrap();
+        let session =
+            response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+        let link_token = response.json::<Value>().await.unwrap()["link_token"].as_str().unwrap().to_owned();
+        let step =
+            |path: &str, body: Value| http.post(format!("{base}/plaid/link/{path}")).json(&body).send();
+        let signed_in = step(
+            "credentials",
+            json!({"link_token": link_token, "institution_id": "ins_109508",
+                                                   "username": "user_good", "password": "pass_good"}),
+        );
+        let accounts = signed_in.await.unwrap().json::<Value>().await.unwrap()["accounts"].clone();
+        let completed = step(
+            "complete",
+            json!({"link_token": link_token, "institution_id": "ins_109508", "accounts": accounts}),
+        );
+        let public_token = completed.await.unwrap().json::<Value>().await.unwrap()["public_token"].clone();
+        (session, public_token.as_str().expect("a public token").to_owned())
+    });
+    let body = json!({"public_token": public_token, "institution": {"institution_id": "ins_109508", "name": "First Platypus Bank"},
+                      "accounts": [], "link_session_id": "s"})
+    .to_string();
+    let (status, answer) = curl(&first.addr, "/api/exchange_public_token", &session, "key-restart", &body);
+    assert_eq!(status, "200", "{answer}");
+    // The process stops (SIGTERM, as a deploy stops it) and another starts on the same file.
+    first.terminate();
+    assert!(first.exited_within(std::time::Duration::from_secs(10)).is_some(), "still running");
+    let second = Process::start(&settings);
+    let (status, again) = curl(&second.addr, "/api/exchange_public_token", &session, "key-restart", &body);
+    assert_eq!(status, "200", "the session and the key outlived the process: {again}");
+    assert_eq!(again, answer, "answered from the record, not exchanged again");
+    drop(second);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
