@@ -23,6 +23,15 @@ async fn malformed_link_token_answer_is_a_clear_error() {
     wait_until("a second link-token request", || backend_request_count(TOKEN_PATH) == 1).await;
     link.wait_for_status("failed").await;
     assert!(link.message().contains("could not read"), "{}", link.message());
+
+    // An empty token is no token: Link is never made with one (Link's `create` would throw).
+    backend_reset();
+    backend_respond(TOKEN_PATH, 200, r#"{"link_token": ""}"#);
+    link.click();
+    wait_until("a third link-token request", || backend_request_count(TOKEN_PATH) == 1).await;
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("could not read"), "{}", link.message());
+    assert_eq!(fake_plaid_handlers(), 0);
 }
 
 #[wasm_bindgen_test]

@@ -4,21 +4,37 @@
 
 const plaid = { handlers: [], scriptRuns: 0, manualLoad: false };
 
+// As Link and the stand-in do: `create` throws without a link token; `exit()` on an open Link ends
+// its session at once with an EXIT event and `onExit` (no error), as the user closing it would.
+function requireToken(config) {
+  if (!config || typeof config.token !== "string" || config.token.length === 0) {
+    throw new Error("Plaid.create: a link token is required");
+  }
+}
+
 function fakePlaid() {
   return {
     create(config) {
-      const record = { config, opened: 0, exits: [], submits: [], destroyed: false };
+      requireToken(config);
+      const record = { config, opened: 0, open: false, exits: [], submits: [], destroyed: false };
       plaid.handlers.push(record);
       if (!plaid.manualLoad) setTimeout(() => { if (!record.destroyed) config.onLoad(); }, 0);
       return {
-        open() { record.opened += 1; },
-        exit(options) { record.exits.push(options || {}); },
+        open() { record.opened += 1; if (!record.destroyed) record.open = true; },
+        exit(options) {
+          record.exits.push(options || {});
+          if (!record.open || record.destroyed) return;
+          record.open = false;
+          config.onEvent("EXIT", { link_session_id: "s-exit", request_id: "r-exit", exit_status: null, timestamp: new Date().toISOString() });
+          config.onExit(null, { status: null, institution: null, link_session_id: "s-exit", request_id: "r-exit" });
+        },
         submit(data) { record.submits.push(data); },
-        destroy() { record.destroyed = true; },
+        destroy() { record.destroyed = true; record.open = false; },
       };
     },
     createEmbedded(config, element) {
-      const record = { config, element, opened: 0, exits: [], submits: [], destroyed: false };
+      requireToken(config);
+      const record = { config, element, opened: 0, open: false, exits: [], submits: [], destroyed: false };
       plaid.handlers.push(record);
       if (!plaid.manualLoad) setTimeout(() => { if (!record.destroyed) config.onLoad(); }, 0);
       return { destroy() { record.destroyed = true; } };
@@ -60,8 +76,8 @@ export function fake_plaid_opened(i) { return h(i).opened; }
 export function fake_plaid_destroyed(i) { return h(i).destroyed; }
 export function fake_plaid_forced_exit(i) { return h(i).exits.some((o) => o.force === true); }
 export function fake_plaid_load(i) { h(i).config.onLoad(); }
-export function fake_plaid_success(i, token, metadata) { h(i).config.onSuccess(token, JSON.parse(metadata)); }
-export function fake_plaid_exit(i, error, metadata) { h(i).config.onExit(JSON.parse(error), JSON.parse(metadata)); }
+export function fake_plaid_success(i, token, metadata) { h(i).open = false; h(i).config.onSuccess(token, JSON.parse(metadata)); }
+export function fake_plaid_exit(i, error, metadata) { h(i).open = false; h(i).config.onExit(JSON.parse(error), JSON.parse(metadata)); }
 export function fake_plaid_event(i, name, metadata) { h(i).config.onEvent(name, JSON.parse(metadata)); }
 
 const backend = { answers: new Map(), requests: [], held: new Map(), called: [] };
@@ -72,7 +88,7 @@ async function fakeFetch(input, init) {
   backend.called.push(path); // As `fetch` is called, before its body is read.
   const entry = {
     url: request.url, path, method: request.method, redirect: request.redirect,
-    body: await request.text(), headers: Object.fromEntries(request.headers),
+    credentials: request.credentials, body: await request.text(), headers: Object.fromEntries(request.headers),
   };
   backend.requests.push(entry);
   request.signal.addEventListener("abort", () => { entry.aborted = true; });
@@ -88,8 +104,22 @@ async function fakeFetch(input, init) {
   });
   if (answer.kind === "network") throw new TypeError("Failed to fetch");
   if (answer.kind === "hang") return abortable(new Promise(() => {}));
+  if (answer.kind === "redirect") return redirected(request, answer.location, init);
   if (backend.held.has(path)) await abortable(backend.held.get(path).promise);
   return new Response(answer.body, { status: answer.status, headers: { "Content-Type": "application/json" } });
+}
+
+// A 302 as `fetch` meets it, by the request's redirect mode: followed (a second request, to the
+// new address), refused as a network error, or handed back as an opaque redirect, which has no
+// status, no headers and no body (the Fetch standard's "opaqueredirect" filtered response).
+function redirected(request, location, init) {
+  if (request.redirect === "follow") return fakeFetch(new URL(location, request.url).href, init);
+  if (request.redirect === "error") throw new TypeError("Failed to fetch");
+  const response = new Response(null, { status: 200 });
+  for (const [name, value] of Object.entries({ type: "opaqueredirect", status: 0, ok: false, statusText: "", url: "" })) {
+    Object.defineProperty(response, name, { value });
+  }
+  return response;
 }
 
 export function backend_reset() {
@@ -100,12 +130,24 @@ export function backend_reset() {
   window.fetch = fakeFetch;
 }
 export function backend_respond(path, status, body) {
+  // A fixture's time is relative to now: a link token that expired before the test ran would send
+  // the component down its "already expired" path, silently.
+  let expiration;
+  try { expiration = JSON.parse(body)?.expiration; } catch { /* not JSON: a test of garbage */ }
+  if (typeof expiration === "string" && !(Date.parse(expiration) > realNow())) {
+    throw new Error(`fixture for ${path}: its expiration ${expiration} is not in the future`);
+  }
   if (!backend.answers.has(path)) backend.answers.set(path, []);
   backend.answers.get(path).push({ kind: "answer", status, body });
 }
 export function backend_fail(path, kind) {
   if (!backend.answers.has(path)) backend.answers.set(path, []);
   backend.answers.get(path).push({ kind });
+}
+/** A 302 to `location` for the next request to `path`. */
+export function backend_redirect(path, location) {
+  if (!backend.answers.has(path)) backend.answers.set(path, []);
+  backend.answers.get(path).push({ kind: "redirect", location });
 }
 export function backend_hold(path) {
   let release;
@@ -126,6 +168,7 @@ export function backend_request_header(path, i, name) {
 }
 export function backend_request_aborted(path, i) { return backend.requests.filter((r) => r.path === path)[i].aborted === true; }
 export function backend_request_urls() { return backend.requests.map((r) => r.url).join(" "); }
+export function backend_request_credentials(path, i) { return backend.requests.filter((r) => r.path === path)[i].credentials; }
 export function backend_request_redirect(path, i) { return backend.requests.filter((r) => r.path === path)[i].redirect; }
 export function set_csrf_meta(token) {
   document.querySelectorAll('meta[name="csrf-token"]').forEach((m) => m.remove());
@@ -203,7 +246,7 @@ window.clearTimeout = (id) => { pendingLong.delete(id); realClearTimeout(id); };
 export function pending_long_timers() { return pendingLong.size; }
 
 // Link endings: a success without a public token, and what a page hears.
-export function fake_plaid_success_without_token(i, metadata) { h(i).config.onSuccess(null, JSON.parse(metadata)); }
+export function fake_plaid_success_without_token(i, metadata) { h(i).open = false; h(i).config.onSuccess(null, JSON.parse(metadata)); }
 export function record_dom_events(element) {
   element.__heard = [];
   for (const type of ["plaid-link:status", "plaid-link:event"]) {

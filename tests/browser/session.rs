@@ -1,5 +1,6 @@
 //! The Link session: opening, closing, errors, an expired token, events, and the end of a component.
 
+use plaid_link::PlaidLinkOptions;
 use wasm_bindgen_test::*;
 
 use crate::support::*;
@@ -93,8 +94,56 @@ async fn unmount_exits_and_destroys_link_and_ignores_late_callbacks() {
     assert!(fake_plaid_forced_exit(0));
     assert!(fake_plaid_destroyed(0));
     fake_plaid_success(0, "public-sandbox-late", SUCCESS_METADATA);
-    turn().await;
-    assert_eq!(backend_request_count(EXCHANGE_PATH), 0);
+    // A live component's exchange leaves inside onSuccess; half a second is far more than that.
+    stays_false_for("an exchange after unmount", 500.0, || backend_fetch_calls(EXCHANGE_PATH) > 0).await;
+}
+
+/// Link's `exit()` calls `onExit` at once (the stand-in's does, and so does the double). When the
+/// component itself ends an open Link, at unmount or when the app's options change, that `onExit`
+/// is its own doing: it reaches neither the app's `on_exit` nor the status, and nothing throws.
+#[wasm_bindgen_test]
+async fn link_s_on_exit_during_an_unmount_or_an_options_change_reaches_nothing() {
+    use leptos::prelude::*;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let exits = Rc::new(Cell::new(0));
+    let count = exits.clone();
+    let options = ready_page().on_exit(move |_, _| count.set(count.get() + 1));
+    let mut link = Mounted::new(options);
+    link.wait_for_status("ready").await;
+    link.click();
+    link.wait_for_status("open").await;
+    link.unmount();
+    assert!(fake_plaid_forced_exit(0) && fake_plaid_destroyed(0));
+    assert_eq!(exits.get(), 0, "the app's on_exit heard the component's own exit at unmount");
+    drop(link);
+
+    let count = exits.clone();
+    fresh_backend();
+    fake_plaid_install(false);
+    let item = RwSignal::new_local("item-1".to_owned());
+    let options = Signal::derive_local(move || {
+        let count = count.clone();
+        PlaidLinkOptions::default()
+            .request_timeout_ms(3_000)
+            .update_item(item.get())
+            .on_exit(move |_, _| count.set(count.get() + 1))
+    });
+    let link = Mounted::new_with(options);
+    link.wait_for_status("ready").await;
+    link.click();
+    link.wait_for_status("open").await;
+    item.set("item-2".to_owned());
+    wait_until("Link made again for the new item", || fake_plaid_handlers() == 2).await;
+    link.wait_for_status("ready").await;
+    assert!(fake_plaid_forced_exit(0) && fake_plaid_destroyed(0));
+    assert_eq!(exits.get(), 0, "the app's on_exit heard the component's own exit at an options change");
+    // The new Link is the page's one Link now: it opens, and its own exit is heard.
+    link.click();
+    link.wait_for_status("open").await;
+    fake_plaid_exit(1, "null", r#"{"link_session_id": "s", "status": null}"#);
+    link.wait_for_status("closed").await;
+    assert_eq!(exits.get(), 1);
 }
 
 #[wasm_bindgen_test]

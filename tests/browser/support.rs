@@ -25,6 +25,7 @@ extern "C" {
     pub fn backend_reset();
     pub fn backend_respond(path: &str, status: u16, body: &str);
     pub fn backend_fail(path: &str, kind: &str);
+    pub fn backend_redirect(path: &str, location: &str);
     pub fn backend_hold(path: &str);
     pub fn backend_release(path: &str);
     pub fn backend_request_count(path: &str) -> u32;
@@ -35,6 +36,7 @@ extern "C" {
     pub fn backend_request_aborted(path: &str, i: u32) -> bool;
     pub fn pending_long_timers() -> u32;
     pub fn backend_request_redirect(path: &str, i: u32) -> String;
+    pub fn backend_request_credentials(path: &str, i: u32) -> String;
     pub fn set_csrf_meta(token: &str);
     pub fn declare_in_head(name: &str, content: &str);
     pub fn inject_embed_element(attributes: &str) -> HtmlElement;
@@ -85,12 +87,15 @@ pub fn fresh_backend() {
     backend_reset();
     declare_in_head("plaid-link-endpoints", "");
     declare_in_head("plaid-link-script", "");
-    backend_respond(
-        TOKEN_PATH,
-        200,
-        r#"{"link_token":"link-sandbox-1","expiration":"2026-11-25T12:00:00Z"}"#,
-    );
+    backend_respond(TOKEN_PATH, 200, &link_token_answer("link-sandbox-1"));
     backend_respond(EXCHANGE_PATH, 200, r#"{"item_id":"item-1"}"#);
+}
+
+/// A link-token answer as the backend gives it: `token`, expiring four hours from now, as a new
+/// item's link token does (every fixture time is relative to now: `backend_respond` refuses one
+/// in the past).
+pub fn link_token_answer(token: &str) -> String {
+    format!(r#"{{"link_token":"{token}","expiration":"{}"}}"#, iso_in(4 * 3_600_000))
 }
 
 /// A fresh element of the page for `plaid_link::mount()`: not one `mount_all` would take.
@@ -180,6 +185,17 @@ pub async fn wait_until(what: &str, condition: impl Fn() -> bool) {
         turn().await;
     }
     panic!("timed out waiting for {what}");
+}
+
+/// Checks that `condition` stays false for `ms` milliseconds, polled between turns of the event
+/// loop: a check that something did not happen waits as long as its happening would have taken.
+pub async fn stays_false_for(what: &str, ms: f64, condition: impl Fn() -> bool) {
+    let start = js_sys::Date::now();
+    while js_sys::Date::now() - start < ms {
+        assert!(!condition(), "{what}");
+        turn().await;
+    }
+    assert!(!condition(), "{what}");
 }
 
 /// Lets the event loop run once (timers, fetches, promise callbacks).

@@ -113,18 +113,51 @@ async fn mount_options_from_the_pages_code_can_allow_another_origin() {
 }
 
 #[wasm_bindgen_test]
-async fn neither_call_follows_a_redirect() {
-    let link = Mounted::new(fresh_ready_options());
+async fn neither_call_follows_a_redirect_and_each_says_it_was_one() {
+    const ELSEWHERE: &str = "/elsewhere";
+    fresh_backend();
+    fake_plaid_install(false);
+    backend_reset();
+    backend_redirect(TOKEN_PATH, ELSEWHERE);
+    backend_respond(ELSEWHERE, 200, &link_token_answer("link-sandbox-elsewhere"));
+    let link = Mounted::new(PlaidLinkOptions::default());
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("another address"), "{}", link.message());
+    assert_eq!(backend_request_count(TOKEN_PATH), 1, "a redirect is not retried");
+    assert_eq!(backend_request_count(ELSEWHERE), 0, "the redirect was not followed");
+    drop(link);
+
+    // The exchange: the public token is not carried to the new address.
+    fresh_backend();
+    fake_plaid_install(false);
+    backend_reset();
+    backend_respond(TOKEN_PATH, 200, &link_token_answer("link-sandbox-1"));
+    backend_redirect(EXCHANGE_PATH, ELSEWHERE);
+    backend_respond(ELSEWHERE, 200, r#"{"item_id":"item-elsewhere"}"#);
+    let link = Mounted::new(PlaidLinkOptions::default());
     link.wait_for_status("ready").await;
     link.click();
     fake_plaid_success(0, "public-sandbox-redirect", SUCCESS_METADATA);
-    link.wait_for_status("connected").await;
-    assert_eq!(backend_request_redirect(TOKEN_PATH, 0), "manual");
-    assert_eq!(backend_request_redirect(EXCHANGE_PATH, 0), "manual");
+    link.wait_for_status("failed").await;
+    assert!(link.message().contains("another address"), "{}", link.message());
+    assert_eq!(backend_request_count(EXCHANGE_PATH), 1, "a redirect is not retried");
+    assert_eq!(backend_request_count(ELSEWHERE), 0, "the public token went nowhere else");
 }
 
-fn fresh_ready_options() -> PlaidLinkOptions {
+#[wasm_bindgen_test]
+async fn cookies_go_to_the_pages_origin_only_even_to_an_allowed_one() {
     fresh_backend();
     fake_plaid_install(false);
-    PlaidLinkOptions::default()
+    backend_respond("/exchange", 200, r#"{"item_id":"item-api"}"#);
+    let options = PlaidLinkOptions::default()
+        .allow_origin("https://api.example.com")
+        .exchange_url("https://api.example.com/exchange");
+    let link = Mounted::new(options);
+    link.wait_for_status("ready").await;
+    link.click();
+    fake_plaid_success(0, "public-sandbox-api", SUCCESS_METADATA);
+    link.wait_for_status("connected").await;
+    // `same-origin`: the page's own backend gets its cookies; another origin never does.
+    assert_eq!(backend_request_credentials(TOKEN_PATH, 0), "same-origin");
+    assert_eq!(backend_request_credentials("/exchange", 0), "same-origin");
 }
