@@ -35,4 +35,7 @@ for source in "$sources"/*/; do
   [ -d "$source" ] && remap+=("--remap-path-prefix=$source=")
 done
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${remap[*]}"
+# Trunk builds with --offline: the bundle's crates must be downloaded first (on a fresh clone no
+# earlier build may have asked for them).
+cargo fetch --locked -q
 trunk build --release --offline "$@"

@@ -5,6 +5,9 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 cargo build -p plaid-link-backend --locked
+# Trunk builds with --offline: every crate the bundle needs must be downloaded first (a fresh
+# clone has only what the builds before this one asked for).
+cargo fetch --locked -q
 mkdir -p target/demo
 # The demo's own token key, made once: the demo database stays readable from one run to the next
 # (the backend refuses to start on a database written under a key it does not have).
