@@ -6,8 +6,11 @@
 //!   Link's script runs with the page's rights.
 //! - Endpoints are on the page's own origin, unless the page's own code (never its markup) allows
 //!   another origin with [`PlaidLinkOptions::allow_origin`](crate::PlaidLinkOptions::allow_origin).
-//! - Link's script is Plaid's own URL, or a URL on the page's origin that the page's code names or
-//!   its server declared: it is given the page's CSP nonce, so whoever chooses it could run code.
+//! - Link's script is Plaid's own URL. Plaid: it "must always be loaded directly from
+//!   `https://cdn.plaid.com`, rather than included in a bundle or hosted yourself". A copy on the
+//!   page's origin, named by the page's code or declared by its server, is for a page on this
+//!   machine only (a local stand-in of Link): anywhere else it would be a self-hosted Link. The
+//!   script is given the page's CSP nonce, so whoever chooses it could run code.
 //! - Markup injected into a page (sanitisers keep `data-*` attributes) may name only the
 //!   component's default endpoints or those the server declared in the `<head>` it served
 //!   (`<meta name="plaid-link-endpoints">`), and only Plaid's script or the declared one
@@ -50,6 +53,13 @@ pub enum EndpointError {
     /// A Link script that is neither Plaid's nor one the page's code or server named.
     #[error("a Link script that is neither Plaid's nor the page's own: {0}")]
     UntrustedScript(String),
+    /// A copy of Link's script on a page that is not on this machine: outside development, Link
+    /// comes from Plaid's CDN only.
+    #[error(
+        "Link's script must come from https://cdn.plaid.com/link/v2/stable/link-initialize.js: a copy \
+         ({0}) is only for a page on this machine (a local stand-in)"
+    )]
+    SelfHostedScript(String),
     /// An endpoint named by the page's markup that is neither a default nor declared by its server.
     #[error("an endpoint the page's markup named but its server did not declare: {0}")]
     Undeclared(String),
@@ -80,6 +90,8 @@ pub(crate) struct Endpoint {
 pub(crate) struct Page {
     href: String,
     origin: String,
+    /// The page's host name, as `location.hostname` gives it.
+    hostname: String,
     /// `<meta name="plaid-link-endpoints">`: the paths (on the page's origin) markup may name
     /// besides the defaults, separated by spaces.
     declared_endpoints: String,
@@ -96,6 +108,7 @@ impl Page {
         let mut page = Self {
             href: read(web_sys::Location::href),
             origin: read(web_sys::Location::origin),
+            hostname: read(web_sys::Location::hostname),
             declared_endpoints: head_meta(r#"meta[name="plaid-link-endpoints"]"#).unwrap_or_default(),
             declared_script: None,
         };
@@ -156,8 +169,8 @@ pub(crate) fn resolve_endpoint(
     }
 }
 
-/// Resolves Link's script URL: Plaid's own, the one the server declared, or (from the page's code)
-/// one on the page's origin (a local stand-in, say).
+/// Resolves Link's script URL: Plaid's own; on a page on this machine, also the one the server
+/// declared or (from the page's code) one on the page's origin (a local stand-in).
 pub(crate) fn resolve_script(
     page: &Page,
     raw: &str,
@@ -165,13 +178,19 @@ pub(crate) fn resolve_script(
 ) -> Result<String, EndpointError> {
     let url = secure_url(page, raw)?;
     let href = url.href();
-    let trusted = href == DEFAULT_SCRIPT_SRC
-        || page.declared_script.as_deref() == Some(&href)
+    let pages_own = page.declared_script.as_deref() == Some(&href)
         || (provenance == Provenance::Code && url.origin() == page.origin);
-    if trusted {
-        Ok(href)
-    } else {
-        Err(EndpointError::UntrustedScript(href))
+    script_source(&page.hostname, href, pages_own)
+}
+
+/// Where Link's script may come from, for a page on `page_hostname`: Plaid's CDN always; the
+/// page's own copy (`pages_own`) only on a page on this machine.
+fn script_source(page_hostname: &str, href: String, pages_own: bool) -> Result<String, EndpointError> {
+    match (href == DEFAULT_SCRIPT_SRC, pages_own) {
+        (true, _) => Ok(href),
+        (false, true) if is_this_machine(page_hostname) => Ok(href),
+        (false, true) => Err(EndpointError::SelfHostedScript(href)),
+        (false, false) => Err(EndpointError::UntrustedScript(href)),
     }
 }
 
@@ -197,6 +216,13 @@ pub(crate) fn allowed(protocol: &str, hostname: &str) -> bool {
         "http:" => is_loopback(hostname),
         _ => false,
     }
+}
+
+/// A host name that is this machine itself: `localhost`, 127.0.0.0/8, `[::1]`. Not a
+/// `*.localhost` name, which a production app may use (Tauri's `tauri.localhost`).
+fn is_this_machine(hostname: &str) -> bool {
+    let host = hostname.strip_suffix('.').unwrap_or(hostname);
+    host == "localhost" || host == "[::1]" || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn is_loopback(hostname: &str) -> bool {
@@ -226,6 +252,33 @@ mod tests {
             ["example.com", "10.0.0.1", "192.168.1.10", "localhost.example.com", "localhost..", "128.0.0.1"]
         {
             assert!(!allowed("http:", host), "{host}");
+        }
+    }
+
+    #[test]
+    fn a_copy_of_links_script_is_only_for_a_page_on_this_machine() {
+        let copy = || "http://127.0.0.1:3000/plaid/link/v2/stable/link-initialize.js".to_owned();
+        for page in ["127.0.0.1", "127.0.0.2", "localhost", "[::1]"] {
+            assert_eq!(script_source(page, copy(), true), Ok(copy()), "{page}");
+        }
+        for page in
+            ["shop.example.com", "tauri.localhost", "app.localhost", "10.0.0.1", "localhost.example.com"]
+        {
+            assert_eq!(
+                script_source(page, copy(), true),
+                Err(EndpointError::SelfHostedScript(copy())),
+                "{page}"
+            );
+        }
+        // Plaid's own is allowed everywhere; a script the page did not name, nowhere.
+        for page in ["shop.example.com", "127.0.0.1"] {
+            let plaids = DEFAULT_SCRIPT_SRC.to_owned();
+            assert_eq!(script_source(page, plaids.clone(), false), Ok(plaids), "{page}");
+            assert_eq!(
+                script_source(page, copy(), false),
+                Err(EndpointError::UntrustedScript(copy())),
+                "{page}"
+            );
         }
     }
 

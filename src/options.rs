@@ -199,14 +199,17 @@ impl PlaidLinkOptions {
         self
     }
 
-    /// Where to load Link's script from: Plaid's CDN, or a URL on the page's own origin (a local
-    /// stand-in, say). Any other address is refused, since the script gets the page's CSP nonce. By
-    /// default, the one the page's server declared in its `<head>`
-    /// (`<meta name="plaid-link-script" content="…">`), else Plaid's CDN.
+    /// Where to load Link's script from: Plaid's CDN, as Plaid requires; or, on a page on this
+    /// machine only (`localhost`, 127.0.0.0/8, `[::1]`), a URL on the page's own origin: a local
+    /// stand-in of Link. Anywhere else such a copy is refused
+    /// ([`EndpointError::SelfHostedScript`](crate::endpoint::EndpointError::SelfHostedScript)), and any other
+    /// address everywhere, since the script gets the page's CSP nonce. By default, the one the
+    /// page's server declared in its `<head>` (`<meta name="plaid-link-script" content="…">`, under
+    /// the same rule), else Plaid's CDN.
     ///
     /// ```
     /// use plaid_link::PlaidLinkOptions;
-    /// // A same-origin copy (a local stand-in, or a mirror your CSP allows).
+    /// // In development, on http://127.0.0.1: the local stand-in's copy.
     /// let options = PlaidLinkOptions::default().script_src("/plaid/link/v2/stable/link-initialize.js");
     /// ```
     pub fn script_src(mut self, src: impl Into<String>) -> Self {

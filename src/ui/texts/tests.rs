@@ -181,6 +181,7 @@ fn every_status() -> Vec<LinkStatus> {
         LinkFailure::Endpoint(EndpointError::OtherOrigin(a())),
         LinkFailure::Endpoint(EndpointError::Undeclared(a())),
         LinkFailure::Endpoint(EndpointError::UntrustedScript(a())),
+        LinkFailure::Endpoint(EndpointError::SelfHostedScript(a())),
         LinkFailure::Script(ScriptError::Failed),
         LinkFailure::Script(ScriptError::TimedOut { after_ms: 1 }),
         LinkFailure::Script(ScriptError::NoPlaidGlobal),
