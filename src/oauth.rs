@@ -2,10 +2,13 @@
 //! and sends it back to the backend's redirect URI with `?oauth_state_id=…`, where Link must be made
 //! again with the same link token and `receivedRedirectUri`.
 //!
-//! So before every `open()` the link token (and nothing else: never a public token) is kept in
-//! `sessionStorage` under one key, as Plaid's quickstart does; it is deleted when the session ends
-//! (success, exit, failure) or is found expired. The first component on a page that comes back with
-//! `oauth_state_id` takes it, and strips the state id from the address bar.
+//! So whenever Link opens (the button's `open()`, or a click in the embedded search) the link token
+//! (and nothing else: never a public token) is kept in `sessionStorage` under one key, as Plaid's
+//! quickstart does, with the name of the component that opened it; it is deleted when the session
+//! ends (success, exit, failure) or is found expired. On a page that comes back with
+//! `oauth_state_id`, the component of that name takes it, and strips the state id from the address
+//! bar; the page's other components start as usual. A page with "Connect" and an item's
+//! "Reconnect" resumes the one the user left from.
 
 use js_sys::JSON;
 use serde::Serialize;
@@ -28,11 +31,13 @@ pub enum ResumeError {
     Expired,
 }
 
-/// What is kept in `sessionStorage`: `{"link_token", "expires_at_ms"}`.
+/// What is kept in `sessionStorage`: `{"link_token", "expires_at_ms", "component"}`.
 #[derive(Serialize)]
 struct Kept<'a> {
     link_token: &'a str,
     expires_at_ms: Option<f64>,
+    /// The component that opened Link (see [`component`]).
+    component: &'a str,
 }
 
 #[wasm_bindgen]
@@ -43,6 +48,19 @@ extern "C" {
     fn link_token(this: &KeptView) -> JsValue;
     #[wasm_bindgen(method, getter)]
     fn expires_at_ms(this: &KeptView) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn component(this: &KeptView) -> JsValue;
+}
+
+/// The name a component goes by in what is kept: the page's own (`oauth_id`), else the item it
+/// updates, else what it is (the embedded search, or a button for a new item).
+pub(crate) fn component(oauth_id: Option<&str>, updated_item: Option<&str>, embedded: bool) -> String {
+    match (oauth_id, updated_item) {
+        (Some(id), _) => ["id:", id].concat(),
+        (None, Some(item)) => ["item:", item].concat(),
+        (None, None) if embedded => "embedded".to_owned(),
+        (None, None) => "new".to_owned(),
+    }
 }
 
 /// What the page should do about the bank's return.
@@ -59,9 +77,10 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
 }
 
-/// Keeps the link token, with its expiration, for the return from an OAuth bank.
-pub(crate) fn remember(token: &LinkToken) {
-    let kept = Kept { link_token: token.as_str(), expires_at_ms: token.expires_at_ms() };
+/// Keeps the link token, with its expiration and the component's name, for the return from an
+/// OAuth bank.
+pub(crate) fn remember(token: &LinkToken, component: &str) {
+    let kept = Kept { link_token: token.as_str(), expires_at_ms: token.expires_at_ms(), component };
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     let text = kept.serialize(&serializer).ok().and_then(|entry| JSON::stringify(&entry).ok());
     if let (Some(storage), Some(text)) = (storage(), text) {
@@ -76,21 +95,26 @@ pub(crate) fn forget() {
     }
 }
 
-/// Whether this page is back from an OAuth bank, and what it kept for that. The first component to
-/// ask takes it.
-pub(crate) fn resume() -> Resume {
+/// Whether this page is back from an OAuth bank to `component`, and what it kept for that. A
+/// component of another name sees an ordinary page; with nothing kept, the first to ask says so.
+pub(crate) fn resume(component: &str) -> Resume {
     let Some(location) = web_sys::window().map(|w| w.location()) else { return Resume::No };
     let Ok(href) = location.href() else { return Resume::No };
     let back = web_sys::Url::new(&href).is_ok_and(|url| url.search_params().has(STATE_PARAM));
     if !back {
         return Resume::No;
     }
-    // Taken out of the address at once: the page's other components see an ordinary page.
-    strip_state_from_address();
     let kept = storage().and_then(|s| s.get_item(KEY).ok().flatten());
     let entry = kept.and_then(|text| crate::plaid::bindings::view::<KeptView>(JSON::parse(&text).ok()?));
-    let Some(token) = entry.as_ref().and_then(|e| e.link_token().as_string()).filter(|t| !t.is_empty())
-    else {
+    let token = entry.as_ref().and_then(|e| e.link_token().as_string()).filter(|t| !t.is_empty());
+    // Kept by another component (one kept without a name, by an earlier version, is anyone's).
+    let owner = entry.as_ref().and_then(|e| e.component().as_string());
+    if token.is_some() && owner.is_some_and(|owner| owner != component) {
+        return Resume::No;
+    }
+    // Taken out of the address at once: the page's other components see an ordinary page.
+    strip_state_from_address();
+    let Some(token) = token else {
         return Resume::Failed(ResumeError::Missing);
     };
     let expires = entry.as_ref().and_then(|e| e.expires_at_ms().as_f64());

@@ -34,6 +34,8 @@ pub struct PlaidLinkOptions {
     pub(crate) multi_item: bool,
     /// Update mode: the item to repair, and whether the user may add accounts.
     pub(crate) update: Option<UpdateTarget>,
+    /// Names the component in what is kept for an OAuth bank's return (see [`Self::oauth_id`]).
+    pub(crate) oauth_id: Option<String>,
     pub(crate) allowed_origins: Vec<String>,
     pub(crate) link_token_fields: Vec<(String, String)>,
     /// `None`: the script the page's server declared (`<meta name="plaid-link-script">`), else Plaid's.
@@ -69,6 +71,7 @@ impl Default for PlaidLinkOptions {
             exit_report_url: None,
             multi_item: false,
             update: None,
+            oauth_id: None,
             allowed_origins: Vec::new(),
             link_token_fields: Vec::new(),
             script_src: None,
@@ -156,6 +159,21 @@ impl PlaidLinkOptions {
         if let Some(update) = &mut self.update {
             update.account_selection = enabled;
         }
+        self
+    }
+
+    /// Names this component in what is kept for an OAuth bank's return, so that the page the bank
+    /// sends the user back to resumes this component and no other. Needed only on a page with
+    /// several components for new items: an update-mode component is named by its item, and the
+    /// embedded search by itself.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let checking = PlaidLinkOptions::default().oauth_id("checking");
+    /// let savings = PlaidLinkOptions::default().oauth_id("savings");
+    /// ```
+    pub fn oauth_id(mut self, id: impl Into<String>) -> Self {
+        self.oauth_id = Some(id.into());
         self
     }
 

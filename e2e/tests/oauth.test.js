@@ -18,12 +18,19 @@ before(async () => {
     PLAID_LINK_ADDR: `127.0.0.1:${port}`,
     PLAID_REDIRECT_URI: `http://127.0.0.1:${port}/`,
   });
+  // The bank sends the user back to the page with the embedded search.
+  const embeddedPort = await freePort();
+  ctx.embeddedRedirect = await startBackend({
+    PLAID_LINK_ADDR: `127.0.0.1:${embeddedPort}`,
+    PLAID_REDIRECT_URI: `http://127.0.0.1:${embeddedPort}/pages/embedded.html`,
+  });
   ctx.browser = await launchBrowser();
 });
 after(async () => {
   await ctx.browser?.close();
   await ctx.popup?.stop();
   await ctx.redirect?.stop();
+  await ctx.embeddedRedirect?.stop();
 });
 
 const connect = (page) => page.getByRole("button", { name: "Connect a bank account" });
@@ -75,7 +82,9 @@ test("redirect: the page goes to the bank and back, and Link resumes with the ke
   await dialog(page).getByRole("button", { name: "Platypus OAuth Bank" }).click();
   await page.waitForURL(/\/plaid\/link\/oauth\/consent\?oauth_state_id=/);
   const kept = JSON.parse(await page.evaluate((key) => sessionStorage.getItem(key), KEY));
-  assert.deepEqual(Object.keys(kept).sort(), ["expires_at_ms", "link_token"], "the link token and its expiration only");
+  assert.deepEqual(Object.keys(kept).sort(), ["component", "expires_at_ms", "link_token"],
+    "the link token, its expiration and which component left");
+  assert.equal(kept.component, "new");
   assert.match(kept.link_token, /^link-sandbox-/);
   await page.screenshot({ path: screenshotPath("oauth-bank-page.png") });
 
@@ -93,6 +102,28 @@ test("redirect: the page goes to the bank and back, and Link resumes with the ke
   const token = JSON.parse(exchanges[0].body).public_token;
   await assertTokenGone({ page, context, console }, token, assert);
   assert.equal(await occurrencesInWasmMemory(page, token), 0);
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0, "storage is empty afterwards");
+  await context.close();
+});
+
+test("redirect from the embedded search: the page goes to the bank and back, and Link resumes there", async () => {
+  const { page, context, console, requests } = await openPage(ctx.browser, ctx.embeddedRedirect.url + "/pages/embedded.html");
+  const search = page.getByRole("group", { name: "Choose your bank" });
+  await search.getByRole("button", { name: "Platypus OAuth Bank" }).click();
+  await page.waitForURL(/\/plaid\/link\/oauth\/consent\?oauth_state_id=/);
+  const kept = JSON.parse(await page.evaluate((key) => sessionStorage.getItem(key), KEY));
+  assert.equal(kept.component, "embedded");
+  assert.match(kept.link_token, /^link-sandbox-/);
+  await page.getByRole("button", { name: "Allow" }).click();
+  await page.waitForURL(/\/pages\/embedded\.html/);
+  await dialog(page).getByRole("heading", { name: "Choose accounts" }).waitFor();
+  assert.ok(!page.url().includes("oauth_state_id"), `the state id is taken out of the address: ${page.url()}`);
+  await dialog(page).getByRole("button", { name: "Continue" }).click();
+  await status(page).filter({ hasText: "Connected to Platypus OAuth Bank (3 accounts)." }).waitFor();
+  assert.equal(requests.filter((r) => r.url.endsWith("/api/link_token")).length, 1, "no second link-token request on the way back");
+  const exchanges = exchangeRequests(requests);
+  assert.equal(exchanges.length, 1);
+  await assertTokenGone({ page, context, console }, JSON.parse(exchanges[0].body).public_token, assert);
   assert.equal(await page.evaluate(() => sessionStorage.length), 0, "storage is empty afterwards");
   await context.close();
 });

@@ -102,8 +102,11 @@ impl Flow {
         if let Some(on_exit) = on_exit {
             on_exit(error.as_ref(), &metadata);
         }
-        // The token expired while Link was open: start over (outside of Link's callback).
-        let start_over = error.as_ref().is_some_and(LinkError::is_invalid_link_token);
+        // The token expired while Link was open, or the embedded search's session that came back
+        // from an OAuth bank ended: start over (outside of Link's callback), with a fresh search.
+        let resumed_search = self.0.surface.opens_itself()
+            && self.0.phase.borrow().link().is_some_and(|live| !live.handler.opens_itself());
+        let start_over = resumed_search || error.as_ref().is_some_and(LinkError::is_invalid_link_token);
         let mut return_focus = None;
         self.advance(|phase| match (phase, error) {
             (done @ (Phase::Sending(_) | Phase::Connected(..)), _) => done,
@@ -138,8 +141,11 @@ impl Flow {
     /// every event.
     fn event(&self, event: &LinkEvent, metadata: &wasm_bindgen::JsValue) {
         if self.0.surface.opens_itself() && event.name == EventName::Open {
+            let component = self.oauth_component();
             self.advance(|phase| match phase {
                 Phase::Ready(link) | Phase::Closed(link) | Phase::Failed(_, Some(link)) => {
+                    // Kept for an OAuth bank's redirect back to this page, as the button's `open()` does.
+                    oauth::remember(link.handler.token(), &component);
                     Phase::Open { link, return_focus: None }
                 }
                 other => other,

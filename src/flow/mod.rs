@@ -50,7 +50,11 @@ impl Surface {
         received_redirect_uri: Option<&str>,
     ) -> Result<LinkHandler, PlaidError> {
         match self {
-            Self::Button => LinkHandler::create(token, callbacks, received_redirect_uri),
+            // Back from an OAuth bank, the embedded search's session goes on in Link itself.
+            Self::Button | Self::Embedded(_) if received_redirect_uri.is_some() => {
+                LinkHandler::create(token, callbacks, received_redirect_uri)
+            }
+            Self::Button => LinkHandler::create(token, callbacks, None),
             Self::Embedded(container) => match container() {
                 Some(element) => LinkHandler::create_embedded(token, callbacks, &element),
                 None => Err(PlaidError::Create(crate::cause::JsCause::new("no container".into()))),
@@ -170,7 +174,7 @@ impl Flow {
             Err(failure) => return self.fail(failure),
         };
         // Back from an OAuth bank: Link again with the kept link token, and no token request.
-        let (resumed, redirect) = match oauth::resume() {
+        let (resumed, redirect) = match oauth::resume(&self.oauth_component()) {
             Resume::No => (None, None),
             Resume::With { token, received_redirect_uri } => (Some(token), Some(received_redirect_uri)),
             Resume::Failed(e) => return self.fail(LinkFailure::OauthReturn(e)),
@@ -272,13 +276,25 @@ impl Flow {
         }
     }
 
-    /// Opens Link, in the user's click (a pop-up for an OAuth bank opens only there).
+    /// This component's name in what is kept for an OAuth bank's return.
+    pub(crate) fn oauth_component(&self) -> String {
+        let options = self.0.options.borrow();
+        let item = options.update.as_ref().map(|update| update.item_id.as_str());
+        oauth::component(options.oauth_id.as_deref(), item, self.0.surface.opens_itself())
+    }
+
+    /// Opens Link, in the user's click (a pop-up for an OAuth bank opens only there). The embedded
+    /// search opens itself, unless it is back from an OAuth bank.
     pub fn open(&self) {
-        if self.0.surface.opens_itself() {
-            return;
-        }
         // Link is one overlay per page: while another component's is open, a click does nothing.
-        let Some(remote) = self.0.phase.borrow().idle_link().map(|l| l.handler.remote()) else { return };
+        let idle = self
+            .0
+            .phase
+            .borrow()
+            .idle_link()
+            .filter(|l| !l.handler.opens_itself())
+            .map(|l| l.handler.remote());
+        let Some(remote) = idle else { return };
         if !remote.may_open() {
             return;
         }
@@ -286,10 +302,11 @@ impl Flow {
         let return_focus =
             leptos::prelude::document().active_element().map(wasm_bindgen::JsCast::unchecked_into);
         // Open first in our state: Link may call back synchronously from `open()`.
+        let component = self.oauth_component();
         self.advance(|phase| match phase {
             Phase::Ready(link) | Phase::Closed(link) | Phase::Failed(_, Some(link)) => {
                 // Kept for an OAuth bank's redirect back to this page (see `oauth`).
-                oauth::remember(link.handler.token());
+                oauth::remember(link.handler.token(), &component);
                 Phase::Open { link, return_focus }
             }
             other => other,

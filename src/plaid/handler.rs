@@ -264,6 +264,11 @@ impl LinkHandler {
         &self.token
     }
 
+    /// Made by `createEmbedded`: Link opens itself, at a click on a bank in the page.
+    pub fn opens_itself(&self) -> bool {
+        self.embedded
+    }
+
     /// A handle for one call into this Link.
     pub fn remote(&self) -> LinkRemote {
         self.remote.clone()

@@ -82,3 +82,103 @@ async fn a_missing_or_expired_kept_token_says_so_and_start_again_fetches_a_fresh
         set_page_query("");
     }
 }
+
+/// Mounts `<PlaidEmbeddedLink>` on a fresh element.
+fn embedded(options: PlaidLinkOptions) -> (Mounted, Box<dyn std::any::Any>) {
+    use leptos::prelude::*;
+    use plaid_link::PlaidEmbeddedLink;
+    use wasm_bindgen::JsCast;
+    let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    let handle = leptos::mount::mount_to(host.clone(), move || view! { <PlaidEmbeddedLink options /> });
+    (Mounted::observe(host), Box::new(handle))
+}
+
+/// The kept state, as the component that left for an OAuth bank wrote it.
+fn kept_for(component: &str) -> String {
+    let expires = js_sys::Date::now() + 3_600_000.0;
+    format!(r#"{{"link_token":"link-sandbox-kept","expires_at_ms":{expires},"component":"{component}"}}"#)
+}
+
+#[wasm_bindgen_test]
+async fn the_embedded_search_keeps_the_token_when_link_opens_and_resumes_in_link_after_the_bank() {
+    let (link, handle) = embedded(page());
+    link.wait_for_status("ready").await;
+    // A click on a bank in the search opens Link by itself: the token is kept then.
+    fake_plaid_event(0, "OPEN", r#"{"link_session_id": "s"}"#);
+    link.wait_for_status("open").await;
+    let kept = session_item(KEY);
+    assert!(
+        kept.contains(r#""link_token":"link-sandbox-1""#) && kept.contains(r#""component":"embedded""#),
+        "{kept}"
+    );
+    drop(handle);
+    drop(link);
+
+    // Back from the bank: Link made again with the kept token and the return address, and opened.
+    let options = page();
+    set_session_item(KEY, &kept_for("embedded"));
+    set_page_query("?oauth_state_id=state-embedded");
+    let (link, _handle) = embedded(options);
+    wait_until("Link opened again", || fake_plaid_handlers() == 1 && fake_plaid_opened(0) == 1).await;
+    assert_eq!(fake_plaid_token(0), "link-sandbox-kept");
+    assert!(fake_plaid_received_redirect_uri(0).ends_with("?oauth_state_id=state-embedded"));
+    assert!(fake_plaid_container(0).is_none(), "Link itself, not a second search");
+    assert_eq!(backend_request_count(TOKEN_PATH), 0);
+    fake_plaid_success(0, "public-sandbox-oauth-embedded", SUCCESS_METADATA);
+    link.wait_for_status("connected").await;
+    assert_eq!(backend_request_count(EXCHANGE_PATH), 1);
+    assert!(page_storage_is_empty());
+    drop(_handle);
+    drop(link);
+
+    // Had the user closed Link instead, the search comes back, with a fresh token.
+    let options = page();
+    set_session_item(KEY, &kept_for("embedded"));
+    set_page_query("?oauth_state_id=state-embedded");
+    let (link, _handle) = embedded(options);
+    wait_until("Link opened again", || fake_plaid_handlers() == 1 && fake_plaid_opened(0) == 1).await;
+    fake_plaid_exit(0, "null", CLOSED);
+    wait_until("the search made again", || fake_plaid_handlers() == 2).await;
+    link.wait_for_status("ready").await;
+    assert!(fake_plaid_container(1).is_some(), "the embedded search, in its container");
+    assert_eq!(fake_plaid_token(1), "link-sandbox-1");
+    assert!(fake_plaid_destroyed(0));
+    set_page_query("");
+}
+
+/// "Connect" for a new item, then "Reconnect" for item-1, on one page: the return from the bank
+/// resumes the one the user left from, whichever comes first on the page.
+#[wasm_bindgen_test]
+async fn a_return_resumes_the_component_that_left_and_no_other() {
+    for (left, resumed_is_reconnect) in [("item:item-1", true), ("new", false)] {
+        let connect_options = page();
+        set_session_item(KEY, &kept_for(left));
+        set_page_query("?oauth_state_id=state-two");
+        let connect = Mounted::new(connect_options);
+        let reconnect =
+            Mounted::new(PlaidLinkOptions::default().request_timeout_ms(3_000).update_item("item-1"));
+        let (resumed, other) =
+            if resumed_is_reconnect { (&reconnect, &connect) } else { (&connect, &reconnect) };
+        resumed.wait_for_status("open").await;
+        other.wait_for_status("ready").await;
+        let kept_handler = (0..fake_plaid_handlers()).find(|i| fake_plaid_token(*i) == "link-sandbox-kept");
+        let kept_handler = kept_handler.expect("a Link made with the kept token");
+        assert!(fake_plaid_received_redirect_uri(kept_handler).ends_with("?oauth_state_id=state-two"));
+        let fresh =
+            (0..fake_plaid_handlers()).find(|i| *i != kept_handler).expect("the other component's Link");
+        assert_eq!(
+            fake_plaid_received_redirect_uri(fresh),
+            "",
+            "{left}: the other component was not resumed"
+        );
+        assert_eq!(fake_plaid_opened(fresh), 0);
+        // The other one asked for its own token: for a new item, or for item-1.
+        assert_eq!(backend_request_count(TOKEN_PATH), 1, "{left}");
+        let asked_for_item = backend_request_body(TOKEN_PATH, 0).contains(r#""item_id":"item-1""#);
+        assert_eq!(asked_for_item, !resumed_is_reconnect, "{left}");
+        assert!(!page_url().contains("oauth_state_id"));
+        drop((connect, reconnect));
+        set_page_query("");
+    }
+}
