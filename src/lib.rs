@@ -42,7 +42,7 @@ pub use embed::{mount, mount_all};
 pub use hook::{use_plaid_embedded_link, use_plaid_link, LinkOptions, UsePlaidLinkReturn};
 pub use oauth::ResumeError;
 pub use options::PlaidLinkOptions;
-pub use plaid::types::{EventName, LinkEvent, LinkSubmission};
+pub use plaid::types::{EventName, LinkEvent, LinkSubmission, SuccessMetadata};
 pub use status::{ConnectedItem, Connection, LinkFailure, LinkStatus};
 pub use ui::texts::{self, Texts};
 pub use ui::{PlaidEmbeddedLink, PlaidLink};

@@ -3,7 +3,7 @@
 
 use crate::backend::{BackendError, ExchangeFailure};
 use crate::endpoint::EndpointError;
-use crate::plaid::types::LinkError;
+use crate::plaid::types::{LinkError, SuccessMetadata};
 use crate::plaid::{PlaidError, ScriptError};
 
 /// One step of the flow.
@@ -74,6 +74,10 @@ pub struct Connection {
     pub items: Vec<ConnectedItem>,
     /// The session verified the user's identity (Identity Verification), and connected no bank.
     pub verified: bool,
+    /// Everything Link's `onSuccess` reported besides the public token: the institution, each
+    /// account (`mask`, `type`, `subtype`, `verification_status`, `class_type`), the
+    /// `link_session_id`, `transfer_status`.
+    pub metadata: SuccessMetadata,
 }
 
 /// One bank a Link session added.

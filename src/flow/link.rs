@@ -67,7 +67,7 @@ impl Flow {
             match result {
                 Ok(outcome) => {
                     let connection = Connection {
-                        institution: metadata.institution.map(|i| i.name),
+                        institution: metadata.institution.as_ref().map(|i| i.name.clone()),
                         accounts: metadata.accounts.len(),
                         item_id: outcome
                             .item_id
@@ -76,6 +76,7 @@ impl Flow {
                         updated: updated.is_some(),
                         items: outcome.items,
                         verified: outcome.verified,
+                        metadata,
                     };
                     let on_connected = flow.0.options.borrow().on_connected.clone();
                     if let Some(on_connected) = on_connected {

@@ -82,6 +82,10 @@ extern "C" {
     pub fn kind(this: &AccountView) -> JsValue;
     #[wasm_bindgen(method, getter)]
     pub fn subtype(this: &AccountView) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn verification_status(this: &AccountView) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn class_type(this: &AccountView) -> JsValue;
 
     /// `onSuccess`'s second argument.
     pub type SuccessMetadataView;
@@ -93,6 +97,8 @@ extern "C" {
     pub fn link_session_id(this: &SuccessMetadataView) -> JsValue;
     #[wasm_bindgen(method, getter)]
     pub fn status(this: &SuccessMetadataView) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn transfer_status(this: &SuccessMetadataView) -> JsValue;
 
     /// `onExit`'s first argument, when the session ended in an error.
     pub type LinkErrorView;

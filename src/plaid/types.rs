@@ -68,6 +68,12 @@ pub struct Account {
     pub kind: Option<String>,
     /// `checking`, `savings`, … .
     pub subtype: Option<String>,
+    /// Micro-deposit or database verification: `pending_automatic_verification`,
+    /// `pending_manual_verification`, `manually_verified`, `verification_expired`,
+    /// `verification_failed`, `database_matched`, … ; none for an instantly verified account.
+    pub verification_status: Option<String>,
+    /// `business` or `personal`, when Plaid knows (Auth's account class).
+    pub class_type: Option<String>,
 }
 
 /// `onSuccess` metadata.
@@ -81,6 +87,8 @@ pub struct SuccessMetadata {
     pub link_session_id: String,
     /// How the session ended, when Link says (Identity Verification's `success`, say).
     pub status: Option<String>,
+    /// Transfer UI: `COMPLETE` or `INCOMPLETE`; none otherwise.
+    pub transfer_status: Option<String>,
 }
 
 /// The error object `onExit` receives when the session ended in error (or Plaid's own, passed
@@ -193,6 +201,8 @@ impl Account {
             mask: account.mask().as_string(),
             kind: account.kind().as_string(),
             subtype: account.subtype().as_string(),
+            verification_status: account.verification_status().as_string(),
+            class_type: account.class_type().as_string(),
         }
     }
 }
@@ -207,6 +217,7 @@ impl SuccessMetadata {
             accounts: accounts.iter().filter_map(view::<AccountView>).map(|a| Account::read(&a)).collect(),
             link_session_id: metadata.link_session_id().as_string().unwrap_or_default(),
             status: metadata.status().as_string(),
+            transfer_status: metadata.transfer_status().as_string(),
         }
     }
 }

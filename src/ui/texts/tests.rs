@@ -80,6 +80,7 @@ fn connected(institution: Option<&str>, accounts: usize) -> LinkStatus {
         updated: false,
         items: Vec::new(),
         verified: false,
+        metadata: Default::default(),
     })
 }
 
@@ -96,6 +97,7 @@ fn added(banks: &[&str], verified: bool) -> LinkStatus {
         updated: false,
         items,
         verified,
+        metadata: Default::default(),
     })
 }
 
@@ -169,6 +171,7 @@ fn every_status() -> Vec<LinkStatus> {
             updated,
             items: Vec::new(),
             verified: false,
+            metadata: Default::default(),
         }));
     }
     all.push(added(&["Tartan Bank", "Tartan Bank"], false));
@@ -289,6 +292,7 @@ fn another_language_replaces_every_sentence_and_keeps_the_values() {
         updated: false,
         items: Vec::new(),
         verified: false,
+        metadata: Default::default(),
     });
     assert_eq!(shout.status_message(&connected), "CONNECTED TO Tartan Bank (2 ACCOUNTS).");
 }
