@@ -144,6 +144,24 @@ extern "C" {
     pub fn error_code(this: &EventMetadataView) -> JsValue;
     #[wasm_bindgen(method, getter)]
     pub fn exit_status(this: &EventMetadataView) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn error_message(this: &EventMetadataView) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn institution_search_query(this: &EventMetadataView) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn mfa_type(this: &EventMetadataView) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn selection(this: &EventMetadataView) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn brand_name(this: &EventMetadataView) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn match_reason(this: &EventMetadataView) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn routing_number(this: &EventMetadataView) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn account_number_mask(this: &EventMetadataView) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn is_update_mode(this: &EventMetadataView) -> JsValue;
 }
 
 /// `value` as a view of type `T` when it is an object; `None` otherwise (`null`, `undefined`, a

@@ -148,31 +148,95 @@ pub struct ExitMetadata {
     pub request_id: Option<String>,
 }
 
-/// `onEvent` metadata. Every field is optional: each event fills in its own.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct EventMetadata {
-    /// Link's session id.
-    pub link_session_id: Option<String>,
-    /// Plaid's request id.
-    pub request_id: Option<String>,
+/// `onEvent` metadata: Link's own object, each field Plaid's Link web reference documents read when
+/// asked for (a build that reads none pays for none), and the object itself for the fields this
+/// version does not type ([`raw`](Self::raw)). Every field is optional: each event fills in its
+/// own, and a value of another type reads as absent.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventMetadata(JsValue);
+
+/// The typed readers of [`EventMetadata`], one per documented field.
+macro_rules! event_fields {
+    ($($(#[$doc:meta])* $name:ident;)*) => {
+        impl EventMetadata {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self) -> Option<String> {
+                    self.view()?.$name().as_string()
+                }
+            )*
+        }
+    };
+}
+
+event_fields! {
+    /// Link's session id (every event).
+    link_session_id;
+    /// Plaid's id for Link's last request (every event).
+    request_id;
     /// When the event happened, ISO 8601.
-    pub timestamp: Option<String>,
-    /// The view the user is on, such as `CREDENTIAL`.
-    pub view_name: Option<String>,
+    timestamp;
+    /// On `TRANSITION_VIEW`: the view the user is shown, such as `CREDENTIAL`.
+    view_name;
     /// The chosen institution's id.
-    pub institution_id: Option<String>,
+    institution_id;
     /// The chosen institution's name. Untrusted text.
-    pub institution_name: Option<String>,
-    /// On `ERROR` events: the error family.
-    pub error_type: Option<ErrorType>,
-    /// On `ERROR` events: the error code.
-    pub error_code: Option<String>,
-    /// On `EXIT` events: where the user was.
-    pub exit_status: Option<ExitStatus>,
+    institution_name;
+    /// On `ERROR` and `EXIT`: the error code.
+    error_code;
+    /// On `ERROR` and `EXIT`: Plaid's developer-facing message; never show it to the user.
+    error_message;
+    /// On `SEARCH_INSTITUTION`: what the user typed. The user's own words: keep them out of logs.
+    institution_search_query;
+    /// On `SUBMIT_MFA`, and `TRANSITION_VIEW` to `MFA`: `code`, `device`, `questions` or `selections`.
+    mfa_type;
+    /// On `MATCHED_SELECT_VERIFY_METHOD` and `SELECT_AUTH_TYPE`: the method or flow chosen
+    /// (`phoneotp`, `password`, `flow_type_manual`, `flow_type_instant`).
+    selection;
+    /// On `SELECT_BRAND`: the brand chosen. Untrusted text.
+    brand_name;
+    /// On `MATCHED_SELECT_INSTITUTION`: why it was matched (`returning_user`, `routing_number`).
+    match_reason;
+    /// On `SUBMIT_ROUTING_NUMBER`: the routing number the user typed.
+    routing_number;
+    /// On `SUBMIT_ACCOUNT_NUMBER`: the account number's mask (empty when it is four digits long).
+    account_number_mask;
+}
+
+impl EventMetadata {
+    /// Link's object as it came, for fields this version does not type. Read it, never keep it.
+    pub fn raw(&self) -> &JsValue {
+        &self.0
+    }
+
+    /// On `ERROR` and `EXIT`: the error family.
+    pub fn error_type(&self) -> Option<ErrorType> {
+        self.view()?.error_type().as_string().map(ErrorType::from)
+    }
+
+    /// On `EXIT`: where the user was.
+    pub fn exit_status(&self) -> Option<ExitStatus> {
+        self.view()?.exit_status().as_string().map(ExitStatus::from)
+    }
+
+    /// Whether the session is in update mode, as Link reports it (a boolean, or `"yes"`/`"no"`).
+    pub fn is_update_mode(&self) -> Option<bool> {
+        let value = self.view()?.is_update_mode();
+        value.as_bool().or_else(|| match value.as_string()?.as_str() {
+            "yes" | "true" => Some(true),
+            "no" | "false" => Some(false),
+            _ => None,
+        })
+    }
+
+    /// The object's typed view, when Link passed an object.
+    fn view(&self) -> Option<&EventMetadataView> {
+        self.0.is_object().then(|| self.0.unchecked_ref())
+    }
 }
 
 /// One `onEvent` call.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LinkEvent {
     /// What happened.
     pub name: EventName,
@@ -256,20 +320,9 @@ impl ExitMetadata {
 }
 
 impl EventMetadata {
-    /// Reads `onEvent`'s metadata; anything but an object reads as empty.
+    /// `onEvent`'s metadata, as Link passed it: read field by field when asked for.
     pub(crate) fn read(value: JsValue) -> Self {
-        let Some(metadata) = view::<EventMetadataView>(value) else { return Self::default() };
-        Self {
-            link_session_id: metadata.link_session_id().as_string(),
-            request_id: metadata.request_id().as_string(),
-            timestamp: metadata.timestamp().as_string(),
-            view_name: metadata.view_name().as_string(),
-            institution_id: metadata.institution_id().as_string(),
-            institution_name: metadata.institution_name().as_string(),
-            error_type: metadata.error_type().as_string().map(ErrorType::from),
-            error_code: metadata.error_code().as_string(),
-            exit_status: metadata.exit_status().as_string().map(ExitStatus::from),
-        }
+        Self(value)
     }
 }
 

@@ -69,3 +69,54 @@ async fn a_rust_app_gets_the_success_metadata_through_on_connected_and_the_hook_
     );
     assert!(!format!("{connection:?}").contains("public-sandbox-meta"), "never the public token");
 }
+
+#[wasm_bindgen_test]
+async fn every_documented_event_field_reaches_on_event_typed_and_the_rest_raw() {
+    use plaid_link::LinkEvent;
+    let seen: Rc<RefCell<Vec<LinkEvent>>> = Rc::default();
+    let record = seen.clone();
+    let link = Mounted::new(ready_page().on_event(move |event| record.borrow_mut().push(event.clone())));
+    link.wait_for_status("ready").await;
+    fake_plaid_event(
+        0,
+        "SEARCH_INSTITUTION",
+        r#"{"link_session_id": "s", "request_id": "r", "timestamp": "2026-12-06T08:00:00Z", "view_name": "SELECT_INSTITUTION",
+            "institution_id": "ins_1", "institution_name": "Bank", "institution_search_query": "platy",
+            "error_type": "ITEM_ERROR", "error_code": "INVALID_CREDENTIALS", "error_message": "the provided credentials were not correct",
+            "exit_status": "requires_credentials", "mfa_type": "code", "selection": "phoneotp", "brand_name": "Platypus",
+            "match_reason": "returning_user", "routing_number": "021000021", "account_number_mask": "1234",
+            "is_update_mode": "yes", "a_field_plaid_adds_later": "later"}"#,
+    );
+    fake_plaid_event(0, "OPEN", r#"{"link_session_id": 42, "is_update_mode": false}"#);
+    fake_plaid_event(0, "TRANSITION_VIEW", "null");
+    let events = seen.borrow();
+    let m = &events[0].metadata;
+    assert_eq!(events[0].name.as_str(), "SEARCH_INSTITUTION");
+    assert_eq!(m.link_session_id().as_deref(), Some("s"));
+    assert_eq!(m.request_id().as_deref(), Some("r"));
+    assert_eq!(m.timestamp().as_deref(), Some("2026-12-06T08:00:00Z"));
+    assert_eq!(m.view_name().as_deref(), Some("SELECT_INSTITUTION"));
+    assert_eq!(
+        (m.institution_id().as_deref(), m.institution_name().as_deref()),
+        (Some("ins_1"), Some("Bank"))
+    );
+    assert_eq!(m.institution_search_query().as_deref(), Some("platy"));
+    assert_eq!(m.error_type().map(|t| t.as_str().to_owned()).as_deref(), Some("ITEM_ERROR"));
+    assert_eq!(m.error_code().as_deref(), Some("INVALID_CREDENTIALS"));
+    assert_eq!(m.error_message().as_deref(), Some("the provided credentials were not correct"));
+    assert_eq!(m.exit_status().map(|s| s.as_str().to_owned()).as_deref(), Some("requires_credentials"));
+    assert_eq!(m.mfa_type().as_deref(), Some("code"));
+    assert_eq!(m.selection().as_deref(), Some("phoneotp"));
+    assert_eq!(m.brand_name().as_deref(), Some("Platypus"));
+    assert_eq!(m.match_reason().as_deref(), Some("returning_user"));
+    assert_eq!(m.routing_number().as_deref(), Some("021000021"));
+    assert_eq!(m.account_number_mask().as_deref(), Some("1234"));
+    assert_eq!(m.is_update_mode(), Some(true));
+    // A field this version does not type, through Link's own object.
+    let later = js_sys::Reflect::get(m.raw(), &"a_field_plaid_adds_later".into()).unwrap();
+    assert_eq!(later.as_string().as_deref(), Some("later"));
+    // A value of another type, and no object at all, read as absent.
+    let open = &events[1].metadata;
+    assert_eq!((open.link_session_id(), open.is_update_mode()), (None, Some(false)));
+    assert_eq!((events[2].metadata.view_name(), events[2].metadata.is_update_mode()), (None, None));
+}
