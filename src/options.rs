@@ -5,11 +5,12 @@ use std::rc::Rc;
 use crate::backend::{BackendClient, HeaderSource, RetryPolicy, UpdateTarget};
 use crate::endpoint::{self, EndpointError, Provenance};
 use crate::handoff::PrefetchedToken;
-use crate::plaid::types::{ExitMetadata, LinkError, LinkEvent};
+use crate::plaid::types::{ExitMetadata, LinkError, LinkEvent, SuccessMetadata};
 use crate::status::{Connection, LinkStatus};
 use crate::ui::texts::Texts;
 
 type OnConnected = Rc<dyn Fn(&Connection)>;
+type OnSuccess = Rc<dyn Fn(&SuccessMetadata, &wasm_bindgen::JsValue)>;
 type OnExit = Rc<dyn Fn(Option<&LinkError>, &ExitMetadata)>;
 type OnEvent = Rc<dyn Fn(&LinkEvent)>;
 type OnLinkEvent = Rc<dyn Fn(&str, &wasm_bindgen::JsValue)>;
@@ -48,6 +49,7 @@ pub struct PlaidLinkOptions {
     pub(crate) retry: RetryPolicy,
     pub(crate) on_connected: Option<OnConnected>,
     pub(crate) on_exit: Option<OnExit>,
+    pub(crate) on_success: Option<OnSuccess>,
     pub(crate) on_event: Option<OnEvent>,
     /// The embed's: each event's name and Link's own metadata object, for the page.
     pub(crate) on_link_event: Option<OnLinkEvent>,
@@ -83,6 +85,7 @@ impl Default for PlaidLinkOptions {
             retry: RetryPolicy::default(),
             on_connected: None,
             on_exit: None,
+            on_success: None,
             on_event: None,
             on_link_event: None,
             on_status: None,
@@ -319,6 +322,22 @@ impl PlaidLinkOptions {
     /// ```
     pub fn on_connected(mut self, f: impl Fn(&Connection) + 'static) -> Self {
         self.on_connected = Some(Rc::new(f));
+        self
+    }
+
+    /// Link's `onSuccess`, as it reached the component: its metadata, typed, and Link's own object
+    /// for a field this version does not type; never the public token, which is already on its
+    /// way to your backend when this runs. [`on_connected`](Self::on_connected) follows once the
+    /// backend has answered.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default().on_success(|metadata, _raw| {
+    ///     leptos::logging::log!("{} accounts chosen", metadata.accounts.len());
+    /// });
+    /// ```
+    pub fn on_success(mut self, f: impl Fn(&SuccessMetadata, &wasm_bindgen::JsValue) + 'static) -> Self {
+        self.on_success = Some(Rc::new(f));
         self
     }
 

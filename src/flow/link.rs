@@ -20,9 +20,9 @@ impl Flow {
         let (load, success, exit, events) = (self.weak(), self.weak(), self.weak(), self.weak());
         LinkCallbacks {
             on_load: Box::new(move || Flow::upgrade(&load).into_iter().for_each(|flow| flow.loaded())),
-            on_success: Box::new(move |token, metadata| {
+            on_success: Box::new(move |token, metadata, raw| {
                 if let Some(flow) = Flow::upgrade(&success) {
-                    flow.forward(&backend, token, metadata);
+                    flow.forward(&backend, token, metadata, &raw);
                 }
             }),
             on_exit: Box::new(move |error, metadata| {
@@ -42,7 +42,13 @@ impl Flow {
     /// mode it goes nowhere at all: it is dropped unread, and the backend is told which item Link
     /// repaired. A success without a token (Multi-Item Link, Identity Verification) tells the
     /// backend which session ended; it reads the rest from Plaid.
-    fn forward(&self, backend: &BackendClient, token: Option<PublicToken>, metadata: SuccessMetadata) {
+    fn forward(
+        &self,
+        backend: &BackendClient,
+        token: Option<PublicToken>,
+        metadata: SuccessMetadata,
+        raw: &wasm_bindgen::JsValue,
+    ) {
         let updated = backend.update.as_ref().map(|update| update.item_id.clone());
         let pending = match (&updated, token) {
             (Some(item_id), token) => {
@@ -55,6 +61,11 @@ impl Flow {
         // The request leaves here, inside Link's callback, before the page re-renders for
         // "Saving…". Its answer belongs to no phase: an unmount must not lose a finished session.
         let answer = pending.map(PendingExchange::send);
+        // The app hears of the success once the request has left (its code cannot delay it).
+        let on_success = self.0.options.borrow().on_success.clone();
+        if let Some(on_success) = on_success {
+            on_success(&metadata, raw);
+        }
         let weak = self.weak();
         spawn_local(async move {
             let result = match answer {

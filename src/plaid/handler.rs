@@ -20,8 +20,9 @@ use crate::tokens::{LinkToken, PublicToken};
 
 /// What the application does when Link calls back. Each one runs only while the handler is live.
 pub struct LinkCallbacks {
-    /// `onSuccess`: the public token (`None` if Link passed none) and what the user chose.
-    pub on_success: Box<dyn FnMut(Option<PublicToken>, SuccessMetadata)>,
+    /// `onSuccess`: the public token (`None` if Link passed none), what the user chose, and Link's
+    /// own metadata object.
+    pub on_success: Box<dyn FnMut(Option<PublicToken>, SuccessMetadata, JsValue)>,
     /// `onExit`: the error, if the session ended in one, and where the user was.
     pub on_exit: Box<dyn FnMut(Option<LinkError>, ExitMetadata)>,
     /// `onEvent`: every step the user takes, for analytics; and Link's own metadata object, which a
@@ -95,7 +96,7 @@ fn dispatch(id: JsValue, kind: JsValue, a: JsValue, b: JsValue) {
         return;
     };
     match kind {
-        SUCCESS => (callbacks.on_success)(PublicToken::from_js(a), SuccessMetadata::read(b)),
+        SUCCESS => (callbacks.on_success)(PublicToken::from_js(a), SuccessMetadata::read(b.clone()), b),
         EXIT => {
             let metadata = ExitMetadata::read(b);
             // Plaid puts the failed request's id in the metadata; the error carries it from here.

@@ -136,7 +136,7 @@ impl LinkError {
 }
 
 /// `onExit` metadata.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExitMetadata {
     /// The institution the user had chosen, if any.
     pub institution: Option<Institution>,
@@ -146,6 +146,8 @@ pub struct ExitMetadata {
     pub link_session_id: String,
     /// Plaid's request id, for support requests.
     pub request_id: Option<String>,
+    /// Link's object as it came, for a field this version does not type. Read it, never keep it.
+    pub raw: JsValue,
 }
 
 /// `onEvent` metadata: Link's own object, each field Plaid's Link web reference documents read when
@@ -309,12 +311,13 @@ impl LinkError {
 impl ExitMetadata {
     /// Reads `onExit`'s metadata; anything but an object reads as empty.
     pub(crate) fn read(value: JsValue) -> Self {
-        let Some(metadata) = view::<ExitMetadataView>(value) else { return Self::default() };
+        let Some(metadata) = view::<ExitMetadataView>(value.clone()) else { return Self::default() };
         Self {
             institution: Institution::read(metadata.institution()),
             status: metadata.status().as_string().map(ExitStatus::from),
             link_session_id: metadata.link_session_id().as_string().unwrap_or_default(),
             request_id: metadata.request_id().as_string(),
+            raw: value,
         }
     }
 }

@@ -120,3 +120,46 @@ async fn every_documented_event_field_reaches_on_event_typed_and_the_rest_raw() 
     assert_eq!((open.link_session_id(), open.is_update_mode()), (None, Some(false)));
     assert_eq!((events[2].metadata.view_name(), events[2].metadata.is_update_mode()), (None, None));
 }
+
+#[wasm_bindgen_test]
+async fn on_success_hears_the_metadata_typed_and_raw_after_the_exchange_left_and_on_exit_the_raw_object() {
+    let heard: Rc<RefCell<Vec<(String, u32, String)>>> = Rc::default();
+    let keep = heard.clone();
+    let options = ready_page().on_success(move |metadata, raw| {
+        let wallet =
+            js_sys::Reflect::get(raw, &"wallet".into()).ok().and_then(|w| js_sys::JSON::stringify(&w).ok());
+        keep.borrow_mut().push((
+            metadata.link_session_id.clone(),
+            backend_fetch_calls(EXCHANGE_PATH),
+            wallet.map(String::from).unwrap_or_default(),
+        ));
+    });
+    let link = Mounted::new(options);
+    link.wait_for_status("ready").await;
+    link.click();
+    fake_plaid_success(0, "public-sandbox-raw", SUCCESS_METADATA);
+    assert_eq!(
+        heard.borrow().as_slice(),
+        [("session-1".to_owned(), 1, r#"{"an":"unknown field"}"#.to_owned())],
+        "heard inside onSuccess, once the exchange request had left, with Link's own object"
+    );
+    link.wait_for_status("connected").await;
+    drop(link);
+
+    let exits: Rc<RefCell<Vec<String>>> = Rc::default();
+    let keep = exits.clone();
+    let options = ready_page().on_exit(move |_, metadata| {
+        let later = js_sys::Reflect::get(&metadata.raw, &"a_field_plaid_adds_later".into()).unwrap();
+        keep.borrow_mut().push(later.as_string().unwrap_or_default());
+    });
+    let link = Mounted::new(options);
+    link.wait_for_status("ready").await;
+    link.click();
+    fake_plaid_exit(
+        0,
+        "null",
+        r#"{"status": null, "link_session_id": "s", "a_field_plaid_adds_later": "later"}"#,
+    );
+    link.wait_for_status("closed").await;
+    assert_eq!(exits.borrow().as_slice(), ["later"]);
+}
