@@ -22,6 +22,14 @@ for f in plaid-link-leptos_bg.wasm plaid-link-leptos.js plaid-link.js plaid-link
 done
 printf '%-28s %10d %10d %14d %14d\n' "total" "${totals[@]}"
 
+# What a user's own Leptos app pays: bench/apps, built as such an app is (a workspace and a Trunk
+# configuration of their own, no size stage).
+(cd bench/apps && cargo fetch --locked -q)
+for app in counter component hook; do
+  (cd "bench/apps/$app" && quiet trunk build --release --offline=true --dist "../target/bench-dist/$app" index.html)
+done
+node scripts/bench-apps.mjs bench/apps/target/bench-dist dist
+
 (cd bench/peer && npm ci --no-audit --no-fund --loglevel=error && node build.mjs)
 cargo build -q -p plaid-link-backend --locked
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
