@@ -47,7 +47,7 @@ cargo test -p plaid-link-leptos --features ssr --test ssr --locked
 for engine in Chromium Firefox; do
   step "in-browser tests (wasm-bindgen-test, headless $engine): csr, then hydrating the server's markup"
   if [ "$engine" = Chromium ]; then drivers=(-u GECKODRIVER CHROMEDRIVER="$CHROMEDRIVER"); else drivers=(-u CHROMEDRIVER GECKODRIVER="$GECKODRIVER_PATH"); fi
-  env "${drivers[@]}" cargo test -p plaid-link-leptos --target wasm32-unknown-unknown --features csr --test browser --locked
+  env "${drivers[@]}" cargo test -p plaid-link-leptos --target wasm32-unknown-unknown --features csr,embed --test browser --locked
   env "${drivers[@]}" cargo test -p plaid-link-leptos --target wasm32-unknown-unknown --features hydrate --test hydrate --locked
 done
 

@@ -2,13 +2,16 @@
 //! handed over under `Symbol.for` keys: a symbol, unlike an attribute or a name, cannot be set by
 //! markup. Each is taken once (read, then deleted).
 
-use js_sys::{Promise, Reflect, Symbol};
+#[cfg(feature = "embed")]
+use js_sys::Promise;
+use js_sys::{Reflect, Symbol};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// On `window`: Link's script, inserted once for the page.
 pub(crate) const SCRIPT: &str = "plaid-link.script";
 /// On each `[data-plaid-link]` element: its link-token request.
+#[cfg(feature = "embed")]
 pub(crate) const LINK_TOKEN: &str = "plaid-link.prefetch";
 
 #[wasm_bindgen]
@@ -21,7 +24,11 @@ extern "C" {
     pub(crate) fn script(this: &PrefetchedScript) -> JsValue;
     #[wasm_bindgen(method, getter)]
     pub(crate) fn loaded(this: &PrefetchedScript) -> JsValue;
+}
 
+#[cfg(feature = "embed")]
+#[wasm_bindgen]
+extern "C" {
     /// `{url, response, controller}`: `fetch`'s promise, and the controller that aborts it.
     pub(crate) type PrefetchedRequest;
     #[wasm_bindgen(method, getter)]
@@ -40,7 +47,9 @@ pub(crate) fn take<T: JsCast>(target: &JsValue, key: &str) -> Option<T> {
     Some(value.unchecked_into())
 }
 
-/// A link-token request the page's prefetch already sent.
+/// A link-token request the page's prefetch already sent (embedding only: a Leptos app has no
+/// prefetch).
+#[cfg(feature = "embed")]
 #[derive(Clone)]
 pub(crate) struct PrefetchedToken {
     /// The URL it was sent to: adopted only if the component would send the same request.
@@ -51,6 +60,7 @@ pub(crate) struct PrefetchedToken {
     pub controller: web_sys::AbortController,
 }
 
+#[cfg(feature = "embed")]
 impl PrefetchedToken {
     /// The request the prefetch started for `element`, taken (once).
     pub(crate) fn take(element: &web_sys::HtmlElement) -> Option<Self> {

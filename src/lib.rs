@@ -23,6 +23,7 @@
 
 pub mod backend;
 mod cause;
+#[cfg(feature = "embed")]
 pub mod embed;
 pub mod endpoint;
 mod flow;
@@ -38,6 +39,7 @@ mod visibility;
 
 pub use backend::RetryPolicy;
 pub use cause::JsCause;
+#[cfg(feature = "embed")]
 pub use embed::{mount, mount_all};
 pub use hook::{use_plaid_embedded_link, use_plaid_link, LinkOptions, UsePlaidLinkReturn};
 pub use oauth::ResumeError;

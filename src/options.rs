@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use crate::backend::{BackendClient, HeaderSource, RetryPolicy, UpdateTarget};
 use crate::endpoint::{self, EndpointError, Provenance};
+#[cfg(feature = "embed")]
 use crate::handoff::PrefetchedToken;
 use crate::plaid::types::{ExitMetadata, LinkError, LinkEvent, SuccessMetadata};
 use crate::status::{Connection, LinkStatus};
@@ -57,6 +58,7 @@ pub struct PlaidLinkOptions {
     pub(crate) on_status: Option<OnStatus>,
     pub(crate) texts: Texts,
     /// A link-token request started before the WebAssembly ran (embedding only); used once.
+    #[cfg(feature = "embed")]
     pub(crate) prefetched: Option<PrefetchedToken>,
     /// Who chose the URLs: the page's code, or its markup (which may only choose what the page's
     /// server declared; see [`crate::endpoint`]).
@@ -90,6 +92,7 @@ impl Default for PlaidLinkOptions {
             on_link_event: None,
             on_status: None,
             texts: Texts::default(),
+            #[cfg(feature = "embed")]
             prefetched: None,
             provenance: Provenance::Code,
         }

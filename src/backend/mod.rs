@@ -112,6 +112,7 @@ impl Cancel {
     }
 
     /// Takes charge of a request someone else started (the page's prefetch).
+    #[cfg(feature = "embed")]
     pub fn adopt(controller: web_sys::AbortController) -> Self {
         Self(controller)
     }

@@ -21,6 +21,7 @@ use std::rc::{Rc, Weak};
 use leptos::task::spawn_local;
 
 use crate::backend::{BackendClient, BackendError, Cancel};
+#[cfg(feature = "embed")]
 use crate::handoff::PrefetchedToken;
 use crate::oauth::{self, Resume};
 use crate::options::PlaidLinkOptions;
@@ -77,6 +78,7 @@ struct Inner {
     options: RefCell<PlaidLinkOptions>,
     /// A link-token request the page's prefetch sent for this component: adopted once, if it is
     /// the request the component would send.
+    #[cfg(feature = "embed")]
     prefetched: RefCell<Option<PrefetchedToken>>,
     phase: RefCell<Phase>,
     /// Counts `prepare` and refresh attempts, so that a late answer to an older one is dropped.
@@ -89,16 +91,18 @@ struct Inner {
 impl Flow {
     /// A flow not started yet: it is [`LinkStatus::Preparing`] until [`start`](Self::start).
     pub fn new(
-        mut options: PlaidLinkOptions,
+        #[cfg_attr(not(feature = "embed"), allow(unused_mut))] mut options: PlaidLinkOptions,
         surface: Surface,
         report: impl Fn(LinkStatus) + 'static,
     ) -> Self {
+        #[cfg(feature = "embed")]
         let prefetched = options.prefetched.take();
         let idle =
             Preparing { attempt: 0, request: None, link: None, loaded: false, open_when_loaded: false };
         Self(Rc::new(Inner {
             surface,
             options: RefCell::new(options),
+            #[cfg(feature = "embed")]
             prefetched: RefCell::new(prefetched),
             phase: RefCell::new(Phase::Preparing(idle)),
             attempts: Cell::new(0),
@@ -181,11 +185,14 @@ impl Flow {
         };
         // The page's prefetch may have sent this very request already: adopt it, once. (It asks
         // for a new item's token only, so update mode never adopts one.) One not adopted is aborted.
+        #[cfg(feature = "embed")]
         let prefetched = self.0.prefetched.borrow_mut().take().and_then(|p| {
             let cancel = Cancel::adopt(p.controller);
             let same = p.url == backend.link_token_url.href && backend.update.is_none() && resumed.is_none();
             same.then_some((p.response, cancel))
         });
+        #[cfg(not(feature = "embed"))]
+        let prefetched: Option<(js_sys::Promise, Cancel)> = None;
         let (response, request) = match prefetched {
             Some((response, cancel)) => (Some(response), Some(cancel)),
             None => (None, Cancel::new()),

@@ -4,6 +4,7 @@ mod button;
 mod embedded;
 pub mod texts;
 
+#[cfg(feature = "embed")]
 pub(crate) use button::link_view;
 pub use button::PlaidLink;
 pub use embedded::PlaidEmbeddedLink;
