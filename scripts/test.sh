@@ -31,7 +31,7 @@ cargo clippy -p plaid-link-leptos --target wasm32-unknown-unknown --all-targets 
 cargo clippy -p plaid-link-leptos --target wasm32-unknown-unknown --lib --test hydrate --example ssr --features hydrate --locked -- -D warnings
 
 step "the crate as a user gets it: docs without warnings, the examples in each mode, cargo package"
-RUSTDOCFLAGS="-D warnings" cargo doc -p plaid-link-leptos --no-deps --locked
+RUSTDOCFLAGS="-D warnings" cargo doc -p plaid-link-leptos --no-deps --features embed --locked
 cargo build -p plaid-link-leptos --target wasm32-unknown-unknown --examples --features csr --locked
 cargo build -p plaid-link-leptos --target wasm32-unknown-unknown --example ssr --features hydrate --locked
 cargo build -p plaid-link-leptos --example ssr --features ssr --locked
@@ -42,6 +42,8 @@ step "unit tests (host), and server-side rendering"
 # The store's tests run on SQLite and on a PostgreSQL cluster of their own, stopped after.
 scripts/with-postgres.sh cargo test --workspace --locked
 cargo test -p plaid-link-leptos --features ssr --test ssr --locked
+# The embed API's own examples (the feature is off above).
+cargo test -p plaid-link-leptos --features embed --doc --locked
 
 # wasm-bindgen-test-runner takes GECKODRIVER before CHROMEDRIVER: each run names its one driver.
 for engine in Chromium Firefox; do
