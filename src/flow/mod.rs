@@ -52,14 +52,11 @@ impl Surface {
     ) -> Result<LinkHandler, PlaidError> {
         match self {
             // Back from an OAuth bank, the embedded search's session goes on in Link itself.
-            Self::Button | Self::Embedded(_) if received_redirect_uri.is_some() => {
-                LinkHandler::create(token, callbacks, received_redirect_uri)
-            }
-            Self::Button => LinkHandler::create(token, callbacks, None),
-            Self::Embedded(container) => match container() {
+            Self::Embedded(container) if received_redirect_uri.is_none() => match container() {
                 Some(element) => LinkHandler::create_embedded(token, callbacks, &element),
                 None => Err(PlaidError::Create(crate::cause::JsCause::new("no container".into()))),
             },
+            _ => LinkHandler::create(token, callbacks, received_redirect_uri),
         }
     }
 
