@@ -137,17 +137,15 @@ export function backend_respond(path, status, body) {
   if (typeof expiration === "string" && !(Date.parse(expiration) > realNow())) {
     throw new Error(`fixture for ${path}: its expiration ${expiration} is not in the future`);
   }
-  if (!backend.answers.has(path)) backend.answers.set(path, []);
-  backend.answers.get(path).push({ kind: "answer", status, body });
+  enqueue(path, { kind: "answer", status, body });
 }
-export function backend_fail(path, kind) {
-  if (!backend.answers.has(path)) backend.answers.set(path, []);
-  backend.answers.get(path).push({ kind });
-}
+export function backend_fail(path, kind) { enqueue(path, { kind }); }
 /** A 302 to `location` for the next request to `path`. */
-export function backend_redirect(path, location) {
+export function backend_redirect(path, location) { enqueue(path, { kind: "redirect", location }); }
+/** Queues the next answer to `path` (see `fakeFetch`). */
+function enqueue(path, answer) {
   if (!backend.answers.has(path)) backend.answers.set(path, []);
-  backend.answers.get(path).push({ kind: "redirect", location });
+  backend.answers.get(path).push(answer);
 }
 export function backend_hold(path) {
   let release;

@@ -1,9 +1,7 @@
 //! `<PlaidEmbeddedLink>`: the institution search made inside the component's own container, with
 //! the same token, forward, states and clean-up as the button.
 
-use leptos::prelude::*;
-use plaid_link::{PlaidEmbeddedLink, PlaidLinkOptions};
-use wasm_bindgen::JsCast;
+use plaid_link::PlaidLinkOptions;
 use wasm_bindgen_test::*;
 
 use crate::support::*;
@@ -12,15 +10,10 @@ use crate::support::*;
 async fn the_search_is_made_in_its_container_connects_and_is_destroyed_with_the_component() {
     fresh_backend();
     fake_plaid_install(false);
-    let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&host).unwrap();
-    let options = PlaidLinkOptions::default().request_timeout_ms(3_000);
-    let mut handle =
-        Some(leptos::mount::mount_to(host.clone(), move || view! { <PlaidEmbeddedLink options /> }));
-    let link = Mounted::observe(host.clone());
+    let mut link = Mounted::embedded(PlaidLinkOptions::default().request_timeout_ms(3_000));
     link.wait_for_status("ready").await;
     let container = fake_plaid_container(0).expect("createEmbedded was given an element");
-    assert!(host.contains(Some(&container)), "inside the component");
+    assert!(link.host.contains(Some(&container)), "inside the component");
     assert!(container.class_list().contains("plaid-link__embedded"));
     assert_eq!(fake_plaid_token(0), "link-sandbox-1");
 
@@ -33,6 +26,6 @@ async fn the_search_is_made_in_its_container_connects_and_is_destroyed_with_the_
     assert_eq!(backend_request_count(EXCHANGE_PATH), 1);
     assert!(page_storage_is_empty());
 
-    handle.take();
+    link.unmount();
     assert!(fake_plaid_destroyed(0), "unmounting destroys the embedded search");
 }

@@ -89,7 +89,6 @@ async fn the_session_finished_call_is_retried_like_the_exchange() {
 #[wasm_bindgen_test]
 async fn a_duplicate_is_named_and_not_retried() {
     use leptos::prelude::*;
-    use wasm_bindgen::JsCast;
     fresh_backend();
     backend_reset();
     backend_respond(TOKEN_PATH, 200, &link_token_answer("link-sandbox-1"));
@@ -101,17 +100,7 @@ async fn a_duplicate_is_named_and_not_retried() {
     );
     fake_plaid_install(false);
     // Through the hook, as an app that offers update mode for the item already there would use it.
-    let found = Rc::new(RefCell::new(None));
-    let keep = Rc::clone(&found);
-    let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&host).unwrap();
-    let options = PlaidLinkOptions::default().request_timeout_ms(3_000);
-    let _handle = leptos::mount::mount_to(host, move || {
-        let link = plaid_link::use_plaid_link(options);
-        *keep.borrow_mut() = Some(link);
-        view! { <span /> }
-    });
-    let link = (*found.borrow()).expect("the hook's return");
+    let (link, _mounted) = Mounted::hook(PlaidLinkOptions::default().request_timeout_ms(3_000));
     wait_until("ready", || link.ready.get_untracked()).await;
     link.open.run(());
     fake_plaid_success(0, "public-sandbox-dup", SUCCESS_METADATA);
@@ -209,16 +198,9 @@ async fn a_page_hears_status_and_link_events_as_dom_events_and_through_on_event(
 
 #[wasm_bindgen_test]
 async fn a_link_opened_from_the_embedded_search_keeps_other_links_closed() {
-    use leptos::prelude::*;
-    use wasm_bindgen::JsCast;
     fresh_backend();
     fake_plaid_install(false);
-    let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&host).unwrap();
-    let options = PlaidLinkOptions::default().request_timeout_ms(3_000);
-    let _search =
-        leptos::mount::mount_to(host.clone(), move || view! { <plaid_link::PlaidEmbeddedLink options /> });
-    let search = Mounted::observe(host);
+    let search = Mounted::embedded(PlaidLinkOptions::default().request_timeout_ms(3_000));
     search.wait_for_status("ready").await;
     let button = Mounted::new(PlaidLinkOptions::default().request_timeout_ms(3_000));
     button.wait_for_status("ready").await;

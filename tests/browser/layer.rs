@@ -5,8 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use plaid_link::{use_plaid_link, EventName, LinkSubmission, PlaidLinkOptions};
-use wasm_bindgen::JsCast;
+use plaid_link::{EventName, LinkSubmission, PlaidLinkOptions};
 use wasm_bindgen_test::*;
 
 use crate::support::*;
@@ -18,17 +17,9 @@ async fn submit_sends_a_phone_number_then_a_date_of_birth_and_events_arrive_type
     let seen = Rc::new(RefCell::new(Vec::<EventName>::new()));
     let record = seen.clone();
     let options = PlaidLinkOptions::default().on_event(move |e| record.borrow_mut().push(e.name.clone()));
-    let submit = Rc::new(RefCell::new(None));
-    let keep = submit.clone();
-    let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&host).unwrap();
-    let _handle = leptos::mount::mount_to(host, move || {
-        let link = use_plaid_link(options);
-        *keep.borrow_mut() = Some(link.submit);
-        view! { <span>{move || link.ready.get().to_string()}</span> }
-    });
+    let (link, _mounted) = Mounted::hook(options);
     wait_until("Link made", || fake_plaid_handlers() == 1).await;
-    let submit = submit.borrow().expect("the hook returned submit");
+    let submit = link.submit;
     submit.run(LinkSubmission::PhoneNumber("+14155550011".into()));
     submit.run(LinkSubmission::DateOfBirth("1975-01-18".into()));
     assert_eq!(

@@ -29,16 +29,7 @@ async fn a_rust_app_gets_the_success_metadata_through_on_connected_and_the_hook_
     let heard: Rc<RefCell<Option<Connection>>> = Rc::default();
     let keep = heard.clone();
     let options = ready_page().on_connected(move |connection| *keep.borrow_mut() = Some(connection.clone()));
-    let found = Rc::new(RefCell::new(None));
-    let hook = found.clone();
-    let host: web_sys::HtmlElement =
-        wasm_bindgen::JsCast::unchecked_into(document().create_element("div").unwrap());
-    document().body().unwrap().append_child(&host).unwrap();
-    let _handle = leptos::mount::mount_to(host, move || {
-        *hook.borrow_mut() = Some(plaid_link::use_plaid_link(options));
-        view! { <span /> }
-    });
-    let link = (*found.borrow()).expect("the hook's return");
+    let (link, _mounted) = Mounted::hook(options);
     wait_until("ready", || link.ready.get_untracked()).await;
     link.open.run(());
     fake_plaid_success(0, "public-sandbox-meta", DOCUMENTED_SUCCESS);

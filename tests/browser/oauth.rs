@@ -83,26 +83,25 @@ async fn a_missing_or_expired_kept_token_says_so_and_start_again_fetches_a_fresh
     }
 }
 
-/// Mounts `<PlaidEmbeddedLink>` on a fresh element.
-fn embedded(options: PlaidLinkOptions) -> (Mounted, Box<dyn std::any::Any>) {
-    use leptos::prelude::*;
-    use plaid_link::PlaidEmbeddedLink;
-    use wasm_bindgen::JsCast;
-    let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&host).unwrap();
-    let handle = leptos::mount::mount_to(host.clone(), move || view! { <PlaidEmbeddedLink options /> });
-    (Mounted::observe(host), Box::new(handle))
-}
-
 /// The kept state, as the component that left for an OAuth bank wrote it.
 fn kept_for(component: &str) -> String {
     let expires = js_sys::Date::now() + 3_600_000.0;
     format!(r#"{{"link_token":"link-sandbox-kept","expires_at_ms":{expires},"component":"{component}"}}"#)
 }
 
+/// The embedded search on a page back from an OAuth bank it left for, once Link is open again.
+async fn embedded_back_from_the_bank() -> Mounted {
+    let options = page();
+    set_session_item(KEY, &kept_for("embedded"));
+    set_page_query("?oauth_state_id=state-embedded");
+    let link = Mounted::embedded(options);
+    wait_until("Link opened again", || fake_plaid_handlers() == 1 && fake_plaid_opened(0) == 1).await;
+    link
+}
+
 #[wasm_bindgen_test]
 async fn the_embedded_search_keeps_the_token_when_link_opens_and_resumes_in_link_after_the_bank() {
-    let (link, handle) = embedded(page());
+    let link = Mounted::embedded(page());
     link.wait_for_status("ready").await;
     // A click on a bank in the search opens Link by itself: the token is kept then.
     fake_plaid_event(0, "OPEN", r#"{"link_session_id": "s"}"#);
@@ -112,15 +111,10 @@ async fn the_embedded_search_keeps_the_token_when_link_opens_and_resumes_in_link
         kept.contains(r#""link_token":"link-sandbox-1""#) && kept.contains(r#""component":"embedded""#),
         "{kept}"
     );
-    drop(handle);
     drop(link);
 
     // Back from the bank: Link made again with the kept token and the return address, and opened.
-    let options = page();
-    set_session_item(KEY, &kept_for("embedded"));
-    set_page_query("?oauth_state_id=state-embedded");
-    let (link, _handle) = embedded(options);
-    wait_until("Link opened again", || fake_plaid_handlers() == 1 && fake_plaid_opened(0) == 1).await;
+    let link = embedded_back_from_the_bank().await;
     assert_eq!(fake_plaid_token(0), "link-sandbox-kept");
     assert!(fake_plaid_received_redirect_uri(0).ends_with("?oauth_state_id=state-embedded"));
     assert!(fake_plaid_container(0).is_none(), "Link itself, not a second search");
@@ -129,15 +123,10 @@ async fn the_embedded_search_keeps_the_token_when_link_opens_and_resumes_in_link
     link.wait_for_status("connected").await;
     assert_eq!(backend_request_count(EXCHANGE_PATH), 1);
     assert!(page_storage_is_empty());
-    drop(_handle);
     drop(link);
 
     // Had the user closed Link instead, the search comes back, with a fresh token.
-    let options = page();
-    set_session_item(KEY, &kept_for("embedded"));
-    set_page_query("?oauth_state_id=state-embedded");
-    let (link, _handle) = embedded(options);
-    wait_until("Link opened again", || fake_plaid_handlers() == 1 && fake_plaid_opened(0) == 1).await;
+    let link = embedded_back_from_the_bank().await;
     fake_plaid_exit(0, "null", CLOSED);
     wait_until("the search made again", || fake_plaid_handlers() == 2).await;
     link.wait_for_status("ready").await;

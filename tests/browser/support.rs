@@ -1,7 +1,7 @@
 //! Bindings to the test doubles in `doubles.js`, and helpers to mount and observe a component.
 
 use leptos::prelude::*;
-use plaid_link::{PlaidLink, PlaidLinkOptions};
+use plaid_link::{PlaidEmbeddedLink, PlaidLink, PlaidLinkOptions, UsePlaidLinkReturn};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
@@ -118,9 +118,30 @@ impl Mounted {
 
     /// A component whose options the test may change.
     pub fn new_with(options: Signal<PlaidLinkOptions, LocalStorage>) -> Self {
+        Self::mount(move || view! { <PlaidLink options /> })
+    }
+
+    /// `<PlaidEmbeddedLink>` on a fresh element.
+    pub fn embedded(options: PlaidLinkOptions) -> Self {
+        Self::mount(move || view! { <PlaidEmbeddedLink options /> })
+    }
+
+    /// The hook, as an app with a UI of its own uses it, on a fresh element; and what it returned.
+    pub fn hook(options: PlaidLinkOptions) -> (UsePlaidLinkReturn, Self) {
+        let found = std::rc::Rc::new(std::cell::Cell::new(None));
+        let keep = found.clone();
+        let mounted = Self::mount(move || {
+            keep.set(Some(plaid_link::use_plaid_link(options)));
+            view! { <span /> }
+        });
+        (found.get().expect("the hook's return"), mounted)
+    }
+
+    /// `view` mounted on a fresh element of the page.
+    fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> Self {
         let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
         document().body().unwrap().append_child(&host).unwrap();
-        let handle = leptos::mount::mount_to(host.clone(), move || view! { <PlaidLink options /> });
+        let handle = leptos::mount::mount_to(host.clone(), view);
         Self { host, handle: Some(Box::new(handle)) }
     }
 
