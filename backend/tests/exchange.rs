@@ -242,61 +242,42 @@ async fn keys_are_shared_by_processes_on_one_database() {
     assert_eq!(second.standin.exchanges(), 0);
 }
 
-#[test]
-fn keys_and_sessions_survive_a_restart() {
+#[tokio::test]
+async fn keys_and_sessions_survive_a_restart() {
     let dir = std::env::temp_dir().join(format!("plaid-restart-{}", rand_suffix()));
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("items.db");
-    let db = db.to_str().unwrap();
-    let curl = |addr: &str, path: &str, cookie: &str, key: &str, body: &str| {
-        let out = std::process::Command::new("curl")
-            .args(["-s", "-w", "\n%{http_code}", "-H", "content-type: application/json", "-H"])
-            .arg(format!("cookie: {cookie}"))
-            .args(["-H", &format!("idempotency-key: {key}"), "-d", body])
-            .arg(format!("http://{addr}{path}"))
-            .output()
-            .unwrap();
-        let out = String::from_utf8(out.stdout).unwrap();
-        let (body, status) = out.rsplit_once('\n').unwrap();
-        (status.to_owned(), body.to_owned())
-    };
-    let settings = [("PLAID_LINK_CSRF", "off"), ("PLAID_LINK_DB", db)];
+    let settings = [("PLAID_LINK_CSRF", "off"), ("PLAID_LINK_DB", db.to_str().unwrap())];
     let mut first = Process::start(&settings);
-    // A session, a public token through the stand-in's sandbox route, and an exchange under a key.
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let (session, public_token) = runtime.block_on(async {
-        let http = reqwest::Client::new();
-        let base = format!("http://{}", first.addr);
-        let response = http.post(format!("{base}/api/link_token")).json(&json!({})).send().await.unwrap();
-        let session =
-            response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-        let link_token = response.json::<Value>().await.unwrap()["link_token"].as_str().unwrap().to_owned();
-        let step =
-            |path: &str, body: Value| http.post(format!("{base}/plaid/link/{path}")).json(&body).send();
-        let signed_in = step(
-            "credentials",
-            json!({"link_token": link_token, "institution_id": "ins_109508",
-                                                   "username": "user_good", "password": "pass_good"}),
-        );
-        let accounts = signed_in.await.unwrap().json::<Value>().await.unwrap()["accounts"].clone();
-        let completed = step(
-            "complete",
-            json!({"link_token": link_token, "institution_id": "ins_109508", "accounts": accounts}),
-        );
-        let public_token = completed.await.unwrap().json::<Value>().await.unwrap()["public_token"].clone();
-        (session, public_token.as_str().expect("a public token").to_owned())
-    });
+    // A session, a public token through the stand-in's Link, and an exchange under a key.
+    let response = first.post("/api/link_token", "", "{}").await;
+    let session = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let link_token = response.json::<Value>().await.unwrap()["link_token"].as_str().unwrap().to_owned();
+    let public_token = first.link_through(&link_token).await;
     let body = json!({"public_token": public_token, "institution": {"institution_id": "ins_109508", "name": "First Platypus Bank"},
                       "accounts": [], "link_session_id": "s"})
     .to_string();
-    let (status, answer) = curl(&first.addr, "/api/exchange_public_token", &session, "key-restart", &body);
-    assert_eq!(status, "200", "{answer}");
+    let exchange = |backend: &Process| {
+        let request = reqwest::Client::new()
+            .post(format!("http://{}/api/exchange_public_token", backend.addr))
+            .header("content-type", "application/json")
+            .header("cookie", &session)
+            .header("idempotency-key", "key-restart")
+            .body(body.clone())
+            .send();
+        async move {
+            let response = request.await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let (status, answer) = exchange(&first).await;
+    assert_eq!(status, 200, "{answer}");
     // The process stops (SIGTERM, as a deploy stops it) and another starts on the same file.
     first.terminate();
     assert!(first.exited_within(std::time::Duration::from_secs(10)).is_some(), "still running");
     let second = Process::start(&settings);
-    let (status, again) = curl(&second.addr, "/api/exchange_public_token", &session, "key-restart", &body);
-    assert_eq!(status, "200", "the session and the key outlived the process: {again}");
+    let (status, again) = exchange(&second).await;
+    assert_eq!(status, 200, "the session and the key outlived the process: {again}");
     assert_eq!(again, answer, "answered from the record, not exchanged again");
     drop(second);
     let _ = std::fs::remove_dir_all(&dir);

@@ -84,13 +84,6 @@ async fn client_text_is_clipped_in_the_log_and_a_malformed_link_session_id_is_re
     let backend = Process::start(&[("PLAID_LINK_CSRF", "off")]);
     let base = format!("http://{}", backend.addr);
     let http = reqwest::Client::new();
-    let post = |path: &str, cookie: &str, body: String| {
-        http.post(format!("{base}{path}"))
-            .header("content-type", "application/json")
-            .header("cookie", cookie.to_owned())
-            .body(body)
-            .send()
-    };
     // Forged webhooks whose algorithm, then kid, is 290 KB (about all a request head may hold).
     let huge = "A".repeat(290_000);
     for header in [json!({"alg": huge, "kid": "k"}), json!({"alg": "ES256", "kid": huge})] {
@@ -106,27 +99,20 @@ async fn client_text_is_clipped_in_the_log_and_a_malformed_link_session_id_is_re
         assert_eq!(status, 401);
     }
     // An exchange and an update whose link_session_id is a megabyte.
-    let response = post("/api/link_token", "", "{}".into()).await.unwrap();
+    let response = backend.post("/api/link_token", "", "{}").await;
     let session = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
     let link_token = response.json::<Value>().await.unwrap()["link_token"].as_str().unwrap().to_owned();
-    let public_token = link_through(&http, &base, &link_token).await;
+    let public_token = backend.link_through(&link_token).await;
     let megabyte = "s".repeat(1 << 20);
     let exchange = json!({"public_token": public_token, "institution": null, "accounts": [], "link_session_id": megabyte});
-    let response = post("/api/exchange_public_token", &session, exchange.to_string()).await.unwrap();
+    let response = backend.post("/api/exchange_public_token", &session, exchange.to_string()).await;
     assert_eq!(response.status(), 400, "a link_session_id that is not one is refused before any use");
     let updated = json!({"item_id": "item-x", "link_session_id": megabyte});
-    let response = post("/api/item_updated", &session, updated.to_string()).await.unwrap();
+    let response = backend.post("/api/item_updated", &session, updated.to_string()).await;
     assert_eq!(response.status(), 400);
     // The log's lines, as they came: one per request, five requests.
-    let api_lines = |log: &[String]| log.iter().filter(|line| line.contains(r#""message":"api""#)).count();
-    for _ in 0..500 {
-        if api_lines(&backend.log.lock().unwrap()) >= 5 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    let log = backend.log.lock().unwrap().clone();
-    assert_eq!(api_lines(&log), 5, "one line per request: {log:?}");
+    let log = backend.log_after(5).await;
+    assert_eq!(request_lines(&log), 5, "one line per request: {log:?}");
     // README: each client-chosen value is clipped to 64 characters, and a line's note to 512 bytes.
     for line in &log {
         let line: Value = serde_json::from_str(line).unwrap();
@@ -144,46 +130,33 @@ async fn client_text_is_clipped_in_the_log_and_a_malformed_link_session_id_is_re
 async fn the_log_never_holds_a_session_id_the_plaid_secret_or_a_token() {
     const SECRET: &str = "plaid-secret-that-must-never-be-logged";
     let backend = Process::start(&[("PLAID_LINK_CSRF", "off"), ("PLAID_SECRET", SECRET)]);
-    let base = format!("http://{}", backend.addr);
-    let http = reqwest::Client::new();
-    let post = |path: &str, cookie: &str, body: Value| {
-        http.post(format!("{base}{path}"))
-            .header("content-type", "application/json")
-            .header("cookie", cookie.to_owned())
-            .body(body.to_string())
-            .send()
-    };
-    let response = post("/api/link_token", "", json!({})).await.unwrap();
+    let response = backend.post("/api/link_token", "", "{}").await;
     let session = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
     let session_id = session.split_once('=').unwrap().1.to_owned();
     let link_token = response.json::<Value>().await.unwrap()["link_token"].as_str().unwrap().to_owned();
-    let public_token = link_through(&http, &base, &link_token).await;
+    let public_token = backend.link_through(&link_token).await;
     let exchange = |token: &str| {
         json!({"public_token": token, "institution": {"institution_id": "ins_109508", "name": "First Platypus Bank"},
                "accounts": [], "link_session_id": "s"})
+        .to_string()
     };
     // Every kind of answer: an exchange, a Plaid error, a session that is not one, a list.
-    assert_eq!(
-        post("/api/exchange_public_token", &session, exchange(&public_token)).await.unwrap().status(),
-        200
-    );
+    let path = "/api/exchange_public_token";
+    assert_eq!(backend.post(path, &session, exchange(&public_token)).await.status(), 200);
     let unknown = "public-sandbox-00000000-0000-0000-0000-000000000000";
-    assert_eq!(post("/api/exchange_public_token", &session, exchange(unknown)).await.unwrap().status(), 400);
+    assert_eq!(backend.post(path, &session, exchange(unknown)).await.status(), 400);
     let forged_session = format!("{}x", session);
-    let status =
-        post("/api/exchange_public_token", &forged_session, exchange(&public_token)).await.unwrap().status();
-    assert_eq!(status, 401);
-    let items = http.get(format!("{base}/api/items")).header("cookie", &session).send().await.unwrap();
+    assert_eq!(backend.post(path, &forged_session, exchange(&public_token)).await.status(), 401);
+    let items = reqwest::Client::new()
+        .get(format!("http://{}/api/items", backend.addr))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(items.status(), 200);
-    let api_lines = |log: &[String]| log.iter().filter(|line| line.contains(r#""message":"api""#)).count();
-    for _ in 0..500 {
-        if api_lines(&backend.log.lock().unwrap()) >= 5 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    let log = backend.log.lock().unwrap().join("\n");
-    assert!(api_lines(&backend.log.lock().unwrap()) >= 5, "{log}");
+    let lines = backend.log_after(5).await;
+    let log = lines.join("\n");
+    assert!(request_lines(&lines) >= 5, "{log}");
     assert!(log.contains("request_id"), "the Plaid error's line is there: {log}");
     for (what, secret) in [
         ("the session id", session_id.as_str()),
@@ -193,30 +166,6 @@ async fn the_log_never_holds_a_session_id_the_plaid_secret_or_a_token() {
     ] {
         assert!(!log.contains(secret), "{what} is in the log: {log}");
     }
-}
-
-/// Through the stand-in's Link, as a user would: a public token for the first bank.
-async fn link_through(http: &reqwest::Client, base: &str, link_token: &str) -> String {
-    let step = |path: &str, body: Value| http.post(format!("{base}/plaid/link/{path}")).json(&body).send();
-    let signed_in = step(
-        "credentials",
-        json!({"link_token": link_token, "institution_id": "ins_109508", "username": "user_good", "password": "pass_good"}),
-    )
-    .await
-    .unwrap()
-    .json::<Value>()
-    .await
-    .unwrap();
-    let completed = step(
-        "complete",
-        json!({"link_token": link_token, "institution_id": "ins_109508", "accounts": signed_in["accounts"]}),
-    )
-    .await
-    .unwrap()
-    .json::<Value>()
-    .await
-    .unwrap();
-    completed["public_token"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]

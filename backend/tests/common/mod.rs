@@ -12,7 +12,7 @@ use plaid_link_backend::Server;
 use plaid_standin::Standin;
 use serde_json::{json, Value};
 
-pub use process::{certificate, Process};
+pub use process::{certificate, request_lines, Process};
 
 /// A test's database: a SQLite file of its own, or a database of its own in the PostgreSQL cluster
 /// that `scripts/with-postgres.sh` started for the test run.

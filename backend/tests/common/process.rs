@@ -82,6 +82,59 @@ impl Process {
         Self { child, addr, log, dir }
     }
 
+    /// A JSON POST with these cookies, as a page sends it (start it with `PLAID_LINK_CSRF=off`).
+    pub async fn post(&self, path: &str, cookie: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(format!("http://{}{path}", self.addr))
+            .header("content-type", "application/json")
+            .header("cookie", cookie)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Through the stand-in's Link, as a user would: a public token for the first bank.
+    pub async fn link_through(&self, link_token: &str) -> String {
+        let step = |path: &str, body: serde_json::Value| {
+            reqwest::Client::new().post(format!("http://{}/plaid/link/{path}", self.addr)).json(&body).send()
+        };
+        let read = |response: reqwest::Result<reqwest::Response>| async {
+            response.unwrap().json::<serde_json::Value>().await.unwrap()
+        };
+        let signed_in = read(
+            step(
+                "credentials",
+                serde_json::json!({"link_token": link_token, "institution_id": "ins_109508",
+                                   "username": "user_good", "password": "pass_good"}),
+            )
+            .await,
+        )
+        .await;
+        let completed = read(
+            step(
+                "complete",
+                serde_json::json!({"link_token": link_token, "institution_id": "ins_109508",
+                                   "accounts": signed_in["accounts"]}),
+            )
+            .await,
+        )
+        .await;
+        completed["public_token"].as_str().expect("a public token").to_owned()
+    }
+
+    /// Its log, once it holds a line for each of `requests` API requests (or 5 s have passed).
+    pub async fn log_after(&self, requests: usize) -> Vec<String> {
+        for _ in 0..500 {
+            let log = self.log.lock().unwrap().clone();
+            if request_lines(&log) >= requests {
+                return log;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        self.log.lock().unwrap().clone()
+    }
+
     /// SIGTERM, as a process manager stops it.
     pub fn terminate(&self) {
         let killed =
@@ -108,4 +161,9 @@ impl Drop for Process {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// How many of `log`'s lines are the one line each API request writes.
+pub fn request_lines(log: &[String]) -> usize {
+    log.iter().filter(|line| line.contains(r#""message":"api""#)).count()
 }
