@@ -78,17 +78,23 @@ impl Meeting {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn calls_wait_until_the_wanted_number_arrived() {
-        let meeting = std::sync::Arc::new(Meeting::default());
-        meeting.expect(2);
-        let first = tokio::spawn({
+    /// A call that has arrived at `meeting`, in a task of its own, waiting there.
+    async fn one_arrived(meeting: &std::sync::Arc<Meeting>) -> tokio::task::JoinHandle<()> {
+        let call = tokio::spawn({
             let meeting = meeting.clone();
             async move { meeting.arrive().await }
         });
         while meeting.arrived() < 1 {
             tokio::task::yield_now().await;
         }
+        call
+    }
+
+    #[tokio::test]
+    async fn calls_wait_until_the_wanted_number_arrived() {
+        let meeting = std::sync::Arc::new(Meeting::default());
+        meeting.expect(2);
+        let first = one_arrived(&meeting).await;
         assert!(!first.is_finished() && !meeting.was_met());
         meeting.arrive().await;
         first.await.unwrap();
@@ -107,13 +113,7 @@ mod tests {
     async fn released_calls_go_on_unmet() {
         let meeting = std::sync::Arc::new(Meeting::default());
         meeting.expect(3);
-        let held = tokio::spawn({
-            let meeting = meeting.clone();
-            async move { meeting.arrive().await }
-        });
-        while meeting.arrived() < 1 {
-            tokio::task::yield_now().await;
-        }
+        let held = one_arrived(&meeting).await;
         meeting.release();
         held.await.unwrap();
         assert!(!meeting.was_met());
