@@ -1,17 +1,15 @@
 //! CSRF, double-submit style: every page the server sends carries `<meta name="csrf-token">`, and
 //! the browser an HttpOnly, SameSite=Strict cookie with the same value; a call that changes
 //! something must carry the token in `X-CSRF-Token`, matching the cookie (compared in constant
-//! time). Another site can neither read the page's meta nor set the header cross-origin.
+//! time). Another site can neither read the page's meta nor set the header cross-origin. It is the
+//! app's own check that `plaid-link-server` adds to its cross-site one (`PlaidLink::also_require`);
+//! off only for `trunk serve`, which serves the page itself and cannot add the token.
 
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::http::HeaderMap;
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use rand::distributions::{Alphanumeric, DistString};
 use subtle::ConstantTimeEq;
 
-use crate::api::{Failure, Shared};
 
 /// The cookie's name, before the `__Host-` prefix of a secure server.
 pub const COOKIE: &str = "plaid_link_csrf";
@@ -44,19 +42,6 @@ pub fn holds(headers: &HeaderMap, secure: bool) -> bool {
         return false;
     };
     bool::from(sent.as_bytes().ct_eq(expected.as_bytes()))
-}
-
-/// Layer: the page's token, when the server requires it (not for `trunk serve`, which serves the
-/// page itself and cannot add the token).
-pub async fn require(State(state): State<Shared>, request: Request, next: Next) -> Result<Response, Failure> {
-    if state.require_csrf && !holds(request.headers(), state.secure) {
-        return Err(Failure::new(
-            StatusCode::FORBIDDEN,
-            "This page has expired. Reload it, then try again.",
-            "no matching CSRF token",
-        ));
-    }
-    Ok(next.run(request).await)
 }
 
 #[cfg(test)]

@@ -1,27 +1,20 @@
-//! The reference backend for plaid-link-leptos: the server half of the Link flow (`api/`), the
-//! pages it serves under a strict policy (`pages.rs`), and in local mode Plaid's stand-in
+//! The reference backend for plaid-link-leptos: a thin binary over `plaid-link-server`, whose
+//! routes it nests under `/api` for its anonymous browser sessions (`session.rs`, the demo's "app
+//! user"); the pages it serves under a strict policy (`pages.rs`) with their CSRF token
+//! (`csrf.rs`), TLS and the connection limits (`serve.rs`), and in local mode Plaid's stand-in
 //! (`plaid-standin`), served under `/plaid` and talked to over HTTP, as to Plaid.
-// Handlers return `Result<_, Response>` for early exits, the usual axum style; a Response is large,
-// and on a server that size does not matter.
-#![allow(clippy::result_large_err)]
 
-pub mod api;
 pub mod config;
 pub mod cookies;
 pub mod csp;
 pub mod csrf;
-pub mod duplicates;
-pub mod idempotency;
-pub mod keys;
 pub mod logging;
 pub mod pages;
-pub mod plaid;
-pub mod rate_limit;
 pub mod serve;
 pub mod session;
-pub mod store;
 mod tls;
-pub mod webhooks;
+
+pub use plaid_link_server::{keys, plaid, store};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -36,11 +29,9 @@ use plaid_standin::Standin;
 use tower_http::services::ServeDir;
 
 use crate::config::{Config, PlaidEnv};
-
-/// Seconds since the Unix epoch, by this machine's clock.
-pub(crate) fn unix_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
+use axum::Extension;
+use plaid_link_server::{Environment, Plaid, PlaidLink, Settings};
+use tower_cookies::CookieManagerLayer;
 
 /// A bound, not yet running server: its address is known before it serves.
 pub struct Server {
@@ -77,27 +68,31 @@ impl Server {
             PlaidEnv::Local => Some(format!("{}://{addr}/api/webhooks/plaid", config.scheme())),
             _ => config.webhook_url.clone(),
         };
-        let plaid = plaid::client::PlaidClient::new(
-            config.plaid_base_url(addr),
-            config.client_id.clone(),
-            config.secret.clone(),
-            extra_root,
-            webhook,
-        )
-        .with_redirect_uri(config.redirect_uri.clone());
-        let state = Arc::new(api::AppState {
-            plaid,
-            store,
-            products: config.products.clone(),
-            country_codes: config.country_codes.clone(),
-            client_name: config.client_name.clone(),
-            require_csrf: config.require_csrf,
-            token_environment: config.plaid_env.token_environment(),
-            secure: config.secure(),
-            limits: rate_limit::RateLimits::new(config.rate_per_client, config.rate_per_session),
-            webhook_keys: webhooks::KeyCache::default(),
-        });
-        let mut app = api::router(state);
+        let environment = match config.plaid_env {
+            PlaidEnv::Production => Environment::Production,
+            _ => Environment::Sandbox,
+        };
+        let mut plaid =
+            Plaid::at(&config.plaid_base_url(addr), config.client_id.clone(), config.secret.clone(), environment)?;
+        if let Some(pem) = extra_root {
+            plaid = plaid.trusting(pem.to_vec());
+        }
+        let mut settings = Settings::new(plaid, config.client_name.clone());
+        settings.products = config.products.clone();
+        settings.country_codes = config.country_codes.clone();
+        settings.redirect_uri = config.redirect_uri.clone();
+        settings.webhook_url = webhook;
+        settings.rate_per_client = config.rate_per_client;
+        settings.rate_per_user = config.rate_per_session;
+        let sessions = session::Sessions { db: store.pool().clone(), secure: config.secure() };
+        session::migrate(&sessions.db).await?;
+        let mut link = PlaidLink::new(settings, store);
+        if config.require_csrf {
+            let secure = config.secure();
+            link = link.also_require(move |headers| csrf::holds(headers, secure));
+        }
+        let api = link.router::<session::Session>().layer(Extension(sessions)).layer(CookieManagerLayer::new());
+        let mut app = Router::new().nest("/api", api);
         let mut standin = None;
         if config.hosts_standin() {
             let s = Arc::new(Standin::new(standin_config(config, own_cert.clone())));

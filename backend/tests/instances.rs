@@ -58,7 +58,7 @@ async fn two_instances_racing_on_one_key_exchange_once() {
     let mut holder = sqlx::PgConnection::connect(&db.url()).await.unwrap();
     sqlx::raw_sql("BEGIN").execute(&mut holder).await.unwrap();
     sqlx::query(
-        "INSERT INTO idempotency (owner, key, body_hash, created_at) VALUES ($1, 'key-race', $2, $3)",
+        "INSERT INTO plaid_link_idempotency (owner, key, body_hash, created_at) VALUES ($1, 'key-race', $2, $3)",
     )
     .bind(&owner)
     .bind(vec![0u8; 32])

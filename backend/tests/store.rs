@@ -38,7 +38,7 @@ on_both_engines! {
         store.save("item-1", "user-1", Some(("ins_109508", "First Platypus Bank")), "access-sandbox-secret").await.unwrap();
         assert_eq!(store.access_token("item-1").await.unwrap().as_deref(), Some("access-sandbox-secret"));
         let mut raw = db.connect().await;
-        let sealed: Vec<u8> = sqlx::query_scalar("SELECT access_token FROM items").fetch_one(&mut raw).await.unwrap();
+        let sealed: Vec<u8> = sqlx::query_scalar("SELECT access_token FROM plaid_link_items").fetch_one(&mut raw).await.unwrap();
         assert!(!sealed.windows(14).any(|w| w == b"access-sandbox"), "plaintext token in the database");
         if let TestDb::Sqlite(path) = &db {
             let file = std::fs::read(path).unwrap();
@@ -79,7 +79,7 @@ on_both_engines! {
         let store = open(&db, keys(7, &[]), "sandbox").await.unwrap();
         store.save("item-1", "user-1", None, "access-sandbox-secret").await.unwrap();
         let mut raw = db.connect().await;
-        sqlx::raw_sql("UPDATE items SET client_user_id = 'attacker' WHERE item_id = 'item-1'").execute(&mut raw).await.unwrap();
+        sqlx::raw_sql("UPDATE plaid_link_items SET client_user_id = 'attacker' WHERE item_id = 'item-1'").execute(&mut raw).await.unwrap();
         assert!(matches!(store.access_token("item-1").await, Err(StoreError::Crypto)));
     }
 
@@ -111,13 +111,16 @@ on_both_engines! {
     }
 
     async fn sessions_are_found_by_their_hash_until_they_expire(db) {
+        use plaid_link_backend::session::{find, migrate, start};
         let store = open(&db, keys(7, &[]), "sandbox").await.unwrap();
-        store.start_session(b"hash-1", "user-1", 1_000, 60).await.unwrap();
-        assert_eq!(store.session(b"hash-1", 1_059).await.unwrap().as_deref(), Some("user-1"));
-        assert_eq!(store.session(b"hash-1", 1_060).await.unwrap(), None, "expired");
-        assert_eq!(store.session(b"hash-2", 1_000).await.unwrap(), None, "never issued");
+        let pool = store.pool();
+        migrate(pool).await.unwrap();
+        start(pool, b"hash-1", "user-1", 1_000, 60).await.unwrap();
+        assert_eq!(find(pool, b"hash-1", 1_059).await.unwrap().as_deref(), Some("user-1"));
+        assert_eq!(find(pool, b"hash-1", 1_060).await.unwrap(), None, "expired");
+        assert_eq!(find(pool, b"hash-2", 1_000).await.unwrap(), None, "never issued");
         // A new session sweeps the expired ones.
-        store.start_session(b"hash-2", "user-2", 2_000, 60).await.unwrap();
+        start(pool, b"hash-2", "user-2", 2_000, 60).await.unwrap();
         let mut raw = db.connect().await;
         let left: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions").fetch_one(&mut raw).await.unwrap();
         assert_eq!(left, 1);

@@ -27,14 +27,14 @@ impl Store {
         link_token: &str,
         now: u64,
     ) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM link_tokens WHERE created_at <= $1")
+        sqlx::query("DELETE FROM plaid_link_link_tokens WHERE created_at <= $1")
             .bind(int(now.saturating_sub(LINK_TOKEN_KEEP_SECS)))
             .execute(&self.db)
             .await?;
         let key = self.keys.current();
         let (nonce, sealed) = key.seal(link_token.as_bytes(), &aad(owner)).ok_or(StoreError::Crypto)?;
         sqlx::query(
-            "INSERT INTO link_tokens (token_hash, owner, key_id, nonce, sealed, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO plaid_link_link_tokens (token_hash, owner, key_id, nonce, sealed, created_at) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (token_hash) DO NOTHING",
         )
         .bind(hash(link_token))
@@ -51,7 +51,7 @@ impl Store {
     /// The live link tokens made for `owner`, newest first.
     pub async fn link_tokens_of(&self, owner: &str, now: u64) -> Result<Vec<String>, StoreError> {
         let rows: Vec<(String, Vec<u8>, Vec<u8>)> = sqlx::query_as(
-            "SELECT key_id, nonce, sealed FROM link_tokens WHERE owner = $1 AND created_at > $2
+            "SELECT key_id, nonce, sealed FROM plaid_link_link_tokens WHERE owner = $1 AND created_at > $2
              ORDER BY created_at DESC LIMIT 20",
         )
         .bind(owner)
@@ -66,7 +66,7 @@ impl Store {
 
     /// Who a live link token was made for (one [`link_tokens_of`](Self::link_tokens_of) would list).
     pub async fn link_token_owner(&self, link_token: &str, now: u64) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT owner FROM link_tokens WHERE token_hash = $1 AND created_at > $2")
+        Ok(sqlx::query_scalar("SELECT owner FROM plaid_link_link_tokens WHERE token_hash = $1 AND created_at > $2")
             .bind(hash(link_token))
             .bind(int(now.saturating_sub(LINK_TOKEN_KEEP_SECS)))
             .fetch_optional(&self.db)
@@ -81,7 +81,7 @@ impl Store {
         now: u64,
     ) -> Result<bool, StoreError> {
         let claimed = sqlx::query(
-            "INSERT INTO public_tokens (token_hash, owner, created_at) VALUES ($1, $2, $3)
+            "INSERT INTO plaid_link_public_tokens (token_hash, owner, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (token_hash) DO NOTHING",
         )
         .bind(hash(public_token))
@@ -95,7 +95,7 @@ impl Store {
     /// The item a claimed public token became, once it is stored.
     pub async fn public_token_item(&self, public_token: &str) -> Result<Option<String>, StoreError> {
         let item: Option<Option<String>> =
-            sqlx::query_scalar("SELECT item_id FROM public_tokens WHERE token_hash = $1")
+            sqlx::query_scalar("SELECT item_id FROM plaid_link_public_tokens WHERE token_hash = $1")
                 .bind(hash(public_token))
                 .fetch_optional(&self.db)
                 .await?;
@@ -104,7 +104,7 @@ impl Store {
 
     /// Records what a claimed public token became.
     pub async fn set_public_token_item(&self, public_token: &str, item_id: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE public_tokens SET item_id = $1 WHERE token_hash = $2")
+        sqlx::query("UPDATE plaid_link_public_tokens SET item_id = $1 WHERE token_hash = $2")
             .bind(item_id)
             .bind(hash(public_token))
             .execute(&self.db)
@@ -114,7 +114,7 @@ impl Store {
 
     /// Lets a claim go (the exchange failed before Plaid spent the token), so the next try works.
     pub async fn release_public_token(&self, public_token: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM public_tokens WHERE token_hash = $1 AND item_id IS NULL")
+        sqlx::query("DELETE FROM plaid_link_public_tokens WHERE token_hash = $1 AND item_id IS NULL")
             .bind(hash(public_token))
             .execute(&self.db)
             .await?;

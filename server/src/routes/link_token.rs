@@ -1,4 +1,4 @@
-//! `POST /api/link_token`: a link token for the browser session's user, with only the configured
+//! `POST /api/link_token`: a link token for the app's signed-in user, with only the configured
 //! products (least privilege); or, for `{"item_id", "account_selection"}`, update mode for an item
 //! the user owns (checked before Plaid is asked anything: another user's item is a 404 and no call).
 
@@ -8,10 +8,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{answer, owned_access_token, Failure, Shared};
+use crate::failure::{answer, Failure};
 use crate::logging::clip;
 use crate::plaid::client::{LinkMode, UpdateMode};
-use crate::session::Started;
+use crate::service::owned_access_token;
+use crate::state::Shared;
+use crate::user::{Caller, LinkUser};
 
 /// The request: `{}` for a new item; `{"multi_item": true}` for several banks in one session
 /// (Multi-Item Link); `{"item_id", "account_selection"}` for update mode. Other fields (a page's
@@ -25,13 +27,12 @@ struct LinkTokenBody {
     multi_item: bool,
 }
 
-pub async fn create(State(state): State<Shared>, started: Started, body: axum::body::Bytes) -> Response {
-    let Started { session, jar } = started;
-    let answer = match link_token(&state, &session.plaid_user_id, &body).await {
-        Ok(answer) => answer,
-        Err(failure) => failure.into_response(),
-    };
-    (jar, answer).into_response()
+pub(super) async fn create<U: LinkUser>(
+    State(state): State<Shared>,
+    caller: Caller<U>,
+    body: axum::body::Bytes,
+) -> Response {
+    link_token(&state, &caller.id, &body).await.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn link_token(state: &Shared, user: &str, body: &[u8]) -> Result<Response, Failure> {

@@ -1,4 +1,4 @@
-//! Rate limits, per client address and per session (governor's GCRA), kept in each instance's
+//! Rate limits, per client address and per user (governor's GCRA), kept in each instance's
 //! memory: behind a load balancer each instance counts its own share.
 //!
 //! Each link token costs a call to Plaid and each exchange may too: a script hammering the
@@ -16,7 +16,8 @@ use axum::response::Response;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use crate::api::{Failure, Shared};
+use crate::failure::Failure;
+use crate::state::Shared;
 
 /// Webhooks a minute from one address: Plaid sends far fewer.
 pub const WEBHOOKS_PER_CLIENT: u32 = 60;
@@ -24,19 +25,19 @@ pub const WEBHOOKS_PER_CLIENT: u32 = 60;
 /// How many keys a limiter holds before it forgets the idle ones.
 const SWEEP_AT: usize = 10_000;
 
-pub struct RateLimits {
+pub(crate) struct RateLimits {
     per_client: DefaultKeyedRateLimiter<IpAddr>,
-    per_session: DefaultKeyedRateLimiter<String>,
+    per_user: DefaultKeyedRateLimiter<String>,
     webhooks: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl RateLimits {
-    /// `per_client` and `per_session` requests a minute, each allowed as a burst too.
-    pub fn new(per_client: u32, per_session: u32) -> Self {
+    /// `per_client` and `per_user` requests a minute, each allowed as a burst too.
+    pub fn new(per_client: u32, per_user: u32) -> Self {
         let quota = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
         Self {
             per_client: RateLimiter::keyed(quota(per_client)),
-            per_session: RateLimiter::keyed(quota(per_session)),
+            per_user: RateLimiter::keyed(quota(per_user)),
             webhooks: RateLimiter::keyed(quota(WEBHOOKS_PER_CLIENT)),
         }
     }
@@ -46,9 +47,9 @@ impl RateLimits {
         check(&self.per_client, &ip)
     }
 
-    /// `Err(wait)` when this session has used up its quota.
-    pub fn session(&self, id: &str) -> Result<(), Duration> {
-        check(&self.per_session, &id.to_owned())
+    /// `Err(wait)` when this user has used up their quota.
+    pub fn user(&self, id: &str) -> Result<(), Duration> {
+        check(&self.per_user, &id.to_owned())
     }
 
     /// `Err(wait)` when this address has sent its quota of webhooks.
@@ -66,7 +67,7 @@ fn client(request: &Request) -> IpAddr {
 }
 
 /// Layer: the per-client quota of the browser's API.
-pub async fn per_client(
+pub(crate) async fn per_client(
     State(state): State<Shared>,
     request: Request,
     next: Next,
@@ -76,7 +77,7 @@ pub async fn per_client(
 }
 
 /// Layer: the per-client quota of webhooks.
-pub async fn webhooks(
+pub(crate) async fn webhooks(
     State(state): State<Shared>,
     request: Request,
     next: Next,
@@ -107,9 +108,9 @@ mod tests {
         assert!((0..3).all(|_| limits.client(a).is_ok()));
         assert!(limits.client(a).is_err(), "the fourth request within the minute waits");
         assert!(limits.client(b).is_ok(), "another client is not held back");
-        assert!(limits.session("s1").is_ok() && limits.session("s1").is_ok());
-        let wait = limits.session("s1").unwrap_err();
+        assert!(limits.user("s1").is_ok() && limits.user("s1").is_ok());
+        let wait = limits.user("s1").unwrap_err();
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(30), "{wait:?}");
-        assert!(limits.session("s2").is_ok());
+        assert!(limits.user("s2").is_ok());
     }
 }

@@ -7,7 +7,8 @@ use std::future::Future;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::{answer, Failure, Shared};
+use crate::failure::{answer, Failure};
+use crate::state::Shared;
 use crate::idempotency::{self, Decision};
 
 /// The work's answer: its status, the body the browser may see, and the log line's note.

@@ -40,17 +40,17 @@ impl Store {
         now: u64,
         rules: ClaimRules,
     ) -> Result<Claim, StoreError> {
-        sqlx::query("DELETE FROM idempotency WHERE created_at <= $1")
+        sqlx::query("DELETE FROM plaid_link_idempotency WHERE created_at <= $1")
             .bind(int(now.saturating_sub(rules.keep_secs)))
             .execute(&self.db)
             .await?;
-        let held: i64 = sqlx::query_scalar("SELECT count(*) FROM idempotency WHERE owner = $1")
+        let held: i64 = sqlx::query_scalar("SELECT count(*) FROM plaid_link_idempotency WHERE owner = $1")
             .bind(owner)
             .fetch_one(&self.db)
             .await?;
         if held < i64::from(rules.max_per_owner) {
             let inserted = sqlx::query(
-                "INSERT INTO idempotency (owner, key, body_hash, created_at) VALUES ($1, $2, $3, $4)
+                "INSERT INTO plaid_link_idempotency (owner, key, body_hash, created_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (owner, key) DO NOTHING",
             )
             .bind(owner)
@@ -64,7 +64,7 @@ impl Store {
             }
         }
         let existing: Option<Existing> = sqlx::query_as(
-            "SELECT body_hash, status, answer, created_at FROM idempotency WHERE owner = $1 AND key = $2",
+            "SELECT body_hash, status, answer, created_at FROM plaid_link_idempotency WHERE owner = $1 AND key = $2",
         )
         .bind(owner)
         .bind(key)
@@ -82,7 +82,7 @@ impl Store {
             Some((_, None, _, created)) => {
                 // Abandoned (its process died): taken over by whoever moves its clock first.
                 let taken = sqlx::query(
-                    "UPDATE idempotency SET created_at = $1
+                    "UPDATE plaid_link_idempotency SET created_at = $1
                      WHERE owner = $2 AND key = $3 AND status IS NULL AND created_at = $4",
                 )
                 .bind(int(now))
@@ -108,7 +108,7 @@ impl Store {
         status: u16,
         answer: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE idempotency SET status = $1, answer = $2 WHERE owner = $3 AND key = $4")
+        sqlx::query("UPDATE plaid_link_idempotency SET status = $1, answer = $2 WHERE owner = $3 AND key = $4")
             .bind(i64::from(status))
             .bind(answer)
             .bind(owner)
@@ -120,7 +120,7 @@ impl Store {
 
     /// Lets a claimed key go, so that the next request with it is worked on again.
     pub async fn release_idempotency(&self, owner: &str, key: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM idempotency WHERE owner = $1 AND key = $2")
+        sqlx::query("DELETE FROM plaid_link_idempotency WHERE owner = $1 AND key = $2")
             .bind(owner)
             .bind(key)
             .execute(&self.db)
@@ -130,7 +130,7 @@ impl Store {
 
     /// How many idempotency records are kept, for tests and monitoring.
     pub async fn idempotency_records(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM idempotency").fetch_one(&self.db).await?;
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM plaid_link_idempotency").fetch_one(&self.db).await?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 }

@@ -7,11 +7,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::{answer, Failure, Shared};
+use crate::events::ItemEvent;
+use crate::failure::{answer, Failure};
 use crate::logging::clip;
+use crate::service::finish_session;
+use crate::state::Shared;
 use crate::plaid::types::SessionFinishedWebhook;
 
-pub async fn receive(
+pub(super) async fn receive(
     State(state): State<Shared>,
     headers: HeaderMap,
     body: axum::body::Bytes,
@@ -49,6 +52,16 @@ pub async fn receive(
         Some(status) => Some(state.store.set_item_status(item_id, status).await),
         None => None,
     };
+    if let (Some(Ok(true)), Some(status)) = (&stored, status) {
+        // Whose it is, for the app's listeners; a failed read only costs the event.
+        if let Ok(Some(user)) = state.store.item_owner(item_id).await {
+            let item_id = item_id.to_owned();
+            state.tell(match status {
+                "ok" => ItemEvent::Repaired { user, item_id },
+                _ => ItemEvent::LoginRequired { user, item_id },
+            });
+        }
+    }
     let note = match stored {
         Some(Ok(true)) => format!("{kind} {code}: item {item} is now {}", status.unwrap_or_default()),
         Some(Ok(false)) => format!("{kind} {code}: no item {item} here"),
@@ -83,7 +96,7 @@ async fn session_finished(state: &Shared, body: &[u8]) -> Response {
     // The webhook names the session's own link token, made for `owner`: one read of it is enough.
     // A 5xx makes Plaid send the webhook again; anything else is done (or will never be).
     let link_token = [hook.link_token.clone()];
-    match super::sessions::finish_session(state, &owner, &hook.link_session_id, &link_token).await {
+    match finish_session(state, &owner, &hook.link_session_id, &link_token).await {
         Ok((_, _, note)) => {
             answer(StatusCode::OK, json!({ "received": true }), format!("LINK SESSION_FINISHED: {note}"))
         }

@@ -1,7 +1,7 @@
-//! The session's items: `GET /api/items` (the list a page shows, with a "Reconnect" where a login
+//! The user's items: `GET /api/items` (the list a page shows, with a "Reconnect" where a login
 //! broke), `POST /api/item_updated` (after update mode), `DELETE /api/items/{item_id}` (unlink), and
 //! in sandbox and local mode `POST /api/items/{item_id}/reset_login` (break a login, to try update
-//! mode). Another session's item, or none, is a 404 alike, so that ids cannot be probed.
+//! mode). Another user's item, or none, is a 404 alike, so that ids cannot be probed.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -9,17 +9,18 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{answer, link_session_id, owned_access_token, Failure, Shared};
+use super::link_session_id;
+use crate::events::ItemEvent;
+use crate::failure::{answer, Failure, Note};
 use crate::logging::clip;
 use crate::plaid::client::PlaidCallError;
-use crate::session::{Issued, Optional};
+use crate::service::owned_access_token;
+use crate::state::Shared;
+use crate::user::{Caller, LinkUser};
 
-/// The session's items; a page with no session yet has none.
-pub async fn list(State(state): State<Shared>, Optional(session): Optional) -> Result<Response, Failure> {
-    let Some(session) = session else {
-        return Ok(answer(StatusCode::OK, json!({ "items": [] }), "no session yet"));
-    };
-    let items = state.store.items_of(&session.plaid_user_id).await.map_err(|e| {
+/// The user's items.
+pub(super) async fn list<U: LinkUser>(State(state): State<Shared>, caller: Caller<U>) -> Result<Response, Failure> {
+    let items = state.store.items_of(&caller.id).await.map_err(|e| {
         Failure::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Your bank connections could not be listed. Please try again.",
@@ -41,7 +42,7 @@ fn item_view(item: &crate::store::OwnedItem) -> serde_json::Value {
 }
 
 /// The accounts worth keeping for the list: names and masks, bounded, never balances.
-pub(super) fn account_summaries<'a>(accounts: impl Iterator<Item = AccountSummary<'a>>) -> String {
+pub(crate) fn account_summaries<'a>(accounts: impl Iterator<Item = AccountSummary<'a>>) -> String {
     let clip = |s: Option<&str>| s.map(|s| s.chars().take(100).collect::<String>());
     let accounts: Vec<_> = accounts
         .take(MAX_ACCOUNTS)
@@ -55,7 +56,7 @@ pub(super) fn account_summaries<'a>(accounts: impl Iterator<Item = AccountSummar
 
 const MAX_ACCOUNTS: usize = 50;
 
-pub(super) struct AccountSummary<'a> {
+pub(crate) struct AccountSummary<'a> {
     id: &'a str,
     name: &'a str,
     mask: Option<&'a str>,
@@ -65,7 +66,7 @@ pub(super) struct AccountSummary<'a> {
 
 impl<'a> AccountSummary<'a> {
     /// From the browser's `onSuccess` metadata (`{id, name, mask, type, subtype}`).
-    pub(super) fn from_link(a: &'a serde_json::Value) -> Option<Self> {
+    pub(crate) fn from_link(a: &'a serde_json::Value) -> Option<Self> {
         Some(Self {
             id: a["id"].as_str()?,
             name: a["name"].as_str().unwrap_or(""),
@@ -89,7 +90,7 @@ impl<'a> AccountSummary<'a> {
 
 /// After update mode: no token comes (the access token has not changed).
 #[derive(Deserialize)]
-pub struct ItemUpdatedBody {
+struct ItemUpdatedBody {
     item_id: String,
     #[serde(default)]
     link_session_id: String,
@@ -97,15 +98,15 @@ pub struct ItemUpdatedBody {
 
 /// The backend asks Plaid for the item's accounts, which also says whether its login works again,
 /// and records both.
-pub async fn updated(
+pub(super) async fn updated<U: LinkUser>(
     State(state): State<Shared>,
-    Issued(session): Issued,
+    caller: Caller<U>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
     let request: ItemUpdatedBody = serde_json::from_slice(&body).map_err(|_| Failure::not_json())?;
     let link_session = link_session_id(&request.link_session_id)?;
     let item = request.item_id.as_str();
-    let access_token = owned_access_token(&state, &session.plaid_user_id, item).await?;
+    let access_token = owned_access_token(&state, &caller.id, item).await?;
     let (status, accounts) = match state.plaid.accounts_get(&access_token).await {
         Ok(answer) => ("ok", Some(account_summaries(answer.accounts.iter().map(AccountSummary::from_plaid)))),
         Err(PlaidCallError::Plaid { error, .. }) if error.error_code == "ITEM_LOGIN_REQUIRED" => {
@@ -131,6 +132,11 @@ pub async fn updated(
         )
     })?;
     let note = format!("item {} is {status} (session {link_session})", clip(item));
+    let (user, item_id) = (caller.id.clone(), item.to_owned());
+    state.tell(match status {
+        "ok" => ItemEvent::Repaired { user, item_id },
+        _ => ItemEvent::LoginRequired { user, item_id },
+    });
     if status != "ok" {
         return Err(Failure::new(
             StatusCode::CONFLICT,
@@ -143,18 +149,18 @@ pub async fn updated(
     Ok(answer(StatusCode::OK, json!({ "item_id": item, "status": status, "accounts": accounts }), note))
 }
 
-/// Sandbox and the local stand-in only: breaks the login of one of the session's items, as a bank
+/// Sandbox and the local stand-in only: breaks the login of one of the user's items, as a bank
 /// would (Plaid's `/sandbox/item/reset_login`), so that update mode can be tried. Production has no
 /// such call: there it is a 404.
-pub async fn reset_login(
+pub(super) async fn reset_login<U: LinkUser>(
     State(state): State<Shared>,
     Path(item_id): Path<String>,
-    Issued(session): Issued,
+    caller: Caller<U>,
 ) -> Result<Response, Failure> {
     if state.token_environment == "production" {
         return Err(Failure::new(StatusCode::NOT_FOUND, "Not found.", "no sandbox in production"));
     }
-    let access_token = owned_access_token(&state, &session.plaid_user_id, &item_id).await?;
+    let access_token = owned_access_token(&state, &caller.id, &item_id).await?;
     if let Err(e) = state.plaid.sandbox_reset_login(&access_token).await {
         return Err(Failure::new(
             StatusCode::BAD_GATEWAY,
@@ -167,16 +173,17 @@ pub async fn reset_login(
     if let Err(e) = state.store.set_item_status(&item_id, "login_required").await {
         note = format!("{note}; not marked here: {e}");
     }
+    state.tell(ItemEvent::LoginRequired { user: caller.id, item_id: item_id.clone() });
     Ok(answer(StatusCode::OK, json!({ "item_id": item_id, "status": "login_required" }), note))
 }
 
-/// Unlinks an item of the session's own: `/item/remove` at Plaid (it stops billing), then the row.
-pub async fn delete(
+/// Unlinks an item of the user's own: `/item/remove` at Plaid (it stops billing), then the row.
+pub(super) async fn delete<U: LinkUser>(
     State(state): State<Shared>,
     Path(item_id): Path<String>,
-    Issued(session): Issued,
+    caller: Caller<U>,
 ) -> Result<Response, Failure> {
-    let access_token = owned_access_token(&state, &session.plaid_user_id, &item_id).await?;
+    let access_token = owned_access_token(&state, &caller.id, &item_id).await?;
     match state.plaid.item_remove(&access_token).await {
         Ok(_) => {}
         // Already gone at Plaid: forgetting it here is all that is left to do.
@@ -196,7 +203,8 @@ pub async fn delete(
             &format!("removed at Plaid, but the row stays: {e}"),
         )
     })?;
+    state.tell(ItemEvent::Removed { user: caller.id, item_id: item_id.clone() });
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.extensions_mut().insert(super::Note(format!("item {} removed", clip(&item_id))));
+    response.extensions_mut().insert(Note(format!("item {} removed", clip(&item_id))));
     Ok(response)
 }

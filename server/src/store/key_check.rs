@@ -15,7 +15,7 @@ pub async fn check(db: &AnyPool, keys: &TokenKeys) -> Result<(), StoreError> {
     let current = keys.current();
     let (nonce, sealed) = current.seal(CHECK, current.id().as_bytes()).ok_or(StoreError::Crypto)?;
     sqlx::query(
-        "INSERT INTO key_check (key_id, nonce, sealed) VALUES ($1, $2, $3) ON CONFLICT (key_id) DO NOTHING",
+        "INSERT INTO plaid_link_key_check (key_id, nonce, sealed) VALUES ($1, $2, $3) ON CONFLICT (key_id) DO NOTHING",
     )
     .bind(current.id())
     .bind(nonce.to_vec())
@@ -23,7 +23,7 @@ pub async fn check(db: &AnyPool, keys: &TokenKeys) -> Result<(), StoreError> {
     .execute(db)
     .await?;
     let (nonce, sealed): (Vec<u8>, Vec<u8>) =
-        sqlx::query_as("SELECT nonce, sealed FROM key_check WHERE key_id = $1")
+        sqlx::query_as("SELECT nonce, sealed FROM plaid_link_key_check WHERE key_id = $1")
             .bind(current.id())
             .fetch_one(db)
             .await?;
@@ -31,7 +31,7 @@ pub async fn check(db: &AnyPool, keys: &TokenKeys) -> Result<(), StoreError> {
         return Err(StoreError::UnknownKey(current.id().to_owned()));
     }
     let used: Vec<Option<String>> =
-        sqlx::query_scalar("SELECT DISTINCT key_id FROM items").fetch_all(db).await?;
+        sqlx::query_scalar("SELECT DISTINCT key_id FROM plaid_link_items").fetch_all(db).await?;
     match used.into_iter().find(|id| id.as_deref().is_none_or(|id| keys.by_id(id).is_none())) {
         Some(id) => Err(StoreError::UnknownKey(id.unwrap_or_else(|| "(unrecorded)".to_owned()))),
         None => Ok(()),

@@ -51,7 +51,7 @@ impl Store {
         let aad = row_aad(key.id(), item_id, client_user_id, self.environment);
         let (nonce, sealed) = key.seal(access_token.as_bytes(), &aad).ok_or(StoreError::Crypto)?;
         sqlx::query(
-            "INSERT INTO items (item_id, client_user_id, institution_id, institution_name, nonce, access_token, environment, key_id, created_at)
+            "INSERT INTO plaid_link_items (item_id, client_user_id, institution_id, institution_name, nonce, access_token, environment, key_id, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (item_id) DO UPDATE SET client_user_id = excluded.client_user_id,
                 institution_id = excluded.institution_id, institution_name = excluded.institution_name,
@@ -74,7 +74,7 @@ impl Store {
 
     /// Decrypts an item's access token, for server-side calls to Plaid.
     pub async fn access_token(&self, item_id: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query(concat!("SELECT ", sealed_columns!(), " FROM items WHERE item_id = $1"))
+        let row = sqlx::query(concat!("SELECT ", sealed_columns!(), " FROM plaid_link_items WHERE item_id = $1"))
             .bind(item_id)
             .fetch_optional(&self.db)
             .await?;
@@ -95,7 +95,7 @@ impl Store {
     /// rewritten only if it still holds what was read, so instances writing meanwhile lose nothing.
     pub async fn rotate_keys(&self) -> Result<usize, StoreError> {
         let current = self.keys.current();
-        let rows = sqlx::query(concat!("SELECT ", sealed_columns!(), " FROM items WHERE environment = $1"))
+        let rows = sqlx::query(concat!("SELECT ", sealed_columns!(), " FROM plaid_link_items WHERE environment = $1"))
             .bind(self.environment)
             .fetch_all(&self.db)
             .await?;
@@ -110,7 +110,7 @@ impl Store {
             let aad = row_aad(current.id(), &row.item_id, &row.owner, self.environment);
             let (nonce, sealed) = current.seal(&plain, &aad).ok_or(StoreError::Crypto)?;
             let done = sqlx::query(
-                "UPDATE items SET key_id = $1, nonce = $2, access_token = $3 WHERE item_id = $4 AND nonce = $5",
+                "UPDATE plaid_link_items SET key_id = $1, nonce = $2, access_token = $3 WHERE item_id = $4 AND nonce = $5",
             )
             .bind(current.id())
             .bind(nonce.to_vec())
@@ -148,7 +148,7 @@ impl Store {
         status: &str,
     ) -> Result<bool, StoreError> {
         let changed = sqlx::query(
-            "UPDATE items SET accounts = COALESCE($1, accounts), status = $2 \
+            "UPDATE plaid_link_items SET accounts = COALESCE($1, accounts), status = $2 \
              WHERE item_id = $3 AND environment = $4",
         )
         .bind(accounts)
@@ -165,7 +165,7 @@ impl Store {
         Ok(sqlx::query_as(
             "SELECT item_id, institution_id, institution_name, coalesce(accounts, '[]') AS accounts,
                     coalesce(status, 'ok') AS status
-             FROM items WHERE client_user_id = $1 AND environment = $2 ORDER BY created_at, item_id",
+             FROM plaid_link_items WHERE client_user_id = $1 AND environment = $2 ORDER BY created_at, item_id",
         )
         .bind(owner)
         .bind(self.environment)
@@ -175,7 +175,7 @@ impl Store {
 
     /// The Plaid user id that owns an item of this environment.
     pub async fn item_owner(&self, item_id: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT client_user_id FROM items WHERE item_id = $1 AND environment = $2")
+        Ok(sqlx::query_scalar("SELECT client_user_id FROM plaid_link_items WHERE item_id = $1 AND environment = $2")
             .bind(item_id)
             .bind(self.environment)
             .fetch_optional(&self.db)
@@ -184,7 +184,7 @@ impl Store {
 
     /// Forgets an item (after Plaid removed it).
     pub async fn delete_item(&self, item_id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM items WHERE item_id = $1 AND environment = $2")
+        sqlx::query("DELETE FROM plaid_link_items WHERE item_id = $1 AND environment = $2")
             .bind(item_id)
             .bind(self.environment)
             .execute(&self.db)
@@ -197,7 +197,7 @@ impl Store {
         Ok(sqlx::query_as(
             "SELECT item_id, client_user_id, institution_name, environment, key_id,
                     coalesce(status, 'ok') AS status, CAST(length(access_token) AS BIGINT) AS ciphertext_len
-             FROM items ORDER BY created_at, item_id",
+             FROM plaid_link_items ORDER BY created_at, item_id",
         )
         .fetch_all(&self.db)
         .await?)

@@ -1,26 +1,25 @@
-//! What the backend keeps, and for how long, in SQLite (embedded, the default) or PostgreSQL (shared
-//! by several instances), chosen by `DATABASE_URL`:
+//! What the server half keeps, and for how long, in the app's SQLite or PostgreSQL database (its
+//! tables prefixed `plaid_link_`):
 //!
 //! - items, for as long as they are connected (`items.rs`): each access token encrypted with
-//!   AES-256-GCM under a key from the environment (`keys.rs`), with the key's id, bound to the item,
-//!   its owner and the Plaid environment. Only rows of the running environment are used: one
-//!   database used by a sandbox and a production backend in turn must not mix their tokens;
-//! - a key check per key (`key_check.rs`), so that a backend started with the wrong key refuses to
+//!   AES-256-GCM under the app's key (`keys.rs`), with the key's id, bound to the item, its owner
+//!   and the Plaid environment. Only rows of the running environment are used: one database used by
+//!   a sandbox and a production server in turn must not mix their tokens;
+//! - a key check per key (`key_check.rs`), so that a server started with the wrong key refuses to
 //!   start instead of writing rows nobody can read with the others;
 //! - idempotency keys of exchange requests, for an hour (`claims.rs`, `idempotency.rs`);
-//! - sessions, by the hash of their id, for 30 days (`sessions.rs`);
 //! - link tokens, sealed, for 5 hours, and a claim per public token (`link_sessions.rs`): what
 //!   Multi-Item Link and Identity Verification sessions need.
 //!
-//! One set of migrations (`backend/migrations/`) and one set of queries serve both engines (sqlx's
-//! `Any` driver): the SQL is what both speak (`$1` parameters, `ON CONFLICT`), and every statement
-//! that decides something between instances is a single conditional write, not a read then a write.
+//! One set of migrations (`migrations/`, recorded in `plaid_link_migrations` so that the app's own
+//! sqlx migrations are left alone) and one set of queries serve both engines (sqlx's `Any` driver):
+//! the SQL is what both speak (`$1` parameters, `ON CONFLICT`), and every statement that decides
+//! something between instances is a single conditional write, not a read then a write.
 
 mod claims;
 mod items;
 mod key_check;
 mod link_sessions;
-mod sessions;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
@@ -40,7 +39,7 @@ pub enum StoreError {
     Crypto,
     #[error("item {item_id} belongs to the {stored} environment, not {running}")]
     OtherEnvironment { item_id: String, stored: String, running: &'static str },
-    #[error("the database holds items encrypted under key {0}, which is neither TOKEN_ENCRYPTION_KEY nor one of TOKEN_ENCRYPTION_PREVIOUS_KEYS: refusing to start with the wrong key")]
+    #[error("the database holds items encrypted under key {0}, which is neither the current token key nor one of the previous ones (TOKEN_ENCRYPTION_KEY, TOKEN_ENCRYPTION_PREVIOUS_KEYS in the reference backend): refusing to start with the wrong key")]
     UnknownKey(String),
 }
 
@@ -93,9 +92,23 @@ impl Store {
         // waiting on each other's locks (measured: 97 sessions/s in the load test, 74 with four).
         let connections = if url.is_postgres() { 10 } else { 1 };
         let db = AnyPoolOptions::new().max_connections(connections).connect(url.as_str()).await?;
-        sqlx::migrate!().run(&db).await?;
+        Self::on_pool(db, keys, environment).await
+    }
+
+    /// The same, on a pool the app already has (sqlx's `Any` driver): the tables sit beside the
+    /// app's own.
+    pub async fn on_pool(db: AnyPool, keys: TokenKeys, environment: &'static str) -> Result<Self, StoreError> {
+        let mut migrations = sqlx::migrate!();
+        // Beside the app's own sqlx migrations, which must neither see these nor be seen by them.
+        migrations.dangerous_set_table_name(MIGRATIONS_TABLE);
+        migrations.run(&db).await?;
         key_check::check(&db, &keys).await?;
         Ok(Self { db, keys, environment })
+    }
+
+    /// The pool, for an app's own tables in the same database.
+    pub fn pool(&self) -> &AnyPool {
+        &self.db
     }
 
     /// Closes the connections (a test's database can then be dropped).
@@ -103,6 +116,9 @@ impl Store {
         self.db.close().await;
     }
 }
+
+/// Where this crate records its migrations.
+const MIGRATIONS_TABLE: &str = "plaid_link_migrations";
 
 /// Integers are BIGINT in the schema, so that both engines read them as `i64`.
 fn int(value: u64) -> i64 {

@@ -1,0 +1,109 @@
+//! Link sessions that end in success without a public token in `onSuccess` — Multi-Item Link
+//! (several banks; their public tokens come through `/link/token/get` and the `SESSION_FINISHED`
+//! webhook) and Identity Verification (none at all) — and the reports of sessions that end in an
+//! error.
+//!
+//! `POST /api/link_session_finished` (`{link_session_id, …}`, retried with an `Idempotency-Key`)
+//! and the verified `LINK` `SESSION_FINISHED` webhook do the same work, whichever comes first: read
+//! the session through `/link/token/get`, with a link token made for this very user (a link token
+//! is only ever read for the session that owns it), and add each bank as the exchange does
+//! (duplicates refused). Each public token is claimed before it is exchanged, so the two paths,
+//! racing or not, exchange it once between them. `POST /api/link_exit` logs an `onExit` error.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::idempotent;
+use super::{code_like, link_session_id};
+use crate::failure::{answer, Failure};
+use crate::service::{finish_session, store_failed};
+use crate::state::Shared;
+use crate::user::{Caller, LinkUser};
+
+#[derive(Deserialize)]
+struct FinishedBody {
+    link_session_id: String,
+}
+
+/// `POST /api/link_session_finished`.
+pub(super) async fn finished<U: LinkUser>(
+    State(state): State<Shared>,
+    caller: Caller<U>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let request = match serde_json::from_slice::<FinishedBody>(&body) {
+        Ok(request) => request,
+        Err(_) => return Failure::not_json().into_response(),
+    };
+    if let Err(failure) = link_session_id(&request.link_session_id) {
+        return failure.into_response();
+    }
+    let key = idempotent::key(&headers);
+    let user = caller.id;
+    // As the exchange: once public tokens are being exchanged, the work finishes without its client.
+    let work = tokio::spawn(async move {
+        let finish = || async {
+            let session = &request.link_session_id;
+            // The page names only its Link session: it is looked for among this user's link tokens.
+            let finished = match state.store.link_tokens_of(&user, crate::unix_now()).await {
+                Ok(tokens) => finish_session(&state, &user, session, &tokens).await,
+                Err(e) => Err(store_failed(&e)),
+            };
+            finished.unwrap_or_else(Failure::into_outcome)
+        };
+        idempotent::once(&state, &user, key.as_deref(), &body, finish).await
+    });
+    work.await.unwrap_or_else(|_| internal("the session's task failed").into_response())
+}
+
+/// An `onExit` error, as the page reports it: Plaid's codes and ids, nothing a user typed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExitReport {
+    error_type: Option<String>,
+    error_code: Option<String>,
+    request_id: Option<String>,
+    link_session_id: Option<String>,
+    institution_id: Option<String>,
+    status: Option<String>,
+}
+
+/// `POST /api/link_exit`: one structured log line per report, for a team to watch Link's errors.
+pub(super) async fn exit_report(body: axum::body::Bytes) -> Result<Response, Failure> {
+    let report: ExitReport = serde_json::from_slice(&body).map_err(|_| Failure::not_json())?;
+    let fields = [
+        &report.error_type,
+        &report.error_code,
+        &report.request_id,
+        &report.link_session_id,
+        &report.institution_id,
+        &report.status,
+    ];
+    // Codes and ids only: a value of another shape is refused, so that no text reaches the log.
+    if !fields.iter().all(|v| v.as_deref().is_none_or(code_like)) {
+        return Err(Failure::not_json());
+    }
+    let field = |v: &Option<String>| v.clone().unwrap_or_default();
+    tracing::info!(
+        error_type = field(&report.error_type),
+        error_code = field(&report.error_code),
+        request_id = field(&report.request_id),
+        link_session_id = field(&report.link_session_id),
+        institution_id = field(&report.institution_id),
+        status = field(&report.status),
+        "link_exit"
+    );
+    Ok(answer(StatusCode::ACCEPTED, json!({}), "exit report logged"))
+}
+
+fn internal(note: &str) -> Failure {
+    Failure::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Your bank connections could not be saved right now. Please try again later.",
+        note,
+    )
+}

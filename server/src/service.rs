@@ -1,0 +1,247 @@
+//! The work two routes share, which handlers call and never each other: adding a bank Link
+//! returned (the exchange, and each bank of a finished Multi-Item session, from the page or from
+//! Plaid's webhook), and reading the access token of one of a user's items.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::events::ItemEvent;
+use crate::failure::Failure;
+use crate::logging::clip;
+use crate::plaid::client::PlaidCallError;
+use crate::plaid::types::ItemAddResult;
+use crate::routes::idempotent::Outcome;
+use crate::routes::items::{account_summaries, AccountSummary};
+use crate::state::State;
+use crate::store::{Store, StoreError};
+
+/// The access token of an item `user` owns, decrypted for a server-side call to Plaid; `None` for
+/// another user's item or none alike, so that ids cannot be probed.
+pub(crate) async fn access_token_of(store: &Store, user: &str, item_id: &str) -> Result<Option<String>, StoreError> {
+    use subtle::ConstantTimeEq;
+    match store.item_owner(item_id).await? {
+        Some(owner) if bool::from(owner.as_bytes().ct_eq(user.as_bytes())) => store.access_token(item_id).await,
+        _ => Ok(None),
+    }
+}
+
+/// The same for a route: another user's item, or none, is a 404.
+pub(crate) async fn owned_access_token(state: &State, user: &str, item_id: &str) -> Result<String, Failure> {
+    let found = access_token_of(&state.store, user, item_id).await.map_err(|e| {
+        Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "We could not read this bank connection right now. Please try again.",
+            &format!("store: {e}"),
+        )
+    })?;
+    found.ok_or_else(|| {
+        Failure::new(
+            StatusCode::NOT_FOUND,
+            "This bank connection was not found. Reload the page, then try again.",
+            "not this user's item",
+        )
+    })
+}
+
+/// One bank Link added, as Plaid's guides ask: refused as a duplicate of one of the user's Items
+/// (not exchanged), or its public token exchanged and the access token stored. The item's id, and
+/// a note.
+pub(crate) async fn add_item(
+    state: &State,
+    user: &str,
+    public_token: &str,
+    institution: Option<(&str, &str)>,
+    accounts: &serde_json::Value,
+    link_session: &str,
+) -> Result<(String, String), Failure> {
+    if let Some((institution_id, _)) = institution {
+        let items = state.store.items_of(user).await.map_err(|e| {
+            Failure::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Your bank account could not be saved right now. Please try again later.",
+                &format!("store: {e}"),
+            )
+        })?;
+        if let Some(item) =
+            crate::duplicates::existing(&items, institution_id, &crate::duplicates::accounts(accounts))
+        {
+            return Err(Failure::duplicate(item));
+        }
+    }
+    let exchanged = state.plaid.exchange_public_token(public_token).await.map_err(|e| match e {
+        PlaidCallError::Plaid { error, .. } if error.error_code == "INVALID_PUBLIC_TOKEN" => Failure::new(
+            StatusCode::BAD_REQUEST,
+            "This connection expired before it could be saved. Please connect your bank again.",
+            &format!(
+                "Plaid refused the public token (expired or used; request_id {})",
+                clip(&error.request_id)
+            ),
+        ),
+        // Only what may pass is a 502, which the browser retries with the same key.
+        e if e.may_pass() => Failure::new(
+            StatusCode::BAD_GATEWAY,
+            "We could not reach Plaid. Please try again.",
+            &e.to_string(),
+        ),
+        // Wrong keys, a rate limit, an unreadable answer: asking again would change nothing.
+        e => Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Your bank account could not be saved right now. Please try again later.",
+            &e.to_string(),
+        ),
+    })?;
+    let item_id = exchanged.item_id.as_str();
+    if let Err(e) = save_with_retries(state, item_id, user, institution, &exchanged.access_token).await {
+        // Plaid has the item and bills it; without its access token nobody could ever remove it.
+        let removed = match state.plaid.item_remove(&exchanged.access_token).await {
+            Ok(_) => "removed at Plaid".to_owned(),
+            Err(r) => format!("NOT removed at Plaid ({r}): remove item {item_id} by hand"),
+        };
+        return Err(Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Your bank account could not be saved. Please connect it again.",
+            &format!("storing item {item_id} failed ({e}); {removed}"),
+        ));
+    }
+    let listed = accounts.as_array().map(Vec::as_slice).unwrap_or_default();
+    let summaries = account_summaries(listed.iter().filter_map(AccountSummary::from_link));
+    let mut note =
+        format!("item {item_id} stored ({} accounts, session {})", listed.len(), clip(link_session));
+    if let Err(e) = state.store.set_item_accounts(item_id, &summaries, "ok").await {
+        // The item is stored; only its list of account names is missing.
+        note = format!("{note}; without its account names: {e}");
+    }
+    state.tell(ItemEvent::Added { user: user.to_owned(), item_id: exchanged.item_id.clone() });
+    Ok((exchanged.item_id, note))
+}
+
+/// Stores an exchanged item, trying again on failure: the public token is spent, so this write is
+/// the only copy of the access token there will ever be.
+async fn save_with_retries(
+    state: &State,
+    item_id: &str,
+    user: &str,
+    institution: Option<(&str, &str)>,
+    access_token: &str,
+) -> Result<(), StoreError> {
+    let mut attempt = 1;
+    loop {
+        match state.store.save(item_id, user, institution, access_token).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt >= SAVE_ATTEMPTS => return Err(e),
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
+                attempt += 1;
+            }
+        }
+    }
+}
+
+const SAVE_ATTEMPTS: u32 = 3;
+
+/// What a finished session added for `user`: `{items, duplicates, verified}`. The session is read
+/// through `/link/token/get` with `link_tokens`, which must all have been made for `user`.
+pub(crate) async fn finish_session(
+    state: &State,
+    user: &str,
+    session_id: &str,
+    link_tokens: &[String],
+) -> Result<Outcome, Failure> {
+    let mut found = None;
+    for link_token in link_tokens {
+        let got = state.plaid.link_token_get(link_token).await.map_err(|e| {
+            Failure::new(
+                StatusCode::BAD_GATEWAY,
+                "We could not reach Plaid. Please try again.",
+                &e.to_string(),
+            )
+        })?;
+        if let Some(session) = got.link_sessions.into_iter().find(|s| s.link_session_id == session_id) {
+            found = Some((got.metadata, session));
+            break;
+        }
+    }
+    let Some((metadata, session)) = found else {
+        return Err(Failure::new(
+            StatusCode::NOT_FOUND,
+            "This connection was not found. Please connect your bank again.",
+            &format!("no link token of this session has Link session {}", clip(session_id)),
+        ));
+    };
+    let added = session.results.map(|r| r.item_add_results).unwrap_or_default();
+    let (mut items, mut duplicates) = (Vec::new(), Vec::new());
+    for result in &added {
+        match add_once(state, user, result, session_id).await {
+            Ok(item_id) => {
+                items.push(json!({ "item_id": item_id, "institution": { "name": result.institution.name } }))
+            }
+            Err(failure) => match failure.parts().1.get("duplicate") {
+                Some(duplicate) => duplicates.push(duplicate.clone()),
+                None => return Err(failure),
+            },
+        }
+    }
+    let verified = added.is_empty() && metadata.initial_products.iter().any(|p| p == "identity_verification");
+    let note = format!(
+        "Link session {}: {} items, {} duplicates{}",
+        clip(session_id),
+        items.len(),
+        duplicates.len(),
+        if verified { ", identity verified" } else { "" }
+    );
+    Ok((StatusCode::OK, json!({ "items": items, "duplicates": duplicates, "verified": verified }), note))
+}
+
+/// How long the second path waits for the first to store a bank it claimed.
+const CLAIMED_WAIT: Duration = Duration::from_secs(20);
+
+/// One bank of the session, added once whichever path asks: the first to claim its public token
+/// exchanges it; another waits for the item it became.
+async fn add_once(
+    state: &State,
+    user: &str,
+    result: &ItemAddResult,
+    session_id: &str,
+) -> Result<String, Failure> {
+    let token = result.public_token.as_str();
+    let claimed =
+        state.store.claim_public_token(token, user, crate::unix_now()).await.map_err(|e| store_failed(&e))?;
+    if !claimed {
+        let deadline = tokio::time::Instant::now() + CLAIMED_WAIT;
+        while tokio::time::Instant::now() < deadline {
+            if let Some(item_id) = state.store.public_token_item(token).await.map_err(|e| store_failed(&e))? {
+                return Ok(item_id);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        return Err(Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "We are still saving your connection. Please wait a moment.",
+            "another request is still adding this bank",
+        ));
+    }
+    let institution = Some((result.institution.institution_id.as_str(), result.institution.name.as_str()));
+    let accounts = serde_json::to_value(&result.accounts).unwrap_or_default();
+    match add_item(state, user, token, institution, &accounts, session_id).await {
+        Ok((item_id, _)) => {
+            state.store.set_public_token_item(token, &item_id).await.map_err(|e| store_failed(&e))?;
+            Ok(item_id)
+        }
+        Err(failure) => {
+            // Not added: the next path (or retry) looks again.
+            let _ = state.store.release_public_token(token).await;
+            Err(failure)
+        }
+    }
+}
+
+
+pub(crate) fn store_failed(e: &StoreError) -> Failure {
+    Failure::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Your bank connections could not be saved right now. Please try again later.",
+        &format!("store: {e}"),
+    )
+}
