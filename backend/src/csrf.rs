@@ -10,7 +10,6 @@ use axum_extra::extract::cookie::{Cookie, CookieJar};
 use rand::distributions::{Alphanumeric, DistString};
 use subtle::ConstantTimeEq;
 
-
 /// The cookie's name, before the `__Host-` prefix of a secure server.
 pub const COOKIE: &str = "plaid_link_csrf";
 /// The header a call carries the token in.

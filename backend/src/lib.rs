@@ -72,8 +72,12 @@ impl Server {
             PlaidEnv::Production => Environment::Production,
             _ => Environment::Sandbox,
         };
-        let mut plaid =
-            Plaid::at(&config.plaid_base_url(addr), config.client_id.clone(), config.secret.clone(), environment)?;
+        let mut plaid = Plaid::at(
+            &config.plaid_base_url(addr),
+            config.client_id.clone(),
+            config.secret.clone(),
+            environment,
+        )?;
         if let Some(pem) = extra_root {
             plaid = plaid.trusting(pem.to_vec());
         }
@@ -91,7 +95,8 @@ impl Server {
             let secure = config.secure();
             link = link.also_require(move |headers| csrf::holds(headers, secure));
         }
-        let api = link.router::<session::Session>().layer(Extension(sessions)).layer(CookieManagerLayer::new());
+        let api =
+            link.router::<session::Session>().layer(Extension(sessions)).layer(CookieManagerLayer::new());
         let mut app = Router::new().nest("/api", api);
         let mut standin = None;
         if config.hosts_standin() {

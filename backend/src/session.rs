@@ -8,9 +8,9 @@
 //! A cookie the server did not issue matches no stored session, so a client cannot choose its
 //! session; and neither the database, nor Plaid, nor the logs ever hold a session id.
 //!
-//! A request that asks for a link token or lists the items starts a session when it has none (after
-//! the library's guards and rate limits, since the extractor runs last); any other needs the
-//! session it acts on, or gets 401.
+//! A request for a link token starts a session when it has none (after the library's guards and
+//! rate limits, since the extractor runs last); a page without one lists no items; any other
+//! request needs the session it acts on, or gets 401.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -49,7 +49,8 @@ impl FromRequestParts<()> for Session {
     type Rejection = StatusCode;
 
     async fn from_request_parts(parts: &mut Parts, _: &()) -> Result<Self, StatusCode> {
-        let sessions = parts.extensions.get::<Sessions>().cloned().ok_or(StatusCode::INTERNAL_SERVER_ERROR)?;
+        let sessions =
+            parts.extensions.get::<Sessions>().cloned().ok_or(StatusCode::INTERNAL_SERVER_ERROR)?;
         let cookies = Cookies::from_request_parts(parts, &()).await.map_err(|(status, _)| status)?;
         let name = crate::cookies::name(COOKIE, sessions.secure);
         if let Some(id) = cookies.get(&name).map(|c| c.value().to_owned()).filter(|v| well_formed(v)) {
@@ -59,16 +60,27 @@ impl FromRequestParts<()> for Session {
                 Err(_) => return Err(StatusCode::SERVICE_UNAVAILABLE),
             }
         }
-        let starts = parts.method == Method::GET || parts.uri.path().ends_with("/link_token");
-        if !starts {
+        // A page that only reads, before it has a session, owns nothing: an id of its own that owns
+        // no item, and no session (starting one here would race the link token's request, and the
+        // page would keep whichever cookie came last).
+        if parts.method == Method::GET {
+            return Ok(Self { plaid_user_id: format!("visitor-{}", random(24)) });
+        }
+        if !parts.uri.path().ends_with("/link_token") {
             return Err(StatusCode::UNAUTHORIZED);
         }
-        let id = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
-        let plaid_user_id = format!("user-{}", Alphanumeric.sample_string(&mut rand::thread_rng(), 24));
-        start(&sessions.db, &hash(&id), &plaid_user_id, unix_now(), LIFETIME_SECS).await.map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
+        let id = random(32);
+        let plaid_user_id = format!("user-{}", random(24));
+        start(&sessions.db, &hash(&id), &plaid_user_id, unix_now(), LIFETIME_SECS)
+            .await
+            .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
         cookies.add(crate::cookies::build(COOKIE, id, sessions.secure, Some(LIFETIME_SECS)));
         Ok(Self { plaid_user_id })
     }
+}
+
+fn random(n: usize) -> String {
+    Alphanumeric.sample_string(&mut rand::thread_rng(), n)
 }
 
 fn well_formed(id: &str) -> bool {

@@ -136,10 +136,12 @@ async fn an_item_that_cannot_be_stored_is_removed_at_plaid_and_not_retried() {
     let s = start().await;
     // The database refuses every write, as a full disk would.
     let mut db = s.db.connect().await;
-    sqlx::raw_sql("CREATE TRIGGER refuse BEFORE INSERT ON plaid_link_items BEGIN SELECT RAISE(FAIL, 'disk full'); END;")
-        .execute(&mut db)
-        .await
-        .unwrap();
+    sqlx::raw_sql(
+        "CREATE TRIGGER refuse BEFORE INSERT ON plaid_link_items BEGIN SELECT RAISE(FAIL, 'disk full'); END;",
+    )
+    .execute(&mut db)
+    .await
+    .unwrap();
     let (session, public_token) = s.browser_session_with_public_token().await;
     assert_eq!(s.standin.items(), 1, "Link made the item");
     let (status, body) = s.exchange(&session, &public_token, Some("key-1")).await;

@@ -27,6 +27,7 @@
 // and on a server that size does not matter.
 #![allow(clippy::result_large_err)]
 
+mod duplicates;
 mod events;
 mod failure;
 mod guard;
@@ -41,7 +42,6 @@ mod state;
 pub mod store;
 mod user;
 pub mod webhooks;
-mod duplicates;
 
 use std::sync::Arc;
 
@@ -120,7 +120,11 @@ impl PlaidLink {
 
     /// The access token of `user`'s item, decrypted for a call of the app's own to Plaid; `None`
     /// when `user` has no such item.
-    pub async fn access_token(&self, user: &str, item_id: &str) -> Result<Option<AccessToken>, store::StoreError> {
+    pub async fn access_token(
+        &self,
+        user: &str,
+        item_id: &str,
+    ) -> Result<Option<AccessToken>, store::StoreError> {
         Ok(service::access_token_of(&self.state.store, user, item_id).await?.map(SecretString::from))
     }
 

@@ -19,10 +19,16 @@ use crate::store::{Store, StoreError};
 
 /// The access token of an item `user` owns, decrypted for a server-side call to Plaid; `None` for
 /// another user's item or none alike, so that ids cannot be probed.
-pub(crate) async fn access_token_of(store: &Store, user: &str, item_id: &str) -> Result<Option<String>, StoreError> {
+pub(crate) async fn access_token_of(
+    store: &Store,
+    user: &str,
+    item_id: &str,
+) -> Result<Option<String>, StoreError> {
     use subtle::ConstantTimeEq;
     match store.item_owner(item_id).await? {
-        Some(owner) if bool::from(owner.as_bytes().ct_eq(user.as_bytes())) => store.access_token(item_id).await,
+        Some(owner) if bool::from(owner.as_bytes().ct_eq(user.as_bytes())) => {
+            store.access_token(item_id).await
+        }
         _ => Ok(None),
     }
 }
@@ -236,7 +242,6 @@ async fn add_once(
         }
     }
 }
-
 
 pub(crate) fn store_failed(e: &StoreError) -> Failure {
     Failure::new(

@@ -80,7 +80,12 @@ impl Plaid {
         self
     }
 
-    fn known(base_url: &str, client_id: impl Into<String>, secret: impl Into<String>, environment: Environment) -> Self {
+    fn known(
+        base_url: &str,
+        client_id: impl Into<String>,
+        secret: impl Into<String>,
+        environment: Environment,
+    ) -> Self {
         Self {
             base_url: base_url.trim_end_matches('/').to_owned(),
             client_id: client_id.into(),

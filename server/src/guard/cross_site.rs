@@ -34,7 +34,9 @@ impl CrossSite {
         }
         match (text("sec-fetch-site"), origin) {
             (Some("same-origin"), _) => Ok(()),
-            (Some(site), _) => Err(format!("a request from another origin (Sec-Fetch-Site: {})", crate::logging::clip(site))),
+            (Some(site), _) => {
+                Err(format!("a request from another origin (Sec-Fetch-Site: {})", crate::logging::clip(site)))
+            }
             // A browser without Fetch Metadata: its Origin must be this very host.
             (None, Some(origin)) => {
                 let host = text(header::HOST.as_str()).unwrap_or("");
@@ -52,7 +54,11 @@ impl CrossSite {
 }
 
 /// Layer: the app's own pages (and the origins it listed) only, then the app's own check.
-pub(crate) async fn same_site(State(state): State<Shared>, request: Request, next: Next) -> Result<Response, Failure> {
+pub(crate) async fn same_site(
+    State(state): State<Shared>,
+    request: Request,
+    next: Next,
+) -> Result<Response, Failure> {
     if let Err(note) = state.cross_site.check(request.headers()) {
         return Err(Failure::new(
             StatusCode::FORBIDDEN,

@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::failure::{answer, Failure};
-use crate::state::Shared;
 use crate::idempotency::{self, Decision};
+use crate::state::Shared;
 
 /// The work's answer: its status, the body the browser may see, and the log line's note.
 pub type Outcome = (StatusCode, serde_json::Value, String);

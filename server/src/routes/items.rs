@@ -19,7 +19,10 @@ use crate::state::Shared;
 use crate::user::{Caller, LinkUser};
 
 /// The user's items.
-pub(super) async fn list<U: LinkUser>(State(state): State<Shared>, caller: Caller<U>) -> Result<Response, Failure> {
+pub(super) async fn list<U: LinkUser>(
+    State(state): State<Shared>,
+    caller: Caller<U>,
+) -> Result<Response, Failure> {
     let items = state.store.items_of(&caller.id).await.map_err(|e| {
         Failure::new(
             StatusCode::INTERNAL_SERVER_ERROR,

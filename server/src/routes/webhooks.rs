@@ -10,9 +10,9 @@ use serde_json::json;
 use crate::events::ItemEvent;
 use crate::failure::{answer, Failure};
 use crate::logging::clip;
+use crate::plaid::types::SessionFinishedWebhook;
 use crate::service::finish_session;
 use crate::state::Shared;
-use crate::plaid::types::SessionFinishedWebhook;
 
 pub(super) async fn receive(
     State(state): State<Shared>,

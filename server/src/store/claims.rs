@@ -108,13 +108,15 @@ impl Store {
         status: u16,
         answer: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE plaid_link_idempotency SET status = $1, answer = $2 WHERE owner = $3 AND key = $4")
-            .bind(i64::from(status))
-            .bind(answer)
-            .bind(owner)
-            .bind(key)
-            .execute(&self.db)
-            .await?;
+        sqlx::query(
+            "UPDATE plaid_link_idempotency SET status = $1, answer = $2 WHERE owner = $3 AND key = $4",
+        )
+        .bind(i64::from(status))
+        .bind(answer)
+        .bind(owner)
+        .bind(key)
+        .execute(&self.db)
+        .await?;
         Ok(())
     }
 
@@ -130,7 +132,8 @@ impl Store {
 
     /// How many idempotency records are kept, for tests and monitoring.
     pub async fn idempotency_records(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM plaid_link_idempotency").fetch_one(&self.db).await?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM plaid_link_idempotency").fetch_one(&self.db).await?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 }

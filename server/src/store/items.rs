@@ -74,10 +74,11 @@ impl Store {
 
     /// Decrypts an item's access token, for server-side calls to Plaid.
     pub async fn access_token(&self, item_id: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query(concat!("SELECT ", sealed_columns!(), " FROM plaid_link_items WHERE item_id = $1"))
-            .bind(item_id)
-            .fetch_optional(&self.db)
-            .await?;
+        let row =
+            sqlx::query(concat!("SELECT ", sealed_columns!(), " FROM plaid_link_items WHERE item_id = $1"))
+                .bind(item_id)
+                .fetch_optional(&self.db)
+                .await?;
         let Some(row) = row.as_ref().map(SealedRow::read).transpose()? else { return Ok(None) };
         if row.environment.as_deref() != Some(self.environment) {
             return Err(StoreError::OtherEnvironment {
@@ -95,10 +96,14 @@ impl Store {
     /// rewritten only if it still holds what was read, so instances writing meanwhile lose nothing.
     pub async fn rotate_keys(&self) -> Result<usize, StoreError> {
         let current = self.keys.current();
-        let rows = sqlx::query(concat!("SELECT ", sealed_columns!(), " FROM plaid_link_items WHERE environment = $1"))
-            .bind(self.environment)
-            .fetch_all(&self.db)
-            .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            sealed_columns!(),
+            " FROM plaid_link_items WHERE environment = $1"
+        ))
+        .bind(self.environment)
+        .fetch_all(&self.db)
+        .await?;
         let mut tx = self.db.begin().await?;
         let mut rotated = 0;
         for row in rows.iter().map(SealedRow::read) {
@@ -175,11 +180,13 @@ impl Store {
 
     /// The Plaid user id that owns an item of this environment.
     pub async fn item_owner(&self, item_id: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT client_user_id FROM plaid_link_items WHERE item_id = $1 AND environment = $2")
-            .bind(item_id)
-            .bind(self.environment)
-            .fetch_optional(&self.db)
-            .await?)
+        Ok(sqlx::query_scalar(
+            "SELECT client_user_id FROM plaid_link_items WHERE item_id = $1 AND environment = $2",
+        )
+        .bind(item_id)
+        .bind(self.environment)
+        .fetch_optional(&self.db)
+        .await?)
     }
 
     /// Forgets an item (after Plaid removed it).

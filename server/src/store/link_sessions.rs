@@ -66,11 +66,13 @@ impl Store {
 
     /// Who a live link token was made for (one [`link_tokens_of`](Self::link_tokens_of) would list).
     pub async fn link_token_owner(&self, link_token: &str, now: u64) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT owner FROM plaid_link_link_tokens WHERE token_hash = $1 AND created_at > $2")
-            .bind(hash(link_token))
-            .bind(int(now.saturating_sub(LINK_TOKEN_KEEP_SECS)))
-            .fetch_optional(&self.db)
-            .await?)
+        Ok(sqlx::query_scalar(
+            "SELECT owner FROM plaid_link_link_tokens WHERE token_hash = $1 AND created_at > $2",
+        )
+        .bind(hash(link_token))
+        .bind(int(now.saturating_sub(LINK_TOKEN_KEEP_SECS)))
+        .fetch_optional(&self.db)
+        .await?)
     }
 
     /// Claims a public token for exchange: `true` for the first to ask, who exchanges it.

@@ -97,7 +97,11 @@ impl Store {
 
     /// The same, on a pool the app already has (sqlx's `Any` driver): the tables sit beside the
     /// app's own.
-    pub async fn on_pool(db: AnyPool, keys: TokenKeys, environment: &'static str) -> Result<Self, StoreError> {
+    pub async fn on_pool(
+        db: AnyPool,
+        keys: TokenKeys,
+        environment: &'static str,
+    ) -> Result<Self, StoreError> {
         let mut migrations = sqlx::migrate!();
         // Beside the app's own sqlx migrations, which must neither see these nor be seen by them.
         migrations.dangerous_set_table_name(MIGRATIONS_TABLE);
