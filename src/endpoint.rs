@@ -81,8 +81,11 @@ pub(crate) enum Provenance {
 pub(crate) struct Endpoint {
     /// The absolute URL.
     pub href: String,
-    /// On the page's own origin: only then do the page's CSRF token and the app's headers go along.
+    /// On the page's own origin: only then does the page's CSRF token go along.
     pub same_origin: bool,
+    /// On another origin the page's code trusts with its headers and cookies
+    /// ([`PlaidLinkOptions::credentialed_origin`](crate::PlaidLinkOptions::credentialed_origin)).
+    pub credentialed: bool,
 }
 
 /// The page's address and origin, and what its server declared in the `<head>` it served, read
@@ -149,7 +152,7 @@ fn head_meta(selector: &str) -> Option<String> {
 pub(crate) fn resolve_endpoint(
     page: &Page,
     raw: &str,
-    allowed_origins: &[String],
+    origins: &[(String, bool)],
     provenance: Provenance,
 ) -> Result<Endpoint, EndpointError> {
     let url = secure_url(page, raw)?;
@@ -159,13 +162,14 @@ pub(crate) fn resolve_endpoint(
         return match (same_origin, page.markup_may_name(&href)) {
             (false, _) => Err(EndpointError::OtherOrigin(href)),
             (true, false) => Err(EndpointError::Undeclared(href)),
-            (true, true) => Ok(Endpoint { href, same_origin }),
+            (true, true) => Ok(Endpoint { href, same_origin, credentialed: false }),
         };
     }
-    if same_origin || allowed_origins.iter().any(|allowed| origin_of(allowed).as_deref() == Some(&origin)) {
-        Ok(Endpoint { href, same_origin })
-    } else {
-        Err(EndpointError::OtherOrigin(href))
+    let listed = origins.iter().find(|(allowed, _)| origin_of(allowed).as_deref() == Some(&origin));
+    match (same_origin, listed) {
+        (true, _) => Ok(Endpoint { href, same_origin, credentialed: false }),
+        (false, Some((_, credentialed))) => Ok(Endpoint { href, same_origin, credentialed: *credentialed }),
+        (false, None) => Err(EndpointError::OtherOrigin(href)),
     }
 }
 
@@ -209,11 +213,13 @@ fn origin_of(raw: &str) -> Option<String> {
     Url::new(raw).ok().map(|u| u.origin()).filter(|o| o != "null")
 }
 
-/// HTTPS anywhere; HTTP only on loopback; `blob:` (content the page made itself) as is.
+/// HTTPS anywhere; HTTP only on loopback; `blob:` (content the page made itself) as is; a Tauri
+/// app's own pages (`tauri://localhost`, a secure context).
 pub(crate) fn allowed(protocol: &str, hostname: &str) -> bool {
     match protocol {
         "https:" | "blob:" => true,
         "http:" => is_loopback(hostname),
+        "tauri:" => hostname == "localhost",
         _ => false,
     }
 }
@@ -241,6 +247,13 @@ mod tests {
     #[test]
     fn https_is_allowed_everywhere() {
         assert!(allowed("https:", "bank.example.com"));
+    }
+
+    #[test]
+    fn a_tauri_apps_own_pages_are_a_secure_context() {
+        assert!(allowed("tauri:", "localhost"));
+        assert!(!allowed("tauri:", "example.com"));
+        assert!(!allowed("ftp:", "localhost"));
     }
 
     #[test]

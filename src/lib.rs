@@ -34,6 +34,7 @@ mod options;
 pub mod plaid;
 mod status;
 mod tokens;
+pub mod transport;
 mod ui;
 mod visibility;
 

@@ -8,6 +8,7 @@ use crate::endpoint::{self, EndpointError, Provenance};
 use crate::handoff::PrefetchedToken;
 use crate::plaid::types::{ExitMetadata, LinkError, LinkEvent, SuccessMetadata};
 use crate::status::{Connection, LinkStatus};
+use crate::transport::{Custom, FinishedSession, Forwarded, LinkTokenGrant, LinkTokenRequest};
 use crate::ui::texts::Texts;
 
 type OnConnected = Rc<dyn Fn(&Connection)>;
@@ -38,7 +39,8 @@ pub struct PlaidLinkOptions {
     pub(crate) update: Option<UpdateTarget>,
     /// Names the component in what is kept for an OAuth bank's return (see [`Self::oauth_id`]).
     pub(crate) oauth_id: Option<String>,
-    pub(crate) allowed_origins: Vec<String>,
+    /// Other origins the endpoints may be on, and whether each gets the app's headers and cookies.
+    pub(crate) allowed_origins: Vec<(String, bool)>,
     pub(crate) link_token_fields: Vec<(String, String)>,
     /// `None`: the script the page's server declared (`<meta name="plaid-link-script">`), else Plaid's.
     pub(crate) script_src: Option<String>,
@@ -57,6 +59,8 @@ pub struct PlaidLinkOptions {
     /// The embed's: every status the flow reaches, as it reaches it, for the page.
     pub(crate) on_status: Option<OnStatus>,
     pub(crate) texts: Texts,
+    /// The app's own functions in place of the URLs (see [`crate::transport`]).
+    pub(crate) custom: Custom,
     /// A link-token request started before the WebAssembly ran (embedding only); used once.
     #[cfg(feature = "embed")]
     pub(crate) prefetched: Option<PrefetchedToken>,
@@ -92,6 +96,7 @@ impl Default for PlaidLinkOptions {
             on_link_event: None,
             on_status: None,
             texts: Texts::default(),
+            custom: Custom::default(),
             #[cfg(feature = "embed")]
             prefetched: None,
             provenance: Provenance::Code,
@@ -207,7 +212,68 @@ impl PlaidLinkOptions {
     ///     .exchange_url("https://api.example.com/plaid/exchange");
     /// ```
     pub fn allow_origin(mut self, origin: impl Into<String>) -> Self {
-        self.allowed_origins.push(origin.into());
+        self.allowed_origins.push((origin.into(), false));
+        self
+    }
+
+    /// As [`allow_origin`](Self::allow_origin), for an API of the app's own on another origin that
+    /// authenticates its calls: the [`headers`](Self::headers) (a bearer token, say) go there too,
+    /// and the browser's cookies for it (`credentials: "include"`; the API must answer CORS with
+    /// `Access-Control-Allow-Credentials`). The page's CSRF token stays on its own origin.
+    ///
+    /// ```
+    /// use plaid_link::PlaidLinkOptions;
+    /// let options = PlaidLinkOptions::default()
+    ///     .credentialed_origin("https://api.example.com")
+    ///     .link_token_url("https://api.example.com/plaid/link_token")
+    ///     .headers(|| vec![("Authorization".to_owned(), "Bearer …".to_owned())]);
+    /// ```
+    pub fn credentialed_origin(mut self, origin: impl Into<String>) -> Self {
+        self.allowed_origins.push((origin.into(), true));
+        self
+    }
+
+    /// Gets link tokens from this function instead of `POST link_token_url`: a Leptos server
+    /// function, say (see [`crate::transport`]). An error is shown as a backend's would be.
+    ///
+    /// ```
+    /// use plaid_link::{backend::BackendError, transport::LinkTokenGrant, PlaidLinkOptions};
+    /// async fn new_link_token() -> Result<String, String> { Ok("link-sandbox-…".into()) }
+    /// let options = PlaidLinkOptions::default().link_token_with(|_request| async {
+    ///     let link_token = new_link_token().await.map_err(BackendError::Network)?;
+    ///     Ok(LinkTokenGrant { link_token, expiration: None })
+    /// });
+    /// ```
+    pub fn link_token_with<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(LinkTokenRequest) -> Fut + 'static,
+        Fut: std::future::Future<Output = Result<LinkTokenGrant, crate::backend::BackendError>> + 'static,
+    {
+        self.custom.link_token = Some(Custom::link_token(f));
+        self
+    }
+
+    /// Hands each finished Link session to this function instead of POSTing it to the exchange,
+    /// update and session-finished URLs. It is called inside Link's `onSuccess`, once (no retry:
+    /// the public token can be given up only once); see [`crate::transport`] for what the URL
+    /// transport does that this leaves to the app.
+    ///
+    /// ```
+    /// use plaid_link::transport::{Forwarded, SessionEnd};
+    /// use plaid_link::{backend::BackendError, PlaidLinkOptions};
+    /// async fn exchange(public_token: String) -> Result<String, String> { Ok("item-1".into()) }
+    /// let options = PlaidLinkOptions::default().forward_with(|session| async move {
+    ///     let SessionEnd::NewItem(token) = session.end else { return Ok(Forwarded::default()) };
+    ///     let item_id = exchange(token.expose_secret()).await.map_err(BackendError::Network)?;
+    ///     Ok(Forwarded { item_id: Some(item_id), ..Forwarded::default() })
+    /// });
+    /// ```
+    pub fn forward_with<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(FinishedSession) -> Fut + 'static,
+        Fut: std::future::Future<Output = Result<Forwarded, crate::backend::BackendError>> + 'static,
+    {
+        self.custom.forward = Some(Custom::forward(f));
         self
     }
 
@@ -275,8 +341,9 @@ impl PlaidLinkOptions {
         self
     }
 
-    /// Headers to add to both backend calls, read at each call (a CSRF token, say). They go only to
-    /// endpoints on the page's own origin.
+    /// Headers to add to every backend call, read at each call (a CSRF token, a bearer token). They
+    /// go only to endpoints on the page's own origin, and on a
+    /// [`credentialed_origin`](Self::credentialed_origin).
     ///
     /// ```
     /// use plaid_link::PlaidLinkOptions;
@@ -429,6 +496,7 @@ impl PlaidLinkOptions {
             headers: self.headers.clone(),
             csrf_header: self.csrf_header.clone(),
             retry: self.retry,
+            custom: self.custom.clone(),
         };
         let script = self.script_src.as_deref().unwrap_or(page.default_script());
         Ok((backend, endpoint::resolve_script(&page, script, self.provenance)?))

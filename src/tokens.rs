@@ -44,9 +44,11 @@ impl fmt::Debug for LinkToken {
 /// The `public_token` Link hands to `onSuccess`.
 ///
 /// It stays a JavaScript string from Link's callback to the request body: it is never copied into
-/// WebAssembly memory, so no copy of it can outlive the request there. It cannot be printed, cloned
-/// or read from Rust; the only thing to do with it is to hand it to the backend, which consumes it.
-pub(crate) struct PublicToken(JsValue);
+/// WebAssembly memory, so no copy of it can outlive the request there. It cannot be printed,
+/// cloned, serialised or read from Rust by accident; the only thing to do with it is to hand it to
+/// the backend, which consumes it. A custom forward (see [`crate::transport`]) does that with
+/// [`expose_secret`](Self::expose_secret) or [`into_js_value`](Self::into_js_value).
+pub struct PublicToken(JsValue);
 
 impl PublicToken {
     /// Takes what Link passed as `onSuccess`'s first argument; `None` unless it is a non-empty string.
@@ -59,6 +61,19 @@ impl PublicToken {
     /// Gives the token up, to be written into a request body.
     pub(crate) fn into_js(self) -> JsValue {
         self.0
+    }
+
+    /// Gives the token up as the JavaScript string Link passed, for a transport that writes it
+    /// into a request from JavaScript: no copy in WebAssembly memory.
+    pub fn into_js_value(self) -> JsValue {
+        self.0
+    }
+
+    /// Gives the token up as a Rust `String`, for a transport that takes one (a server function's
+    /// argument): this copies it into WebAssembly memory, where the copy lives until the allocator
+    /// reuses its bytes. Send it at once and keep it nowhere.
+    pub fn expose_secret(self) -> String {
+        self.0.as_string().unwrap_or_default()
     }
 }
 

@@ -27,6 +27,7 @@ use crate::endpoint::Endpoint;
 use crate::plaid::types::{ExitMetadata, LinkError, SuccessMetadata};
 use crate::status::ConnectedItem;
 use crate::tokens::{LinkToken, PublicToken};
+use crate::transport::{FinishedSession, ForwardFn, SessionEnd};
 use wire::{ConnectionRequest, ExchangeAnswer, FailureAnswer, LinkTokenAnswer, LinkTokenRequest};
 
 /// Extra headers for every backend call, read at call time (a CSRF token, say).
@@ -90,12 +91,14 @@ pub(crate) struct BackendClient {
     pub link_token_fields: Vec<(String, String)>,
     /// How long one request may take, in milliseconds.
     pub timeout_ms: u32,
-    /// Headers added to every call, when it goes to the page's own origin.
+    /// Headers added to every call, when it goes to the page's own origin or a credentialed one.
     pub headers: Option<HeaderSource>,
     /// The header that carries the page's `<meta name="csrf-token">`, when it has one.
     pub csrf_header: String,
     /// How the exchange is retried.
     pub retry: RetryPolicy,
+    /// The app's own functions, in place of the URLs they replace.
+    pub custom: crate::transport::Custom,
 }
 
 /// A request body, ready to send as many times as the retry needs.
@@ -131,6 +134,15 @@ impl Drop for Cancel {
 impl BackendClient {
     /// Asks the backend for a link token; `cancel` aborts the request.
     pub async fn create_link_token(&self, cancel: Option<&AbortSignal>) -> Result<LinkToken, BackendError> {
+        if let Some(ask) = &self.custom.link_token {
+            let grant = ask(crate::transport::LinkTokenRequest {
+                update_item: self.update.as_ref().map(|u| u.item_id.clone()),
+                account_selection: self.update.as_ref().is_some_and(|u| u.account_selection),
+                multi_item: self.multi_item,
+            })
+            .await?;
+            return granted(grant.link_token, grant.expiration.as_deref());
+        }
         let request = LinkTokenRequest {
             fields: &self.link_token_fields,
             update: self.update.as_ref(),
@@ -159,6 +171,9 @@ impl BackendClient {
         token: PublicToken,
         metadata: &SuccessMetadata,
     ) -> Result<PendingExchange, ExchangeFailure> {
+        if let Some(forward) = &self.custom.forward {
+            return Ok(forwarded(forward, SessionEnd::NewItem(token), metadata));
+        }
         let body = ConnectionRequest { public_token: token.into_js(), ..ConnectionRequest::new(metadata) };
         self.connection(&self.exchange_url, &body, Some(idempotency_key()))
     }
@@ -171,6 +186,9 @@ impl BackendClient {
         item_id: &str,
         metadata: &SuccessMetadata,
     ) -> Result<PendingExchange, ExchangeFailure> {
+        if let Some(forward) = &self.custom.forward {
+            return Ok(forwarded(forward, SessionEnd::Updated { item_id: item_id.to_owned() }, metadata));
+        }
         let body = ConnectionRequest { item_id: Some(item_id), ..ConnectionRequest::new(metadata) };
         self.connection(&self.update_url, &body, None)
     }
@@ -179,6 +197,9 @@ impl BackendClient {
     /// Verification): tells the backend which session, which reads what it added from Plaid. Retried
     /// like the exchange, with one `Idempotency-Key`.
     pub fn session_finished(&self, metadata: &SuccessMetadata) -> Result<PendingExchange, ExchangeFailure> {
+        if let Some(forward) = &self.custom.forward {
+            return Ok(forwarded(forward, SessionEnd::WithoutToken, metadata));
+        }
         let body = ConnectionRequest { status: Some(&metadata.status), ..ConnectionRequest::new(metadata) };
         self.connection(&self.session_finished_url, &body, Some(idempotency_key()))
     }
@@ -224,9 +245,11 @@ impl BackendClient {
         cancel: Option<&AbortSignal>,
         idempotency_key: Option<&str>,
     ) -> Result<Request, BackendError> {
-        // The page's secrets stay on the page's origin, even when its code allowed another one.
+        // The page's CSRF token stays on the page's origin, even when its code allowed another one;
+        // the app's headers go there too only to an origin it trusts with them.
         let csrf = endpoint.same_origin.then(page_csrf_token).flatten();
-        let extra = self.headers.as_ref().filter(|_| endpoint.same_origin).map(|extra| extra());
+        let trusted = endpoint.same_origin || endpoint.credentialed;
+        let extra = self.headers.as_ref().filter(|_| trusted).map(|extra| extra());
         let mut headers = vec![("Content-Type", "application/json"), ("Accept", "application/json")];
         headers.extend(idempotency_key.map(|key| ("Idempotency-Key", key)));
         headers.extend(csrf.as_deref().map(|token| (self.csrf_header.as_str(), token)));
@@ -240,7 +263,7 @@ impl BackendClient {
             method: "POST",
             headers,
             body: body.0.clone().into(),
-            credentials: "same-origin",
+            credentials: if endpoint.credentialed { "include" } else { "same-origin" },
             // `manual`, not `error`: neither follows a redirect, but only `manual` lets us tell the
             // user it was one (`error` looks exactly like a network failure, and would be retried).
             redirect: "manual",
@@ -283,11 +306,17 @@ async fn read(response: Response) -> Result<String, BackendError> {
 /// The link token in a link-token answer.
 fn link_token_from(text: &str) -> Result<LinkToken, BackendError> {
     let answer = wire::parse::<LinkTokenAnswer>(text).ok_or(BackendError::Malformed("not JSON"))?;
-    let token = answer.link_token().as_string().filter(|t| !t.is_empty());
-    let token = token.ok_or(BackendError::Malformed("no link_token"))?;
+    let token = answer.link_token().as_string().unwrap_or_default();
+    granted(token, answer.expiration().as_string().as_deref())
+}
+
+/// A link token the backend granted, and its expiration, if it said.
+fn granted(token: String, expiration: Option<&str>) -> Result<LinkToken, BackendError> {
+    if token.is_empty() {
+        return Err(BackendError::Malformed("no link_token"));
+    }
     // `expiration` is ISO 8601 (`2026-11-25T18:00:00Z`); the browser's own parser reads it.
-    let expires = answer.expiration().as_string().map(|e| js_sys::Date::parse(&e));
-    Ok(LinkToken::new(token).expiring_at(expires))
+    Ok(LinkToken::new(token).expiring_at(expiration.map(js_sys::Date::parse)))
 }
 
 /// The exchange's outcome in a 2xx answer: any 2xx means the exchange happened, so a body we cannot
@@ -316,6 +345,12 @@ fn items_of(items: JsValue) -> Vec<ConnectedItem> {
 /// `institution.name` of an answer's object.
 fn name_of(object: &ExchangeAnswer) -> Option<String> {
     wire::view::<ExchangeAnswer>(object.institution()).and_then(|i| i.name().as_string())
+}
+
+/// A finished session handed to the app's own forward: called now, run to its first wait when sent.
+fn forwarded(forward: &ForwardFn, end: SessionEnd, metadata: &SuccessMetadata) -> PendingExchange {
+    let session = FinishedSession { end, metadata: metadata.clone(), idempotency_key: idempotency_key() };
+    PendingExchange::custom(forward(session))
 }
 
 /// One key per public token: the backend answers a repeated request without exchanging again.

@@ -3,10 +3,12 @@
 //! is asked.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use super::{outcome_from, read, BackendClient, BackendError, Body, ExchangeFailure, ExchangeOutcome};
 use crate::endpoint::Endpoint;
+use crate::transport::Forwarded;
 
 /// How the exchange call is retried: only failures that may pass (no answer, a timeout, 502, 503,
 /// 504), with exponential backoff and jitter, and always with the same `Idempotency-Key`, so that
@@ -43,33 +45,50 @@ impl RetryPolicy {
 
 /// An exchange (or update) ready to send; [`send`](Self::send) sends it, and retries.
 #[must_use = "the request is sent by `send`"]
-pub(crate) struct PendingExchange {
-    client: BackendClient,
-    endpoint: Endpoint,
-    body: Body,
-    key: Option<String>,
+pub(crate) struct PendingExchange(Pending);
+
+enum Pending {
+    Urls {
+        client: BackendClient,
+        endpoint: Endpoint,
+        body: Body,
+        key: Option<String>,
+    },
+    /// The app's own forward, called and not yet run.
+    Custom(Pin<Box<dyn Future<Output = Result<Forwarded, BackendError>>>>),
 }
 
 impl PendingExchange {
     pub(super) fn new(client: BackendClient, endpoint: Endpoint, body: Body, key: Option<String>) -> Self {
-        Self { client, endpoint, body, key }
+        Self(Pending::Urls { client, endpoint, body, key })
+    }
+
+    pub(super) fn custom(forward: Pin<Box<dyn Future<Output = Result<Forwarded, BackendError>>>>) -> Self {
+        Self(Pending::Custom(forward))
     }
 
     /// Sends the request now: the first `fetch` is called before this returns, so inside Link's
     /// `onSuccess` the public token leaves before any other code of the page runs. The future
     /// waits for the backend's answer, retrying what may pass (see [`RetryPolicy`]) with the same
-    /// body and `Idempotency-Key`.
+    /// body and `Idempotency-Key`. The app's own forward runs to its first wait here, once.
     pub fn send(self) -> impl Future<Output = Result<ExchangeOutcome, ExchangeFailure>> {
         started(self.finish())
     }
 
     async fn finish(self) -> Result<ExchangeOutcome, ExchangeFailure> {
-        let policy = self.client.retry;
+        let (client, endpoint, body, key) = match self.0 {
+            Pending::Urls { client, endpoint, body, key } => (client, endpoint, body, key),
+            Pending::Custom(forward) => {
+                let Forwarded { item_id, items, verified } =
+                    forward.await.map_err(|error| ExchangeFailure { error, attempts: 1 })?;
+                return Ok(ExchangeOutcome { item_id, items, verified });
+            }
+        };
+        let policy = client.retry;
         let mut attempt = 1;
         loop {
             let fail = move |error| ExchangeFailure { error, attempts: attempt };
-            let request =
-                self.client.request(&self.endpoint, &self.body, None, self.key.as_deref()).map_err(fail)?;
+            let request = client.request(&endpoint, &body, None, key.as_deref()).map_err(fail)?;
             let answer = match request.send().await {
                 Ok(response) => read(response).await,
                 Err(e) => Err(BackendError::from_gloo(e)),

@@ -183,7 +183,7 @@ impl EmbedOptions {
             update,
             request_timeout_ms: self.request_timeout_ms.unwrap_or(defaults.request_timeout_ms),
             script_timeout_ms: self.script_timeout_ms.unwrap_or(defaults.script_timeout_ms),
-            allowed_origins: self.allowed_origins,
+            allowed_origins: self.allowed_origins.into_iter().map(|origin| (origin, false)).collect(),
             on_link_event,
             texts,
             prefetched,

@@ -16,6 +16,7 @@ mod refresh;
 mod script;
 mod session;
 mod support;
+mod transport;
 mod trust;
 mod update;
 mod words;
