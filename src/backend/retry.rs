@@ -48,19 +48,15 @@ impl RetryPolicy {
 pub(crate) struct PendingExchange(Pending);
 
 enum Pending {
-    Urls {
-        client: BackendClient,
-        endpoint: Endpoint,
-        body: Body,
-        key: Option<String>,
-    },
+    /// The client, the endpoint, the body and the `Idempotency-Key`.
+    Urls(Box<(BackendClient, Endpoint, Body, Option<String>)>),
     /// The app's own forward, called and not yet run.
     Custom(Pin<Box<dyn Future<Output = Result<Forwarded, BackendError>>>>),
 }
 
 impl PendingExchange {
     pub(super) fn new(client: BackendClient, endpoint: Endpoint, body: Body, key: Option<String>) -> Self {
-        Self(Pending::Urls { client, endpoint, body, key })
+        Self(Pending::Urls(Box::new((client, endpoint, body, key))))
     }
 
     pub(super) fn custom(forward: Pin<Box<dyn Future<Output = Result<Forwarded, BackendError>>>>) -> Self {
@@ -77,7 +73,7 @@ impl PendingExchange {
 
     async fn finish(self) -> Result<ExchangeOutcome, ExchangeFailure> {
         let (client, endpoint, body, key) = match self.0 {
-            Pending::Urls { client, endpoint, body, key } => (client, endpoint, body, key),
+            Pending::Urls(request) => *request,
             Pending::Custom(forward) => {
                 let Forwarded { item_id, items, verified } =
                     forward.await.map_err(|error| ExchangeFailure { error, attempts: 1 })?;
