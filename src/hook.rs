@@ -81,6 +81,48 @@ pub fn use_plaid_embedded_link(
     options.start(Some(container))
 }
 
+/// What the components take as `options`: [`PlaidLinkOptions`], or a `Signal` of them that the
+/// flow follows. Options given as they are never enter the reactive graph: on a multi-threaded
+/// server, which may clean a page up on another thread than the one that rendered it, a value tied
+/// to its thread (as a local signal is) would panic there.
+pub enum OptionsProp {
+    /// Options as they are.
+    Fixed(Box<PlaidLinkOptions>),
+    /// Options the flow follows (make the signal in the browser only).
+    Following(Signal<PlaidLinkOptions, LocalStorage>),
+}
+
+impl From<PlaidLinkOptions> for OptionsProp {
+    fn from(options: PlaidLinkOptions) -> Self {
+        Self::Fixed(Box::new(options))
+    }
+}
+
+impl From<Signal<PlaidLinkOptions, LocalStorage>> for OptionsProp {
+    fn from(options: Signal<PlaidLinkOptions, LocalStorage>) -> Self {
+        Self::Following(options)
+    }
+}
+
+impl OptionsProp {
+    /// The texts the options hold now.
+    pub(crate) fn texts(&self) -> crate::ui::texts::Texts {
+        match self {
+            Self::Fixed(options) => options.texts.clone(),
+            Self::Following(options) => options.with_untracked(|o| o.texts.clone()),
+        }
+    }
+}
+
+impl LinkOptions for OptionsProp {
+    fn start(self, container: Option<NodeRef<leptos::html::Div>>) -> UsePlaidLinkReturn {
+        match self {
+            Self::Fixed(options) => (*options).start(container),
+            Self::Following(options) => options.start(container),
+        }
+    }
+}
+
 /// What the hooks take: [`PlaidLinkOptions`], or a `Signal` of them that the flow follows. (Only
 /// a signal pays for following one: the embed bundle never does.)
 pub trait LinkOptions {
@@ -113,11 +155,12 @@ impl LinkOptions for Signal<PlaidLinkOptions, LocalStorage> {
 fn use_flow(
     options: PlaidLinkOptions,
     container: Option<NodeRef<leptos::html::Div>>,
-) -> (UsePlaidLinkReturn, StoredValue<Option<Flow>, LocalStorage>) {
+) -> (UsePlaidLinkReturn, Option<StoredValue<Option<Flow>, LocalStorage>>) {
     let status = RwSignal::new(LinkStatus::Preparing);
-    let flow = StoredValue::new_local(None);
-    // On the server the component is its placeholder ("Preparing…"): the flow starts in the browser.
-    if !cfg!(feature = "ssr") {
+    // On the server the component is its placeholder ("Preparing…"): the flow starts in the browser,
+    // and nothing tied to the rendering thread is left in the page's reactive owner.
+    let flow = (!cfg!(feature = "ssr")).then(|| StoredValue::new_local(None));
+    if let Some(flow) = flow {
         let surface = match container {
             None => Surface::Button,
             Some(container) => Surface::Embedded(Box::new(move || container.get_untracked().map(Into::into))),
@@ -159,8 +202,8 @@ fn use_flow(
 
 /// Calls into the flow, if the component still has one. The flow is taken out of the stored value
 /// first: Link may call back into it from inside the call.
-fn with_flow(flow: StoredValue<Option<Flow>, LocalStorage>, f: impl FnOnce(&Flow)) {
-    if let Some(flow) = flow.try_with_value(Clone::clone).flatten() {
+fn with_flow(flow: Option<StoredValue<Option<Flow>, LocalStorage>>, f: impl FnOnce(&Flow)) {
+    if let Some(flow) = flow.and_then(|flow| flow.try_with_value(Clone::clone).flatten()) {
         f(&flow);
     }
 }

@@ -42,7 +42,7 @@ pub use backend::RetryPolicy;
 pub use cause::JsCause;
 #[cfg(feature = "embed")]
 pub use embed::{mount, mount_all};
-pub use hook::{use_plaid_embedded_link, use_plaid_link, LinkOptions, UsePlaidLinkReturn};
+pub use hook::{use_plaid_embedded_link, use_plaid_link, LinkOptions, OptionsProp, UsePlaidLinkReturn};
 pub use oauth::ResumeError;
 pub use options::PlaidLinkOptions;
 pub use plaid::types::{EventName, LinkEvent, LinkSubmission, SuccessMetadata};

@@ -27,3 +27,20 @@ fn the_server_renders_a_disabled_preparing_button_and_the_hydration_fixture_matc
         "the server's markup changed: rerun with UPDATE_FIXTURES=1 so that tests/hydrate.rs hydrates it"
     );
 }
+
+/// A multi-threaded server (axum on tokio, leptos_axum streaming) may clean a page's reactive owner
+/// up on another thread than the one that rendered it: nothing the component or its options
+/// leave in the owner may be tied to the rendering thread, or the server panics under load.
+#[test]
+fn a_page_rendered_on_one_thread_is_cleaned_up_on_another() {
+    use plaid_link::{PlaidEmbeddedLink, PlaidLink, PlaidLinkOptions};
+    let owner = Owner::new();
+    let html = owner.with(|| {
+        let options = PlaidLinkOptions::default().on_connected(|_| ());
+        let embedded = PlaidLinkOptions::default();
+        view! { <PlaidLink options /> <PlaidEmbeddedLink options=embedded /> <PlaidLink /> }.to_html()
+    });
+    assert!(html.contains("Preparing…"), "{html}");
+    let cleaned = std::thread::spawn(move || drop(owner)).join();
+    assert!(cleaned.is_ok(), "the owner's clean-up panicked on another thread");
+}

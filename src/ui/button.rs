@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::texts::Texts;
+use crate::hook::OptionsProp;
 use crate::hook::{use_plaid_link, UsePlaidLinkReturn};
 use crate::options::PlaidLinkOptions;
 use crate::status::LinkStatus;
@@ -26,14 +27,14 @@ pub fn PlaidLink(
     /// Endpoints, script and callbacks; defaults talk to `/api/…` on the page's origin. A signal
     /// is followed: when it changes, Link is made again with a fresh link token.
     #[prop(optional, into)]
-    options: Option<Signal<PlaidLinkOptions, LocalStorage>>,
+    options: Option<OptionsProp>,
     /// The button's text when Link can be opened ("Connect a bank account", in the options'
     /// [`texts`](PlaidLinkOptions::texts), by default).
     #[prop(optional, into)]
     label: Option<String>,
 ) -> impl IntoView {
     let options = options.unwrap_or_else(|| PlaidLinkOptions::default().into());
-    let texts = options.with_untracked(|o| o.texts.clone());
+    let texts = options.texts();
     link_view(&use_plaid_link(options), label, None, texts)
 }
 

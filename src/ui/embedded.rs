@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::button::link_view;
 use crate::hook::use_plaid_embedded_link;
+use crate::hook::OptionsProp;
 use crate::options::PlaidLinkOptions;
 
 /// Link's embedded institution search (`Plaid.createEmbedded`): the banks shown in the page, at
@@ -24,10 +25,10 @@ pub fn PlaidEmbeddedLink(
     /// Endpoints, script and callbacks; defaults talk to `/api/…` on the page's origin. A signal
     /// is followed, as by [`PlaidLink`](crate::PlaidLink).
     #[prop(optional, into)]
-    options: Option<Signal<PlaidLinkOptions, LocalStorage>>,
+    options: Option<OptionsProp>,
 ) -> impl IntoView {
     let container = NodeRef::<leptos::html::Div>::new();
     let options = options.unwrap_or_else(|| PlaidLinkOptions::default().into());
-    let texts = options.with_untracked(|o| o.texts.clone());
+    let texts = options.texts();
     link_view(&use_plaid_embedded_link(options, container), None, Some(container), texts)
 }
