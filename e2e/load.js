@@ -9,8 +9,11 @@
 // each session's requests alternating between them (page and exchanges on one, link token and the
 // second retry on the other), as a load balancer without affinity would send them. Prints
 // throughput and latency percentiles for each. It stops by itself.
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startBackend } from "./tests/harness.js";
 
 const sessions = Number(process.env.LOAD_SESSIONS || 200);
@@ -83,7 +86,84 @@ async function load(label, backends) {
   return ok;
 }
 
+/**
+ * The same sessions through the full-stack example (plaid-link-server under an app's own members):
+ * each signs a member in, gets a link token from a server function, goes through the stand-in and
+ * exchanges at the library's route with the same injected retries.
+ */
+async function loadFullstack() {
+  const dir = mkdtempSync(join(tmpdir(), "plaid-link-load-"));
+  const env = { ...process.env, ADDR: "127.0.0.1:0", SITE_ROOT: process.env.PLAID_LINK_FULLSTACK_SITE,
+    DATABASE_URL: join(dir, "app.db"), BENCH_MEMBERS: String(2 * sessions), RATE_LIMIT: "1000000", RUST_BACKTRACE: "0" };
+  const child = spawn(process.env.PLAID_LINK_FULLSTACK_BIN, [], { env, stdio: ["ignore", "pipe", "ignore"] });
+  const url = await new Promise((ok, fail) => {
+    let out = "";
+    child.stdout.on("data", (d) => { out += d; const m = out.match(/listening on (http:\/\/[\d.:]+)/); if (m) ok(m[1]); });
+    child.on("exit", (code) => fail(new Error(`the example exited with ${code}`)));
+  });
+  const statuses = [];
+  const latency = { link_token: [], exchange: [] };
+  const timed = async (kind, promise) => {
+    const start = performance.now();
+    const response = await promise;
+    latency[kind].push(performance.now() - start);
+    statuses.push(response.status);
+    return response;
+  };
+  const suffix = (await (await fetch(url + "/")).text()).match(/action="\/api\/sign_in(\d+)"/)[1];
+  const form = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
+  const counts = [];
+  async function session(i) {
+    const name = `member-${i}`;
+    const signed = await fetch(`${url}/api/sign_in${suffix}`, { method: "POST", headers: form, body: `name=${name}&password=${name}-password` });
+    const cookie = signed.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const token = await timed("link_token", fetch(`${url}/api/link_token${suffix}`, {
+      method: "POST", headers: { ...form, cookie }, body: "account_selection=false&multi_item=false" }));
+    const [link_token] = await token.json();
+    const post = (path, body) => fetch(url + "/plaid" + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
+    const institution_id = "ins_109508";
+    const { accounts } = await post("/link/credentials", { link_token, institution_id, username: "user_good", password: "pass_good" });
+    const { public_token } = await post("/link/complete", { link_token, institution_id, accounts });
+    const body = JSON.stringify({ public_token, institution: { institution_id, name: "First Platypus Bank" }, accounts: [], link_session_id: `load-${i}` });
+    const exchange = () => timed("exchange", fetch(url + "/bank/exchange_public_token", {
+      method: "POST", headers: { "content-type": "application/json", cookie, "idempotency-key": `key-${i}` }, body }));
+    const answers = await Promise.all([exchange(), exchange()]);
+    answers.push(await exchange());
+    const items = await Promise.all(answers.map((r) => r.json()));
+    if (new Set(items.map((a) => a.item_id)).size !== 1 || !items[0].item_id) {
+      throw new Error(`session ${i}: the retries got different answers: ${JSON.stringify(items)}`);
+    }
+    const listed = await (await fetch(url + "/bank/items", { headers: { cookie } })).json();
+    counts.push(listed.items.length);
+  }
+  const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+  try {
+    console.log(`\nload, the full-stack example (plaid-link-server under the app's own members): ${sessions} concurrent sessions a round, 2 rounds`);
+    for (let round = 0; round < 2; round++) {
+      const start = performance.now();
+      await Promise.all(Array.from({ length: sessions }, (_, i) => session(round * sessions + i)));
+      console.log(`  round ${round + 1}: ${(sessions / ((performance.now() - start) / 1000)).toFixed(1)} sessions/s`);
+    }
+    for (const kind of ["link_token", "exchange"]) {
+      console.log(`  ${kind}: p50 ${percentile(latency[kind], 50).toFixed(1)} ms, p99 ${percentile(latency[kind], 99).toFixed(1)} ms (${latency[kind].length} requests)`);
+    }
+    const fivexx = statuses.filter((s) => s >= 500).length;
+    const once = counts.filter((n) => n === 1).length;
+    console.log(`  members with exactly one item: ${once} of ${2 * sessions}; 5xx answers: ${fivexx}`);
+    const ok = once === 2 * sessions && fivexx === 0;
+    console.log(`  ${ok ? "held" : "FAILED"}: exactly one item per session, no 5xx`);
+    return ok;
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 let held = true;
+if (process.env.PLAID_LINK_FULLSTACK_BIN) {
+  held = (await loadFullstack()) && held;
+}
 const single = await startBackend();
 try {
   held = (await load("one instance, SQLite", [single])) && held;

@@ -34,5 +34,9 @@ node scripts/bench-apps.mjs bench/apps/target/bench-dist dist
 cargo build -q -p plaid-link-backend --locked
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 (cd e2e && PLAID_LINK_DEV_BIN="$root/target/debug/plaid-link-dev" node bench.js)
-# The load test's second part runs two instances on one PostgreSQL, a cluster of its own.
-(cd e2e && PLAID_LINK_DEV_BIN="$root/target/debug/plaid-link-dev" ../scripts/with-postgres.sh node load.js)
+# The load test runs through the full-stack example too (the library under an app's own members);
+# its second part runs two instances on one PostgreSQL, a cluster of its own.
+quiet scripts/fullstack.sh
+(cd e2e && PLAID_LINK_DEV_BIN="$root/target/debug/plaid-link-dev" \
+  PLAID_LINK_FULLSTACK_BIN="$root/target/debug/plaid-link-fullstack" PLAID_LINK_FULLSTACK_SITE="$root/target/fullstack" \
+  ../scripts/with-postgres.sh node load.js)

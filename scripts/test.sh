@@ -30,6 +30,10 @@ step "clippy (wasm32: csr with the bundle, then hydrate)"
 cargo clippy -p plaid-link-leptos --target wasm32-unknown-unknown --all-targets --features bundle --locked -- -D warnings
 cargo clippy -p plaid-link-leptos --target wasm32-unknown-unknown --lib --test hydrate --example ssr --features hydrate --locked -- -D warnings
 
+step "clippy (the full-stack example: its server, then its browser half)"
+cargo clippy -p plaid-link-fullstack --all-targets --features ssr --locked -- -D warnings
+cargo clippy -p plaid-link-fullstack --lib --target wasm32-unknown-unknown --features hydrate --locked -- -D warnings
+
 step "the crate as a user gets it: docs without warnings, the examples in each mode, cargo package"
 RUSTDOCFLAGS="-D warnings" cargo doc -p plaid-link-leptos --no-deps --features embed --locked
 cargo build -p plaid-link-leptos --target wasm32-unknown-unknown --examples --features csr --locked
@@ -60,6 +64,9 @@ step "end-to-end (release bundle, reference backend, Plaid stand-in; headless Ch
 CARGO_TARGET_DIR=target/plain PLAID_LINK_SHRINK=0 scripts/bundle.sh --dist target/dist-plain
 scripts/bundle.sh
 cargo build -p plaid-link-backend --locked
+# The full-stack example: its server and its hydrating WebAssembly, into target/fullstack.
+scripts/fullstack.sh
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 (cd e2e && PLAID_LINK_DEV_BIN="$root/target/debug/plaid-link-dev" PLAID_LINK_PLAIN_DIST="$root/target/dist-plain" \
+  PLAID_LINK_FULLSTACK_BIN="$root/target/debug/plaid-link-fullstack" PLAID_LINK_FULLSTACK_SITE="$root/target/fullstack" \
   GECKODRIVER="$GECKODRIVER_PATH" node --test --test-concurrency=1 tests/)

@@ -70,6 +70,11 @@ impl Failure {
         (self.status, body)
     }
 
+    /// What the log line says.
+    pub fn note(&self) -> &str {
+        &self.note
+    }
+
     /// A request refused as malformed (400); `note` says how, for the log.
     pub fn not_understood(note: &str) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "The request was not understood.", note)
@@ -98,5 +103,28 @@ impl IntoResponse for Failure {
             }
         }
         response
+    }
+}
+
+/// Why a call of the app's ([`crate::PlaidLink::link_token`]) was refused: an HTTP status for the
+/// app's own answer, and a message for the user (`Display`). What went wrong in detail is in the
+/// log line.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Refused {
+    status: u16,
+    message: &'static str,
+}
+
+impl Refused {
+    /// 401, 404, 429, 502…
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+}
+
+impl From<&Failure> for Refused {
+    fn from(failure: &Failure) -> Self {
+        Self { status: failure.status.as_u16(), message: failure.message }
     }
 }

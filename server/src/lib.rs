@@ -50,8 +50,10 @@ use secrecy::SecretString;
 use tokio::sync::broadcast;
 
 pub use events::ItemEvent;
+pub use failure::Refused;
 pub use guard::is_json;
 pub use secrecy::ExposeSecret;
+pub use service::{LinkTokenFor, MadeLinkToken};
 pub use settings::{Environment, Plaid, Settings};
 pub use user::LinkUser;
 
@@ -116,6 +118,22 @@ impl PlaidLink {
     /// the webhook's wants a user `U`: 401 without one.
     pub fn router<U: LinkUser>(&self) -> axum::Router {
         routes::router::<U>(self.state.clone())
+    }
+
+    /// A link token for `user`, for an app that hands it to the browser its own way (a Leptos server
+    /// function, say) rather than through the router's `link_token` route: the same checks, the
+    /// same per-user quota, the same log line.
+    pub async fn link_token(&self, user: &str, wanted: &LinkTokenFor) -> Result<MadeLinkToken, Refused> {
+        let made = match self.state.limits.user(user) {
+            Err(wait) => Err(failure::Failure::too_many(wait, "user")),
+            Ok(()) => service::link_token(&self.state, user, wanted).await,
+        };
+        let (status, note) = match &made {
+            Ok((_, note)) => (200, note.as_str()),
+            Err(failure) => (failure.parts().0.as_u16(), failure.note()),
+        };
+        logging::request("link_token (app's call)", status, note);
+        made.map(|(made, _)| made).map_err(|failure| Refused::from(&failure))
     }
 
     /// The access token of `user`'s item, decrypted for a call of the app's own to Plaid; `None`

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::events::ItemEvent;
 use crate::failure::Failure;
 use crate::logging::clip;
-use crate::plaid::client::PlaidCallError;
+use crate::plaid::client::{LinkMode, PlaidCallError, UpdateMode};
 use crate::plaid::types::ItemAddResult;
 use crate::routes::idempotent::Outcome;
 use crate::routes::items::{account_summaries, AccountSummary};
@@ -49,6 +49,76 @@ pub(crate) async fn owned_access_token(state: &State, user: &str, item_id: &str)
             "not this user's item",
         )
     })
+}
+
+/// What a link token is for: a new item (several banks with `multi_item`), or update mode for one
+/// of the user's items.
+#[derive(Clone, Debug, Default)]
+pub struct LinkTokenFor {
+    /// Update mode for this item of the user's (404 for any other).
+    pub update_item: Option<String>,
+    /// In update mode, whether the user may add accounts.
+    pub account_selection: bool,
+    /// Multi-Item Link: several banks in one session.
+    pub multi_item: bool,
+}
+
+/// A link token, as Plaid made it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MadeLinkToken {
+    /// `link-…`: for the browser's Link, and nowhere else.
+    pub link_token: String,
+    /// ISO 8601.
+    pub expiration: String,
+}
+
+impl std::fmt::Debug for MadeLinkToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MadeLinkToken").field("expiration", &self.expiration).finish_non_exhaustive()
+    }
+}
+
+/// A link token for `user`, with only the configured products (least privilege); for update mode,
+/// the item is checked to be the user's before Plaid is asked anything. Kept for the session that
+/// owns it: a session that ends without a public token in `onSuccess` (Multi-Item Link, Identity
+/// Verification) is read through it. The token, and a note.
+pub(crate) async fn link_token(
+    state: &State,
+    user: &str,
+    wanted: &LinkTokenFor,
+) -> Result<(MadeLinkToken, String), Failure> {
+    let access_token = match &wanted.update_item {
+        Some(item_id) => Some(owned_access_token(state, user, item_id).await?),
+        None => None,
+    };
+    let mode = match access_token.as_deref() {
+        Some(access_token) => {
+            LinkMode::Update(UpdateMode { access_token, account_selection: wanted.account_selection })
+        }
+        None if wanted.multi_item => LinkMode::MultiItem,
+        None => LinkMode::NewItem,
+    };
+    let created = state
+        .plaid
+        .link_token_create(&state.client_name, user, &state.products, &state.country_codes, mode)
+        .await
+        .map_err(|e| {
+            Failure::new(
+                StatusCode::BAD_GATEWAY,
+                "We could not start a bank connection right now. Please try again.",
+                &e.to_string(),
+            )
+        })?;
+    let kept = state.store.remember_link_token(user, &created.link_token, crate::unix_now()).await;
+    let mut note = match (&wanted.update_item, mode) {
+        (Some(item_id), _) => format!("update-mode link token created for item {}", clip(item_id)),
+        (None, LinkMode::MultiItem) => "multi-item link token created".to_owned(),
+        (None, _) => "link token created".to_owned(),
+    };
+    if let Err(e) = kept {
+        note = format!("{note}; not kept for its session's end: {e}");
+    }
+    Ok((MadeLinkToken { link_token: created.link_token, expiration: created.expiration }, note))
 }
 
 /// One bank Link added, as Plaid's guides ask: refused as a duplicate of one of the user's Items

@@ -1,0 +1,154 @@
+// The full-stack example (examples/fullstack): a Leptos app rendered on the server and hydrated, with
+// a sign-in of its own, plaid-link-server nested in its router for its members, and the link token
+// from a server function. Two members, two browser contexts: each connects a bank and sees only
+// their own; the other's item is no item at all; another site cannot post; no public token stays.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { launchBrowser, openPage, linkThrough, assertTokenGone, exchangeRequests } from "./harness.js";
+
+const binary = process.env.PLAID_LINK_FULLSTACK_BIN;
+const site = process.env.PLAID_LINK_FULLSTACK_SITE;
+let app;
+let browser;
+
+/** The example's server on a free loopback port, with a database of its own. */
+async function startApp() {
+  const dir = mkdtempSync(join(tmpdir(), "plaid-link-fullstack-"));
+  const env = { ...process.env, ADDR: "127.0.0.1:0", SITE_ROOT: site, DATABASE_URL: join(dir, "app.db"), RUST_BACKTRACE: "0" };
+  const child = spawn(binary, [], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const logs = [];
+  child.stderr.on("data", (d) => logs.push(d.toString()));
+  const url = await new Promise((ok, fail) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d.toString();
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) ok(m[1]);
+    });
+    child.on("exit", (code) => fail(new Error(`the example exited with ${code}: ${logs.join("")}`)));
+  });
+  return {
+    url,
+    logs,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+before(async () => {
+  assert.ok(binary && site, "PLAID_LINK_FULLSTACK_BIN and PLAID_LINK_FULLSTACK_SITE name the built example");
+  app = await startApp();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+/** Signs `name` in, in a fresh context, and reloads: the member's page as the server renders it. */
+async function signedIn(name) {
+  const opened = await openPage(browser, app.url + "/");
+  const { page } = opened;
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Password").fill(`${name}-password`);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByText(`Signed in as ${name}`).waitFor();
+  await page.reload({ waitUntil: "domcontentloaded" });
+  await page.getByText(`Signed in as ${name}`).waitFor();
+  return opened;
+}
+
+/** Connects First Platypus Bank through the hydrated component; the item's id. */
+async function connectBank(opened) {
+  const { page, requests } = opened;
+  const connect = page.getByRole("button", { name: "Connect a bank account" });
+  await connect.click();
+  const dialog = await linkThrough(page);
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("status").filter({ hasText: "Connected to First Platypus Bank" }).waitFor();
+  await page.locator("#items li").first().waitFor();
+  const exchanges = requests.filter((r) => r.url.endsWith("/bank/exchange_public_token"));
+  assert.equal(exchanges.length, 1, "one exchange, to the library's route");
+  assert.equal(requests.filter((r) => r.url.endsWith("/api/link_token")).length, 0, "no request to the default URL");
+  assert.ok(requests.some((r) => /\/api\/link_token\d+$/.test(r.url)), "the link token came from a server function");
+  return { token: JSON.parse(exchanges[0].body).public_token, itemIds: await itemIds(page) };
+}
+
+async function itemIds(page) {
+  return page.locator("#items li").evaluateAll((lis) => lis.map((li) => li.dataset.itemId));
+}
+
+/** A request from the page itself, as its own scripts would send it. */
+function fromPage(page, method, path, body) {
+  return page.evaluate(async ({ method, path, body }) => {
+    const init = { method, headers: body ? { "content-type": "application/json" } : {}, body: body && JSON.stringify(body) };
+    const response = await fetch(path, init);
+    return { status: response.status, body: await response.text() };
+  }, { method, path, body });
+}
+
+test("two members each connect a bank and see only their own; the other's item is no item; nothing stays", async () => {
+  const alice = await signedIn("alice");
+  const bob = await signedIn("bob");
+  const a = await connectBank(alice);
+  const b = await connectBank(bob);
+  assert.equal(a.itemIds.length, 1);
+  assert.equal(b.itemIds.length, 1);
+  assert.notEqual(a.itemIds[0], b.itemIds[0]);
+
+  // The library's own list, for each member.
+  const listed = JSON.parse((await fromPage(alice.page, "GET", "/bank/items")).body);
+  assert.deepEqual(listed.items.map((i) => i.item_id), a.itemIds);
+  // Bob's item, asked for by Alice: 404, and it stays Bob's.
+  assert.equal((await fromPage(alice.page, "DELETE", `/bank/items/${b.itemIds[0]}`)).status, 404);
+  const update = { item_id: b.itemIds[0], link_session_id: "s" };
+  assert.equal((await fromPage(alice.page, "POST", "/bank/item_updated", update)).status, 404);
+  await bob.page.reload();
+  await bob.page.locator("#items li").first().waitFor();
+  assert.deepEqual(await itemIds(bob.page), b.itemIds);
+
+  for (const [member, { token }] of [[alice, a], [bob, b]]) {
+    await assertTokenGone(member, token, assert);
+    assert.ok(!app.logs.join("").includes(token), "public token found in the app's log");
+  }
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test("a page of another site cannot post to the library's routes, even for a signed-in member", async () => {
+  const alice = await signedIn("alice");
+  // Another origin on this machine (another port: same site, another origin), whose page posts to
+  // the app with the member's cookies.
+  const evil = createServer((_, res) => res.end("<!doctype html><title>evil</title>"));
+  await new Promise((ok) => evil.listen(0, "127.0.0.1", ok));
+  const other = await alice.context.newPage();
+  await other.goto(`http://127.0.0.1:${evil.address().port}/`);
+  const status = await other.evaluate(async (url) => {
+    const response = await fetch(url, { method: "POST", credentials: "include", mode: "no-cors",
+      headers: { "content-type": "text/plain" }, body: "{}" }).catch(() => null);
+    const json = await fetch(url, { method: "POST", credentials: "include",
+      headers: { "content-type": "application/json" }, body: "{}" }).then((r) => r.status, () => "blocked");
+    return { form: response?.type, json };
+  }, `${app.url}/bank/link_token`);
+  evil.close();
+  // The form-like post is opaque to the other page and refused by the app (not JSON); the JSON one
+  // is stopped by CORS before it is sent, and refused by the app if it were.
+  assert.equal(status.form, "opaque");
+  assert.equal(status.json, "blocked");
+  const refused = app.logs.join("").split("\n").filter((l) => l.includes("/bank/link_token") || l.includes("link_token"));
+  assert.ok(refused.some((l) => /"status":(415|403)/.test(l)), `the app refused it: ${refused.join("\n")}`);
+  assert.ok(!refused.some((l) => /"status":200/.test(l) && l.includes("POST /bank/link_token")), "no link token went to another site");
+  await alice.context.close();
+});
