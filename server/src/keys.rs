@@ -1,5 +1,6 @@
 //! The keys access tokens are encrypted under: the current one, and the ones it replaced, which
-//! are still accepted for reading until `plaid-link-dev rotate-key` has re-encrypted every row.
+//! are still accepted for reading until `Store::rotate_keys` (`plaid-link-dev rotate-key`) has
+//! re-encrypted every row.
 //!
 //! Each key has an id (a hash of the key, never the key), stored with every row it sealed. A row's
 //! additional data binds the key id, the item, its owner and the Plaid environment, so a row moved

@@ -29,7 +29,8 @@ const ACCOUNTS: [(&str, &str); 2] = [("alice", "alice-password"), ("bob", "bob-p
 /// round (`BENCH_MEMBERS=n`), `member-0` … `member-{n-1}` with the password `{name}-password`.
 fn may_sign_in(name: &str, password: &str) -> bool {
     let bench = std::env::var("BENCH_MEMBERS").ok().and_then(|n| n.parse::<u32>().ok()).unwrap_or(0);
-    let generated = name.strip_prefix("member-").and_then(|i| i.parse::<u32>().ok()).is_some_and(|i| i < bench);
+    let generated =
+        name.strip_prefix("member-").and_then(|i| i.parse::<u32>().ok()).is_some_and(|i| i < bench);
     let expected = format!("{name}-password");
     ACCOUNTS.contains(&(name, password)) || (generated && password == expected)
 }

@@ -199,7 +199,7 @@ impl Store {
         Ok(())
     }
 
-    /// Every item of every environment, for `plaid-link-dev items` (never a token).
+    /// Every item of every environment, for an operator's listing (`plaid-link-dev items`; never a token).
     pub async fn items(&self) -> Result<Vec<StoredItem>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT item_id, client_user_id, institution_name, environment, key_id,
