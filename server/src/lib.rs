@@ -31,9 +31,9 @@ mod duplicates;
 mod events;
 mod failure;
 mod guard;
-pub mod idempotency;
+mod idempotency;
 pub mod keys;
-pub mod logging;
+mod logging;
 pub mod plaid;
 mod routes;
 mod service;
@@ -41,7 +41,7 @@ mod settings;
 mod state;
 pub mod store;
 mod user;
-pub mod webhooks;
+mod webhooks;
 
 use std::sync::Arc;
 

@@ -160,7 +160,9 @@ async fn each_user_of_the_app_connects_lists_and_unlinks_only_their_own_items() 
 
     let first = app.connect("token-1").await;
     let second = app.connect("token-2").await;
-    assert_eq!(app.standin.client_user_ids(), ["member-1", "member-2"], "Plaid knows each by the app's id");
+    let mut told = app.standin.client_user_ids();
+    told.sort();
+    assert_eq!(told, ["member-1", "member-2"], "Plaid knows each by the app's id");
     let list = |who| app.call(reqwest::Method::GET, "/items", Some(who), None);
     let (_, mine) = list("token-1").await;
     assert_eq!(mine["items"].as_array().unwrap().len(), 1, "{mine}");
