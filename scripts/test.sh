@@ -35,7 +35,7 @@ cargo clippy -p plaid-link-fullstack --all-targets --features ssr --locked -- -D
 cargo clippy -p plaid-link-fullstack --lib --target wasm32-unknown-unknown --features hydrate --locked -- -D warnings
 
 step "the crate as a user gets it: docs without warnings, the examples in each mode, cargo package"
-RUSTDOCFLAGS="-D warnings" cargo doc -p plaid-link-leptos --no-deps --features embed --locked
+RUSTDOCFLAGS="-D warnings" cargo doc -p plaid-link-leptos -p plaid-link-server --no-deps --features plaid-link-leptos/embed --locked
 cargo build -p plaid-link-leptos --target wasm32-unknown-unknown --examples --features csr --locked
 cargo build -p plaid-link-leptos --target wasm32-unknown-unknown --example ssr --features hydrate --locked
 cargo build -p plaid-link-leptos --example ssr --features ssr --locked
