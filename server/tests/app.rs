@@ -59,6 +59,10 @@ impl Drop for App {
 
 async fn serve(app: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    serve_on(listener, app)
+}
+
+fn serve_on(listener: tokio::net::TcpListener, app: Router) -> String {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -91,12 +95,15 @@ async fn app(configure: impl FnOnce(&mut Settings)) -> App {
     .unwrap();
     let store = Store::on_pool(pool, TokenKeys::new(&[9; 32], &[]), "local").await.unwrap();
     let plaid = Plaid::at(&plaid_base, "local-client-id", "local-secret", Environment::Sandbox).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let mut settings = Settings::new(plaid, "Members' bank");
+    settings.webhook_url =
+        Some(format!("http://{}/bank/plaid/webhooks/plaid", listener.local_addr().unwrap()));
     configure(&mut settings);
     let link = PlaidLink::new(settings, store);
     let sign_ins = SignIns(Arc::new(HashMap::from([("token-1".to_owned(), 1), ("token-2".to_owned(), 2)])));
     let router = Router::new().nest("/bank/plaid", link.router::<Member>()).layer(Extension(sign_ins));
-    let base = serve(router).await;
+    let base = serve_on(listener, router);
     App { base, plaid_base, link, standin, http: reqwest::Client::new(), db }
 }
 
@@ -264,4 +271,30 @@ async fn an_app_whose_sign_in_store_fails_answers_503_not_401() {
         reqwest::Client::new().get(format!("{base}/p/items")).bearer_auth("token-1").send().await.unwrap();
     assert_eq!(response.status(), 503);
     let _ = std::fs::remove_file(db);
+}
+
+#[tokio::test]
+async fn plaids_verified_webhooks_tell_the_app_when_a_login_breaks_and_is_repaired_and_forged_ones_nothing() {
+    let app = app(|_| {}).await;
+    let item_id = app.connect("token-1").await;
+    let mut events = app.link.events();
+    let access_token = app.link.access_token("member-1", &item_id).await.unwrap().unwrap();
+
+    // Forged: no signature Plaid made.
+    let forged = json!({"webhook_type": "ITEM", "webhook_code": "LOGIN_REPAIRED", "item_id": item_id});
+    let response =
+        app.http.post(format!("{}/bank/plaid/webhooks/plaid", app.base)).json(&forged).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+
+    for (code, expected) in [
+        ("ERROR", ItemEvent::LoginRequired { user: "member-1".into(), item_id: item_id.clone() }),
+        ("LOGIN_REPAIRED", ItemEvent::Repaired { user: "member-1".into(), item_id: item_id.clone() }),
+    ] {
+        let fire = json!({"client_id": "local-client-id", "secret": "local-secret",
+                          "access_token": access_token.expose_secret(), "webhook_code": code});
+        assert_eq!(app.plaid("/sandbox/item/fire_webhook", fire).await["webhook_fired"], true);
+        let heard = tokio::time::timeout(std::time::Duration::from_secs(10), events.recv()).await;
+        assert_eq!(heard.expect("an event within 10 s").unwrap(), expected, "after Plaid's {code} webhook");
+    }
+    assert!(events.try_recv().is_err(), "the forged webhook told the app nothing");
 }
