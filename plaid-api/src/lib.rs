@@ -65,6 +65,24 @@ pub struct LinkTokenCreateRequest {
     /// through `/link/token/get` and the `SESSION_FINISHED` webhook, not `onSuccess`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_multi_item_link: Option<bool>,
+    /// Hosted Link: Plaid serves Link on a page of its own (`hosted_link_url`), for webviews and
+    /// apps without a page to host it; the session's end comes by the `SESSION_FINISHED` webhook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosted_link: Option<LinkTokenHostedLink>,
+}
+
+/// `/link/token/create`'s `hosted_link` options (an empty object turns Hosted Link on).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct LinkTokenHostedLink {
+    /// Where the hosted page sends the user once the session ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_redirect_uri: Option<String>,
+    /// How long `hosted_link_url` works.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_lifetime_seconds: Option<u64>,
+    /// Opened in an out-of-process web view of a mobile app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_mobile_app: Option<bool>,
 }
 
 /// `/link/token/create`'s `update` options.
@@ -80,6 +98,9 @@ pub struct LinkTokenCreateResponse {
     pub link_token: String,
     pub expiration: String,
     pub request_id: String,
+    /// Hosted Link's page for this token, when `hosted_link` was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosted_link_url: Option<String>,
 }
 
 /// `/item/public_token/exchange`.

@@ -38,6 +38,8 @@ pub fn router(standin: Arc<Standin>) -> Router {
         .route("/link/credentials", post(link::steps::credentials))
         .route("/link/complete", post(link::steps::complete))
         .route("/link/finish", post(link::sessions::finish))
+        .route("/link/hosted/session", post(link::hosted::session))
+        .route("/hl/{id}", get(link::hosted::page))
         .route("/link/oauth/start", post(oauth::start))
         .route("/link/oauth/consent", get(oauth::consent))
         .route("/link/oauth/approve", post(oauth::approve))

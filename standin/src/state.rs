@@ -24,8 +24,18 @@ pub(crate) struct LinkTokenRecord {
     pub redirect_uri: Option<String>,
     /// Multi-Item Link (`enable_multi_item_link`): several banks in one session.
     pub multi_item: bool,
+    /// Hosted Link (`hosted_link`): its page's id and where it sends the user at the end.
+    pub hosted: Option<HostedRecord>,
     /// The Link sessions opened with it, and what each added (`/link/token/get`).
     pub sessions: Vec<SessionRecord>,
+}
+
+/// Hosted Link's page for a link token: `<base>/hl/<id>`.
+pub(crate) struct HostedRecord {
+    pub id: String,
+    pub completion_redirect_uri: Option<String>,
+    /// When the page's address stops working (`url_lifetime_seconds`, at most the token's life).
+    pub url_expires_at: u64,
 }
 
 /// One Link session of a link token.
@@ -337,6 +347,7 @@ mod tests {
             update: None,
             redirect_uri: None,
             multi_item: false,
+            hosted: None,
             sessions: Vec::new(),
         }
     }

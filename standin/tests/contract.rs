@@ -375,3 +375,73 @@ fn accepts(t: &str, v: &Value) -> bool {
         _ => false,
     }
 }
+
+#[tokio::test]
+async fn hosted_link_serves_its_own_page_and_announces_each_ending_by_webhook() {
+    let s = start().await;
+    let create = |hosted: Value| {
+        json!({ "client_name": "t", "language": "en", "country_codes": ["US"], "user": { "client_user_id": "user-1" },
+                "products": ["transactions"], "webhook": s.hook, "hosted_link": hosted })
+    };
+    let mut plain = create(json!({}));
+    plain.as_object_mut().unwrap().remove("hosted_link");
+    let (status, plain) = s.call("/link/token/create", plain).await;
+    assert_eq!(status, 200);
+    assert!(plain.get("hosted_link_url").is_none(), "only when asked for: {plain}");
+
+    let (status, hosted) = s
+        .call("/link/token/create", create(json!({ "completion_redirect_uri": "https://app.example/done" })))
+        .await;
+    assert_eq!(status, 200);
+    let url = hosted["hosted_link_url"].as_str().unwrap();
+    assert!(url.starts_with(&format!("{}/hl/", s.base)), "{url}");
+    let page = s.http.get(url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let policy = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(policy.contains("script-src 'self'") && !policy.contains("unsafe"), "{policy}");
+    assert!(page.text().await.unwrap().contains("link-initialize.js\" data-hosted-link"));
+    assert_eq!(s.http.get(format!("{}/hl/unknown", s.base)).send().await.unwrap().status(), 404);
+
+    // What the page runs Link with: this token, and where it ends.
+    let id = url.rsplit('/').next().unwrap();
+    let (status, session) =
+        s.send("/link/hosted/session", "application/json", json!({ "id": id }).to_string()).await;
+    assert_eq!(status, 200);
+    assert_eq!(session["link_token"], hosted["link_token"]);
+    assert_eq!(session["completion_redirect_uri"], "https://app.example/done");
+
+    // A bank through the page's Link, then the page's end: SESSION_FINISHED with its public token.
+    let login = json!({ "link_token": hosted["link_token"], "institution_id": "ins_109508", "username": "user_good", "password": "pass_good" });
+    let (_, accounts) = s.send("/link/credentials", "application/json", login.to_string()).await;
+    let chosen = json!({ "link_token": hosted["link_token"], "institution_id": "ins_109508", "accounts": accounts["accounts"], "link_session_id": "hosted-1" });
+    let (_, completed) = s.send("/link/complete", "application/json", chosen.to_string()).await;
+    let done =
+        json!({ "link_token": hosted["link_token"], "link_session_id": "hosted-1", "status": "SUCCESS" });
+    assert_eq!(s.send("/link/finish", "application/json", done.to_string()).await.0, 200);
+    // Another page, left without a bank.
+    let (_, left) = s.call("/link/token/create", create(json!({}))).await;
+    let exited =
+        json!({ "link_token": left["link_token"], "link_session_id": "hosted-2", "status": "EXITED" });
+    assert_eq!(s.send("/link/finish", "application/json", exited.to_string()).await.0, 200);
+
+    let webhooks = s.webhooks(2).await;
+    assert_eq!(webhooks.len(), 2, "one webhook per hosted session's end");
+    for (_, body) in &webhooks {
+        s.contract.check(
+            s.contract.facts["webhooks"]["LINK SESSION_FINISHED"].as_str().unwrap(),
+            body,
+            "SESSION_FINISHED",
+        );
+    }
+    let ending =
+        |session: &str| webhooks.iter().find(|(_, b)| b["link_session_id"] == session).unwrap().1.clone();
+    assert_eq!(ending("hosted-1")["status"], "SUCCESS");
+    assert_eq!(ending("hosted-1")["public_tokens"], json!([completed["public_token"]]));
+    assert_eq!(ending("hosted-2")["status"], "EXITED");
+    assert_eq!(ending("hosted-2")["public_tokens"], json!([]));
+    let (_, got) = s.call("/link/token/get", json!({ "link_token": hosted["link_token"] })).await;
+    assert_eq!(
+        got["link_sessions"][0]["results"]["item_add_results"][0]["public_token"],
+        completed["public_token"]
+    );
+}

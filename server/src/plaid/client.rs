@@ -153,6 +153,7 @@ impl PlaidClient {
             update: update.map(|u| LinkTokenUpdate { account_selection_enabled: u.account_selection }),
             redirect_uri: self.redirect_uri.clone(),
             enable_multi_item_link: matches!(mode, LinkMode::MultiItem).then_some(true),
+            hosted_link: None,
         };
         self.post("/link/token/create", &request).await
     }

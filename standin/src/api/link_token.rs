@@ -1,17 +1,18 @@
 //! `/link/token/create`: a link token for a new item with the given products, or (with an item's
-//! access token) update mode for that item.
+//! access token) update mode for that item; with `hosted_link`, also Hosted Link's page for it
+//! (`hosted_link_url`, `link/hosted.rs`).
 
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{OriginalUri, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::{item_of, rfc3339};
 use crate::errors::{error, full, internal};
 use crate::request::Plaid;
-use crate::state::{id, token, LinkTokenRecord, Standin, UpdateGrant};
+use crate::state::{id, token, HostedRecord, LinkTokenRecord, Standin, UpdateGrant};
 use crate::types::{
     LinkTokenCreateRequest, LinkTokenCreateResponse, LinkTokenGetRequest, LinkTokenGetResponse,
     LinkTokenMetadata,
@@ -20,6 +21,8 @@ use crate::UPDATE_LINK_TOKEN_TTL_SECS;
 
 pub(crate) async fn create(
     State(standin): State<Arc<Standin>>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
     Plaid(request): Plaid<LinkTokenCreateRequest>,
 ) -> Response {
     if request.user.client_user_id.is_empty()
@@ -78,6 +81,13 @@ pub(crate) async fn create(
     if !books.has_room(now, standin.config.max_records) {
         return full();
     }
+    let hosted = request.hosted_link.as_ref().map(|options| HostedRecord {
+        id: id(32),
+        completion_redirect_uri: options.completion_redirect_uri.clone(),
+        url_expires_at: now + options.url_lifetime_seconds.unwrap_or(lifetime).min(lifetime),
+    });
+    let hosted_link_url =
+        hosted.as_ref().map(|h| format!("{}/hl/{}", own_base(&standin, &uri, &headers), h.id));
     books.link_tokens.insert(
         link_token.clone(),
         LinkTokenRecord {
@@ -97,12 +107,24 @@ pub(crate) async fn create(
             update,
             redirect_uri: request.redirect_uri,
             multi_item: request.enable_multi_item_link == Some(true),
+            hosted,
             sessions: Vec::new(),
         },
     );
     drop(books);
-    Json(LinkTokenCreateResponse { link_token, expiration: rfc3339(expires_at), request_id: id(15) })
+    let expiration = rfc3339(expires_at);
+    Json(LinkTokenCreateResponse { link_token, expiration, request_id: id(15), hosted_link_url })
         .into_response()
+}
+
+/// Where this stand-in is, as the request reached it: its `Host`, and the path it is served under
+/// (`/plaid` in the reference backend). HTTPS when it serves TLS with a certificate of its own
+/// (which it then trusts as `extra_root`).
+fn own_base(standin: &Standin, uri: &Uri, headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let prefix = uri.path().strip_suffix("/link/token/create").unwrap_or("");
+    let scheme = if standin.config.extra_root.is_some() { "https" } else { "http" };
+    format!("{scheme}://{host}{prefix}")
 }
 
 /// `/link/token/get`: what a live link token was made with.

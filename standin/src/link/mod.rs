@@ -1,6 +1,8 @@
 //! Link, as the stand-in plays it: its script (`script/`, a Link-like modal with Plaid's
-//! sandbox institutions) and the private endpoints the script calls (`steps.rs`; a session's end, `sessions.rs`).
+//! sandbox institutions) and the private endpoints the script calls (`steps.rs`; a session's end, `sessions.rs`);
+//! Hosted Link's page (`hosted.rs`).
 
+pub(crate) mod hosted;
 pub(crate) mod sessions;
 pub(crate) mod steps;
 
@@ -13,6 +15,7 @@ const SCRIPT: &str = concat!(
     "(function () {\n\"use strict\";\nif (window.Plaid && window.Plaid.__standin) return;\n",
     include_str!("script/helpers.js"),
     include_str!("script/link.js"),
+    include_str!("script/hosted.js"),
     "})();\n",
 );
 

@@ -96,10 +96,14 @@ pub(crate) fn record(
 pub(crate) struct FinishRequest {
     link_token: String,
     link_session_id: String,
+    /// `SUCCESS` (the default) or `EXITED`: how a Hosted Link session ended.
+    #[serde(default)]
+    status: Option<String>,
 }
 
-/// `/link/finish`: the session ended in success (Multi-Item Link's "Done", or Identity
-/// Verification's end). A Multi-Item session is announced by `SESSION_FINISHED`, signed.
+/// `/link/finish`: the session ended (Multi-Item Link's "Done", Identity Verification's end, or a
+/// Hosted Link page's end, in success or not). A Multi-Item or Hosted Link session is announced by
+/// `SESSION_FINISHED`, signed, with its public tokens and status.
 pub(crate) async fn finish(
     State(standin): State<Arc<Standin>>,
     headers: HeaderMap,
@@ -114,8 +118,14 @@ pub(crate) async fn finish(
         return internal();
     };
     let live = books.link_tokens.get(&request.link_token).filter(|r| r.expires_at > now);
-    let Some((multi_item, webhook)) = live.map(|r| (r.multi_item, r.webhook.clone())) else {
+    let Some((announced, webhook)) = live.map(|r| (r.multi_item || r.hosted.is_some(), r.webhook.clone()))
+    else {
         return invalid_link_token();
+    };
+    let status = match request.status.as_deref() {
+        None | Some("SUCCESS") => "SUCCESS",
+        Some("EXITED") => "EXITED",
+        Some(_) => return crate::errors::invalid_request("INVALID_FIELD", "status: SUCCESS or EXITED"),
     };
     let session = match session(&mut books, &request.link_token, &request.link_session_id, now) {
         Ok(session) => session,
@@ -124,9 +134,9 @@ pub(crate) async fn finish(
     session.finished_at = Some(now);
     let public_tokens: Vec<String> = session.added.iter().map(|a| a.public_token.clone()).collect();
     drop(books);
-    if multi_item {
+    if announced {
         let finished = json!({
-            "webhook_type": "LINK", "webhook_code": "SESSION_FINISHED", "status": "SUCCESS",
+            "webhook_type": "LINK", "webhook_code": "SESSION_FINISHED", "status": status,
             "link_session_id": request.link_session_id, "link_token": request.link_token,
             "public_tokens": public_tokens, "environment": "sandbox",
         });

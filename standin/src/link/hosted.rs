@@ -1,0 +1,92 @@
+//! Hosted Link, as Plaid describes it: a page of Plaid's own (`hosted_link_url`) that runs Link
+//! without a host page of the app's. It ends at the token's `completion_redirect_uri`, or says the
+//! user may close it; either way the session's end is a `LINK` `SESSION_FINISHED` webhook with its
+//! `public_tokens` and `status` (`sessions.rs`), and `/link/token/get` lists what it added.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::errors::{internal, invalid_link_token};
+use crate::request::parse;
+use crate::state::Standin;
+
+/// The page: Link's script alone (its hosted part, `script/hosted.js`, runs Link here), nothing
+/// inline, under a strict policy of its own.
+const PAGE: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Plaid Link</title>
+</head>
+<body>
+<script src="../link/v2/stable/link-initialize.js" data-hosted-link></script>
+</body>
+</html>
+"#;
+
+/// `GET /hl/{id}`: the page, while its address works; a plain 404 otherwise.
+pub(crate) async fn page(State(standin): State<Arc<Standin>>, Path(id): Path<String>) -> Response {
+    if lookup(&standin, &id).is_none() {
+        return (StatusCode::NOT_FOUND, "This link has expired. Ask for a new one.").into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; script-src 'self'; connect-src 'self'; frame-src 'self'; \
+                 style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
+                 frame-ancestors 'none'",
+            ),
+        ],
+        PAGE,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SessionRequest {
+    id: String,
+}
+
+/// `POST /link/hosted/session`: what the page runs Link with. Whoever holds the page's address
+/// holds its session, as at Plaid.
+pub(crate) async fn session(
+    State(standin): State<Arc<Standin>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let request: SessionRequest = match parse(&headers, &body) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    match lookup(&standin, &request.id) {
+        Some(Ok((link_token, completion_redirect_uri))) => {
+            Json(json!({ "link_token": link_token, "completion_redirect_uri": completion_redirect_uri }))
+                .into_response()
+        }
+        Some(Err(e)) => e,
+        None => invalid_link_token(),
+    }
+}
+
+/// The link token of the page `id` and where it ends, while its address works.
+fn lookup(standin: &Standin, id: &str) -> Option<Result<(String, Option<String>), Response>> {
+    let now = standin.now();
+    let Ok(books) = standin.books.lock() else {
+        return Some(Err(internal()));
+    };
+    books.link_tokens.iter().find_map(|(link_token, record)| {
+        let hosted = record.hosted.as_ref().filter(|h| h.id == id && h.url_expires_at > now)?;
+        (record.expires_at > now).then(|| Ok((link_token.clone(), hosted.completion_redirect_uri.clone())))
+    })
+}
