@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startBackend, launchBrowser, openPage, linkThrough, root, freePort } from "./harness.js";
+import { startBackend, launchBrowser, openPage, linkThrough, root, freePort, assertStrictPolicy } from "./harness.js";
 
 const ctx = {};
 
@@ -66,7 +66,7 @@ after(async () => {
 test("make demo's page is styled, breaks none of trunk's policy, and connects a bank", async () => {
   const { page, context, policy } = await openPage(ctx.browser, ctx.url);
   assert.match(policy, /script-src 'nonce-[^']+' 'wasm-unsafe-eval'/, "trunk serve sends the strict policy");
-  assert.ok(!policy.includes("unsafe-inline"), policy);
+  assertStrictPolicy(policy, assert);
   const button = page.getByRole("button", { name: "Connect a bank account" });
   await button.waitFor();
   // The component's stylesheet applied: its custom property is defined, and the button wears its

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -17,7 +17,8 @@ use crate::request::parse;
 use crate::state::Standin;
 
 /// The page: Link's script alone (its hosted part, `script/hosted.js`, runs Link here), nothing
-/// inline, under a strict policy of its own.
+/// inline, under a strict policy of its own: the script and Link's `<style>` by the response's
+/// nonce (in place of `{nonce}`), Link's inline style attributes as Plaid documents them.
 const PAGE: &str = r#"<!doctype html>
 <html lang="en">
 <head>
@@ -26,7 +27,7 @@ const PAGE: &str = r#"<!doctype html>
 <title>Plaid Link</title>
 </head>
 <body>
-<script src="../link/v2/stable/link-initialize.js" data-hosted-link></script>
+<script src="../link/v2/stable/link-initialize.js" nonce="{nonce}" data-hosted-link></script>
 </body>
 </html>
 "#;
@@ -36,21 +37,25 @@ pub(crate) async fn page(State(standin): State<Arc<Standin>>, Path(id): Path<Str
     if lookup(&standin, &id).is_none() {
         return (StatusCode::NOT_FOUND, "This link has expired. Ask for a new one.").into_response();
     }
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-            (header::REFERRER_POLICY, "no-referrer"),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; script-src 'self'; connect-src 'self'; frame-src 'self'; \
-                 style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
-                 frame-ancestors 'none'",
-            ),
-        ],
-        PAGE,
-    )
-        .into_response()
+    let nonce = crate::state::id(22);
+    let policy = format!(
+        "default-src 'none'; script-src 'nonce-{nonce}'; connect-src 'self'; frame-src 'self'; \
+         style-src 'nonce-{nonce}'; style-src-attr 'unsafe-inline'; img-src 'self' data:; \
+         base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    );
+    let mut response = PAGE.replace("{nonce}", &nonce).into_response();
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+        (header::CACHE_CONTROL, "no-store".to_owned()),
+        (header::REFERRER_POLICY, "no-referrer".to_owned()),
+        (header::CONTENT_SECURITY_POLICY, policy),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+    response
 }
 
 #[derive(Deserialize)]

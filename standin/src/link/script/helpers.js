@@ -49,3 +49,15 @@ function resumeStateOf(uri) {
   if (typeof uri !== "string" || uri === "") return null;
   try { return new URL(uri).searchParams.get("oauth_state_id"); } catch (e) { return null; }
 }
+
+// Link's <style> element, once per page, with the nonce Link's script tag was given (none: the
+// page's policy decides, as it would for Plaid's).
+function addStyleSheet() {
+  if (document.querySelector("style[data-plaid-standin]")) return;
+  var style = document.createElement("style");
+  style.setAttribute("data-plaid-standin", "");
+  if (script && script.nonce) style.nonce = script.nonce;
+  style.textContent = ".plaid-standin-dialog { position: relative; background: #fff; border-radius: 0.75rem; " +
+    "padding: 2rem 1.5rem 1.5rem; font-family: system-ui, sans-serif; color: #111827; }";
+  document.head.appendChild(style);
+}

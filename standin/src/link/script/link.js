@@ -74,12 +74,14 @@ function create(config) {
                fontSize: "1.6rem", cursor: "pointer" },
     });
     s.body = el("div", {});
+    // As real Link does to a page: its look from a <style> element under the nonce of its own
+    // script tag, and inline style attributes set through markup (`style-src-attr`). Styles set
+    // through `element.style` are never blocked, so they would prove nothing of a page's policy.
+    addStyleSheet();
     var dialog = el("div", {
-      role: "dialog", "aria-modal": "true", "aria-label": "Plaid Link",
-      style: { position: "relative", background: "#fff", borderRadius: "0.75rem", padding: "2rem 1.5rem 1.5rem",
-               width: "22rem", maxWidth: "90vw", fontFamily: "system-ui, sans-serif", color: "#111827",
-               boxShadow: "0 20px 50px rgba(0,0,0,.3)" },
+      role: "dialog", "aria-modal": "true", "aria-label": "Plaid Link", class: "plaid-standin-dialog",
     }, [close, el("p", { text: "Plaid (local stand-in)", style: { margin: "0 0 1rem", fontSize: "0.8rem", color: "#6b7280" } }), s.body]);
+    dialog.setAttribute("style", "width: 22rem; max-width: 90vw; box-shadow: 0 20px 50px rgba(0,0,0,.3)");
     s.root = el("div", {
       "data-plaid-standin": s.id,
       style: { position: "fixed", inset: "0", background: "rgba(17,24,39,.55)", display: "flex",
