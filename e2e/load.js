@@ -9,12 +9,9 @@
 // each session's requests alternating between them (page and exchanges on one, link token and the
 // second retry on the other), as a load balancer without affinity would send them. Prints
 // throughput and latency percentiles for each. It stops by itself.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startBackend } from "./tests/harness.js";
+import { readFileSync } from "node:fs";
+import { startBackend, startFullstack } from "./tests/harness.js";
 
 const sessions = Number(process.env.LOAD_SESSIONS || 200);
 
@@ -92,15 +89,8 @@ async function load(label, backends) {
  * exchanges at the library's route with the same injected retries.
  */
 async function loadFullstack() {
-  const dir = mkdtempSync(join(tmpdir(), "plaid-link-load-"));
-  const env = { ...process.env, ADDR: "127.0.0.1:0", SITE_ROOT: process.env.PLAID_LINK_FULLSTACK_SITE,
-    DATABASE_URL: join(dir, "app.db"), BENCH_MEMBERS: String(2 * sessions), RATE_LIMIT: "1000000", RUST_BACKTRACE: "0" };
-  const child = spawn(process.env.PLAID_LINK_FULLSTACK_BIN, [], { env, stdio: ["ignore", "pipe", "ignore"] });
-  const url = await new Promise((ok, fail) => {
-    let out = "";
-    child.stdout.on("data", (d) => { out += d; const m = out.match(/listening on (http:\/\/[\d.:]+)/); if (m) ok(m[1]); });
-    child.on("exit", (code) => fail(new Error(`the example exited with ${code}`)));
-  });
+  const app = await startFullstack({ BENCH_MEMBERS: String(2 * sessions), RATE_LIMIT: "1000000" });
+  const url = app.url;
   const statuses = [];
   const latency = { link_token: [], exchange: [] };
   const timed = async (kind, promise) => {
@@ -154,9 +144,7 @@ async function loadFullstack() {
     console.log(`  ${ok ? "held" : "FAILED"}: exactly one item per session, no 5xx`);
     return ok;
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
-    rmSync(dir, { recursive: true, force: true });
+    await app.stop();
   }
 }
 

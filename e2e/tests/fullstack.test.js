@@ -4,51 +4,16 @@
 // their own; the other's item is no item at all; another site cannot post; no public token stays.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { launchBrowser, openPage, linkThrough, assertTokenGone, exchangeRequests } from "./harness.js";
+import { launchBrowser, openPage, linkThrough, assertTokenGone, startFullstack } from "./harness.js";
 
-const binary = process.env.PLAID_LINK_FULLSTACK_BIN;
-const site = process.env.PLAID_LINK_FULLSTACK_SITE;
 let app;
 let browser;
 
-/** The example's server on a free loopback port, with a database of its own. */
-async function startApp() {
-  const dir = mkdtempSync(join(tmpdir(), "plaid-link-fullstack-"));
-  const env = { ...process.env, ADDR: "127.0.0.1:0", SITE_ROOT: site, DATABASE_URL: join(dir, "app.db"), RUST_BACKTRACE: "0" };
-  const child = spawn(binary, [], { env, stdio: ["ignore", "pipe", "pipe"] });
-  const logs = [];
-  child.stderr.on("data", (d) => logs.push(d.toString()));
-  const url = await new Promise((ok, fail) => {
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d.toString();
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) ok(m[1]);
-    });
-    child.on("exit", (code) => fail(new Error(`the example exited with ${code}: ${logs.join("")}`)));
-  });
-  return {
-    url,
-    logs,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 before(async () => {
-  assert.ok(binary && site, "PLAID_LINK_FULLSTACK_BIN and PLAID_LINK_FULLSTACK_SITE name the built example");
-  app = await startApp();
+  assert.ok(process.env.PLAID_LINK_FULLSTACK_BIN && process.env.PLAID_LINK_FULLSTACK_SITE,
+    "PLAID_LINK_FULLSTACK_BIN and PLAID_LINK_FULLSTACK_SITE name the built example (scripts/fullstack.sh)");
+  app = await startFullstack();
   browser = await launchBrowser();
 });
 

@@ -16,6 +16,51 @@ export const artifacts = join(root, "e2e/artifacts");
 const binary = process.env.PLAID_LINK_DEV_BIN || join(root, "target/debug/plaid-link-dev");
 
 /** Starts the backend serving the release bundle (dist/) and the plain host pages. */
+/**
+ * Starts a server of ours (`binary`, with `env`) and waits for the address it prints first
+ * (`listening on http://127.0.0.1:…`); its stderr is kept in `logs`.
+ */
+export async function listening(binary, env) {
+  const child = spawn(binary, [], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const logs = [];
+  child.stderr.on("data", (d) => logs.push(d.toString()));
+  const url = await new Promise((ok, fail) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d.toString();
+      const m = out.match(/listening on (https?:\/\/127\.0\.0\.1:\d+)/);
+      if (m) ok(m[1]);
+    });
+    child.on("exit", (code) => fail(new Error(`${binary} exited with ${code}: ${logs.join("")}`)));
+  });
+  return { child, url, logs };
+}
+
+/**
+ * The full-stack example (examples/fullstack, built by scripts/fullstack.sh) on a free loopback
+ * port, with a database of its own; `extraEnv` besides (its bench members, its rate limits).
+ */
+export async function startFullstack(extraEnv = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "plaid-link-fullstack-"));
+  const env = {
+    ...process.env, ADDR: "127.0.0.1:0", SITE_ROOT: process.env.PLAID_LINK_FULLSTACK_SITE,
+    DATABASE_URL: join(dir, "app.db"), RUST_BACKTRACE: "0", ...extraEnv,
+  };
+  const { child, url, logs } = await listening(process.env.PLAID_LINK_FULLSTACK_BIN, env);
+  return {
+    url,
+    logs,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function startBackend(extraEnv = {}, { tls = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "plaid-link-e2e-"));
   const certificate = tls ? makeCertificate(dir) : null;
@@ -34,18 +79,7 @@ export async function startBackend(extraEnv = {}, { tls = false } = {}) {
     ...(certificate ? { PLAID_LINK_TLS_CERT: certificate.cert, PLAID_LINK_TLS_KEY: certificate.key } : {}),
     ...extraEnv,
   };
-  const child = spawn(binary, [], { env, stdio: ["ignore", "pipe", "pipe"] });
-  const logs = [];
-  child.stderr.on("data", (d) => logs.push(d.toString()));
-  const url = await new Promise((ok, fail) => {
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d.toString();
-      const m = out.match(/listening on (https?:\/\/127\.0\.0\.1:\d+)/);
-      if (m) ok(m[1]);
-    });
-    child.on("exit", (code) => fail(new Error(`backend exited with ${code}: ${logs.join("")}`)));
-  });
+  const { child, url, logs } = await listening(binary, env);
   return {
     url,
     logs,
