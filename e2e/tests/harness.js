@@ -18,9 +18,10 @@ const binary = process.env.PLAID_LINK_DEV_BIN || join(root, "target/debug/plaid-
 /** Starts the backend serving the release bundle (dist/) and the plain host pages. */
 /**
  * Starts a server of ours (`binary`, with `env`) and waits for the address it prints first
- * (`listening on http://127.0.0.1:…`); its stderr is kept in `logs`.
+ * (`listening on http://127.0.0.1:…`); its stderr is kept in `logs`. `stop()` ends it (SIGTERM,
+ * then waits) and removes `dir`, its own.
  */
-export async function listening(binary, env) {
+export async function listening(binary, env, dir) {
   const child = spawn(binary, [], { env, stdio: ["ignore", "pipe", "pipe"] });
   const logs = [];
   child.stderr.on("data", (d) => logs.push(d.toString()));
@@ -33,7 +34,15 @@ export async function listening(binary, env) {
     });
     child.on("exit", (code) => fail(new Error(`${binary} exited with ${code}: ${logs.join("")}`)));
   });
-  return { child, url, logs };
+  async function stop() {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { child, url, logs, stop };
 }
 
 /**
@@ -46,18 +55,11 @@ export async function startFullstack(extraEnv = {}) {
     ...process.env, ADDR: "127.0.0.1:0", SITE_ROOT: process.env.PLAID_LINK_FULLSTACK_SITE,
     DATABASE_URL: join(dir, "app.db"), RUST_BACKTRACE: "0", ...extraEnv,
   };
-  const { child, url, logs } = await listening(process.env.PLAID_LINK_FULLSTACK_BIN, env);
+  const { url, logs, stop } = await listening(process.env.PLAID_LINK_FULLSTACK_BIN, env, dir);
   return {
     url,
     logs,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 
@@ -79,7 +81,7 @@ export async function startBackend(extraEnv = {}, { tls = false } = {}) {
     ...(certificate ? { PLAID_LINK_TLS_CERT: certificate.cert, PLAID_LINK_TLS_KEY: certificate.key } : {}),
     ...extraEnv,
   };
-  const { child, url, logs } = await listening(binary, env);
+  const { child, url, logs, stop } = await listening(binary, env, dir);
   return {
     url,
     logs,
@@ -94,14 +96,7 @@ export async function startBackend(extraEnv = {}, { tls = false } = {}) {
     databaseBytes() {
       return readFileSync(env.PLAID_LINK_DB);
     },
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 
