@@ -128,7 +128,8 @@ async fn a_repeated_idempotency_key_exchanges_once_and_answers_the_same() {
 
     // Another key is another request: the token is spent, so Plaid refuses it.
     let third = exchange("key-2").await.unwrap();
-    assert_eq!(third.status(), 400);
+    let status = third.status();
+    assert_eq!(status, 400, "{}", third.text().await.unwrap());
 }
 
 #[tokio::test]
