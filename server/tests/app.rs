@@ -69,8 +69,13 @@ fn serve_on(listener: tokio::net::TcpListener, app: Router) -> String {
     base
 }
 
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+/// A name part no other test of this run has at once: tests start together, often within one
+/// tick of the clock, so a counter besides it.
+fn rand_suffix() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let count = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{}-{count}-{nanos}", std::process::id())
 }
 
 /// The app: its own table and migrations in its database, the library beside them under

@@ -138,9 +138,15 @@ pub async fn standin_apart(config: plaid_standin::StandinConfig) -> (Arc<Standin
     (standin, url)
 }
 
+/// A number no other test of the run has at the same time, for its database's and files' names:
+/// the process (test binaries may run at once), then a counter (tests of one binary start together,
+/// often within one tick of the clock: two of them once shared a SQLite file, and one got 503s),
+/// then the clock's low bits (a later process may reuse the pid).
 pub fn rand_suffix() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
-        ^ (std::process::id() as u64) << 32
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let count = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) & 0xFFFF;
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    (u64::from(std::process::id()) << 40) | (count << 24) | (nanos & 0xFF_FFFF)
 }
 
 pub const CREDS: (&str, &str) = ("local-client-id", "local-secret");
