@@ -34,8 +34,12 @@ const PAGE: &str = r#"<!doctype html>
 
 /// `GET /hl/{id}`: the page, while its address works; a plain 404 otherwise.
 pub(crate) async fn page(State(standin): State<Arc<Standin>>, Path(id): Path<String>) -> Response {
-    if lookup(&standin, &id).is_none() {
-        return (StatusCode::NOT_FOUND, "This link has expired. Ask for a new one.").into_response();
+    match lookup(&standin, &id) {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return (StatusCode::NOT_FOUND, "This link has expired. Ask for a new one.").into_response()
+        }
+        Err(e) => return e,
     }
     let nonce = crate::state::id(22);
     let policy = format!(
@@ -75,23 +79,21 @@ pub(crate) async fn session(
         Err(e) => return e,
     };
     match lookup(&standin, &request.id) {
-        Some(Ok((link_token, completion_redirect_uri))) => {
+        Ok(Some((link_token, completion_redirect_uri))) => {
             Json(json!({ "link_token": link_token, "completion_redirect_uri": completion_redirect_uri }))
                 .into_response()
         }
-        Some(Err(e)) => e,
-        None => invalid_link_token(),
+        Ok(None) => invalid_link_token(),
+        Err(e) => e,
     }
 }
 
 /// The link token of the page `id` and where it ends, while its address works.
-fn lookup(standin: &Standin, id: &str) -> Option<Result<(String, Option<String>), Response>> {
+fn lookup(standin: &Standin, id: &str) -> Result<Option<(String, Option<String>)>, Response> {
     let now = standin.now();
-    let Ok(books) = standin.books.lock() else {
-        return Some(Err(internal()));
-    };
-    books.link_tokens.iter().find_map(|(link_token, record)| {
+    let books = standin.books.lock().map_err(|_| internal())?;
+    Ok(books.link_tokens.iter().find_map(|(link_token, record)| {
         let hosted = record.hosted.as_ref().filter(|h| h.id == id && h.url_expires_at > now)?;
-        (record.expires_at > now).then(|| Ok((link_token.clone(), hosted.completion_redirect_uri.clone())))
-    })
+        (record.expires_at > now).then(|| (link_token.clone(), hosted.completion_redirect_uri.clone()))
+    }))
 }
