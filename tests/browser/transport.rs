@@ -1,5 +1,6 @@
 //! The app's own transport: link tokens from its function, finished sessions to its forward, and
-//! nothing sent to the URLs they replace; headers and cookies to an origin the app trusts with them.
+//! nothing sent to the URLs they replace. (An origin the app trusts with its headers and cookies:
+//! `trust.rs`, beside the other origins' tests.)
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -99,24 +100,4 @@ async fn the_apps_functions_failing_tell_the_user_and_trying_again_works() {
     link.wait_for_status("failed").await;
     assert_eq!(*calls.borrow(), 2);
     assert_eq!(backend_request_count(EXCHANGE_PATH), 0);
-}
-
-#[wasm_bindgen_test]
-async fn a_credentialed_origin_gets_the_apps_headers_and_cookies_but_not_the_csrf_token() {
-    let options = ready_page()
-        .credentialed_origin("https://api.example.com")
-        .exchange_url("https://api.example.com/exchange")
-        .headers(|| vec![("Authorization".to_owned(), "Bearer app-secret".to_owned())]);
-    backend_respond("/exchange", 200, r#"{"item_id":"item-api"}"#);
-    set_csrf_meta("csrf-secret");
-    let link = Mounted::new(options);
-    link.wait_for_status("ready").await;
-    link.click();
-    fake_plaid_success(0, "public-sandbox-api", SUCCESS_METADATA);
-    link.wait_for_status("connected").await;
-    set_csrf_meta("");
-    assert_eq!(backend_request_header("/exchange", 0, "Authorization"), "Bearer app-secret");
-    assert_eq!(backend_request_credentials("/exchange", 0), "include");
-    assert_eq!(backend_request_header("/exchange", 0, "X-CSRF-Token"), "");
-    assert_eq!(backend_request_credentials(TOKEN_PATH, 0), "same-origin", "the page's own origin");
 }

@@ -64,22 +64,30 @@ async fn a_script_from_another_origin_is_refused_even_from_the_pages_code() {
     assert_eq!(scripts_from(EVIL), 0);
 }
 
-#[wasm_bindgen_test]
-async fn the_pages_code_can_allow_another_origin_which_gets_no_csrf_token_nor_headers() {
+/// A component whose exchange goes to the API at `https://api.example.com/exchange`, connected
+/// once, with the page's CSRF meta `csrf` while it does.
+async fn connected_through_api(options: PlaidLinkOptions, csrf: &str) -> Mounted {
     fresh_backend();
     fake_plaid_install(false);
     backend_respond("/exchange", 200, r#"{"item_id":"item-api"}"#);
-    set_csrf_meta("csrf-secret");
-    let options = PlaidLinkOptions::default()
-        .allow_origin("https://api.example.com")
-        .exchange_url("https://api.example.com/exchange")
-        .headers(|| vec![("Authorization".to_owned(), "Bearer app-secret".to_owned())]);
-    let link = Mounted::new(options);
+    set_csrf_meta(csrf);
+    let link = Mounted::new(options.exchange_url("https://api.example.com/exchange"));
     link.wait_for_status("ready").await;
     link.click();
     fake_plaid_success(0, "public-sandbox-api", SUCCESS_METADATA);
     link.wait_for_status("connected").await;
     set_csrf_meta("");
+    link
+}
+
+fn with_bearer(options: PlaidLinkOptions) -> PlaidLinkOptions {
+    options.headers(|| vec![("Authorization".to_owned(), "Bearer app-secret".to_owned())])
+}
+
+#[wasm_bindgen_test]
+async fn the_pages_code_can_allow_another_origin_which_gets_no_csrf_token_nor_headers() {
+    let options = with_bearer(PlaidLinkOptions::default().allow_origin("https://api.example.com"));
+    let _link = connected_through_api(options, "csrf-secret").await;
     assert!(backend_request_urls().contains("https://api.example.com/exchange"));
     assert_eq!(backend_request_header("/exchange", 0, "X-CSRF-Token"), "");
     assert_eq!(backend_request_header("/exchange", 0, "Authorization"), "");
@@ -146,18 +154,19 @@ async fn neither_call_follows_a_redirect_and_each_says_it_was_one() {
 
 #[wasm_bindgen_test]
 async fn cookies_go_to_the_pages_origin_only_even_to_an_allowed_one() {
-    fresh_backend();
-    fake_plaid_install(false);
-    backend_respond("/exchange", 200, r#"{"item_id":"item-api"}"#);
-    let options = PlaidLinkOptions::default()
-        .allow_origin("https://api.example.com")
-        .exchange_url("https://api.example.com/exchange");
-    let link = Mounted::new(options);
-    link.wait_for_status("ready").await;
-    link.click();
-    fake_plaid_success(0, "public-sandbox-api", SUCCESS_METADATA);
-    link.wait_for_status("connected").await;
+    let _link =
+        connected_through_api(PlaidLinkOptions::default().allow_origin("https://api.example.com"), "").await;
     // `same-origin`: the page's own backend gets its cookies; another origin never does.
     assert_eq!(backend_request_credentials(TOKEN_PATH, 0), "same-origin");
     assert_eq!(backend_request_credentials("/exchange", 0), "same-origin");
+}
+
+#[wasm_bindgen_test]
+async fn a_credentialed_origin_gets_the_apps_headers_and_cookies_but_not_the_csrf_token() {
+    let options = with_bearer(PlaidLinkOptions::default().credentialed_origin("https://api.example.com"));
+    let _link = connected_through_api(options, "csrf-secret").await;
+    assert_eq!(backend_request_header("/exchange", 0, "Authorization"), "Bearer app-secret");
+    assert_eq!(backend_request_credentials("/exchange", 0), "include");
+    assert_eq!(backend_request_header("/exchange", 0, "X-CSRF-Token"), "");
+    assert_eq!(backend_request_credentials(TOKEN_PATH, 0), "same-origin", "the page's own origin");
 }
