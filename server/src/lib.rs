@@ -128,12 +128,18 @@ impl PlaidLink {
             Err(wait) => Err(failure::Failure::too_many(wait, "user")),
             Ok(()) => service::link_token(&self.state, user, wanted).await,
         };
-        let (status, note) = match &made {
-            Ok((_, note)) => (200, note.as_str()),
-            Err(failure) => (failure.parts().0.as_u16(), failure.note()),
-        };
-        logging::request("link_token (app's call)", status, note);
-        made.map(|(made, _)| made).map_err(|failure| Refused::from(&failure))
+        const ROUTE: &str = "link_token (app's call)";
+        match made {
+            Ok((made, note)) => {
+                logging::request(ROUTE, 200, &note);
+                Ok(made)
+            }
+            Err(failure) => {
+                let refused = Refused::from(&failure);
+                logging::request(ROUTE, refused.status(), failure.note());
+                Err(refused)
+            }
+        }
     }
 
     /// The access token of `user`'s item, decrypted for a call of the app's own to Plaid; `None`
