@@ -38,6 +38,7 @@ pub mod plaid;
 mod routes;
 mod service;
 mod settings;
+mod shape;
 mod state;
 pub mod store;
 mod user;

@@ -15,6 +15,7 @@ use serde_json::json;
 use super::link_session_id;
 use crate::failure::Failure;
 use crate::service::add_item;
+use crate::shape;
 use crate::state::Shared;
 use crate::user::{Caller, LinkUser};
 
@@ -65,7 +66,18 @@ pub(super) async fn exchange<U: LinkUser>(
 fn validate(state: &Shared, body: &[u8]) -> Result<ExchangeBody, Failure> {
     let body: ExchangeBody = serde_json::from_slice(body).map_err(|_| Failure::not_json())?;
     link_session_id(&body.link_session_id)?;
-    let Some(rest) = body.public_token.strip_prefix("public-") else {
+    // Plaid's token is not spent on a bank the store could not keep or a list it should not.
+    if let Some(institution) = &body.institution {
+        if !shape::code_like(&institution.institution_id) || !shape::name_like(&institution.name) {
+            return Err(Failure::not_understood("the institution is not one Link describes"));
+        }
+    }
+    if !shape::link_accounts(&body.accounts) {
+        return Err(Failure::not_understood("the accounts are not ones Link describes"));
+    }
+    let Some(rest) =
+        body.public_token.strip_prefix("public-").filter(|_| shape::code_like(&body.public_token))
+    else {
         return Err(Failure::not_understood("not a public token"));
     };
     // A sandbox token sent to a production backend (or the reverse) is a misconfigured page.

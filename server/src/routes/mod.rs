@@ -12,7 +12,7 @@ mod link_token;
 mod sessions;
 mod webhooks;
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{delete, get, post};
@@ -20,6 +20,7 @@ use axum::Router;
 
 use crate::failure::{Failure, Note};
 use crate::guard::{self, cross_site, rate_limit};
+use crate::shape::code_like;
 use crate::state::Shared;
 use crate::user::LinkUser;
 
@@ -48,8 +49,17 @@ pub(crate) fn router<U: LinkUser>(state: Shared) -> Router {
     let webhooks = Router::new()
         .route("/webhooks/plaid", post(webhooks::receive))
         .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit::webhooks));
-    Router::new().merge(browser).merge(webhooks).layer(middleware::from_fn(log_requests)).with_state(state)
+    Router::new()
+        .merge(browser)
+        .merge(webhooks)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(log_requests))
+        .with_state(state)
 }
+
+/// The largest body any route takes (413 beyond): Link's metadata for a bank with a hundred
+/// accounts, or one of Plaid's webhooks, fits ten times over.
+const MAX_BODY: usize = 256 * 1024;
 
 /// One line per request: its route (the route's pattern, never the path a client chose), status
 /// and note.
@@ -62,12 +72,6 @@ async fn log_requests(request: Request, next: Next) -> Response {
     let note = response.extensions().get::<Note>().map_or("", |note| note.0.as_str());
     crate::logging::request(&route, response.status().as_u16(), note);
     response
-}
-
-/// An id or a code as Plaid writes them: letters, digits, `-` and `_`, 64 at most. Nothing else a
-/// client sends is put in a log line as it is.
-fn code_like(raw: &str) -> bool {
-    raw.len() <= 64 && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// A Link session id as Link writes them (a UUID; letters, digits, `-` and `_`, 64 at most), or

@@ -17,9 +17,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::idempotent;
-use super::{code_like, link_session_id};
+use super::link_session_id;
 use crate::failure::{answer, Failure};
 use crate::service::{finish_session, store_failed};
+use crate::shape::code_like;
 use crate::state::Shared;
 use crate::user::{Caller, LinkUser};
 
