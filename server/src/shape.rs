@@ -46,7 +46,7 @@ mod tests {
         assert!(!name_like(&"é".repeat(MAX_NAME + 1)) && name_like(&"é".repeat(MAX_NAME)));
         let account =
             serde_json::json!({"id": "a1", "name": "Checking", "mask": "0000", "verification_status": null});
-        assert!(link_accounts(&[account.clone()]));
+        assert!(link_accounts(std::slice::from_ref(&account)));
         assert!(!link_accounts(&[serde_json::json!({"name": {"nested": 1}})]));
         assert!(!link_accounts(&[serde_json::json!("not an object")]));
         assert!(!link_accounts(&vec![account; MAX_ACCOUNTS + 1]));
