@@ -98,16 +98,17 @@ async fn client_text_is_clipped_in_the_log_and_a_malformed_link_session_id_is_re
             .status();
         assert_eq!(status, 401);
     }
-    // An exchange and an update whose link_session_id is a megabyte.
+    // An exchange and an update whose link_session_id is 200 KB (within the body limit).
     let response = backend.post("/api/link_token", "", "{}").await;
     let session = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
     let link_token = response.json::<Value>().await.unwrap()["link_token"].as_str().unwrap().to_owned();
     let public_token = backend.link_through(&link_token).await;
-    let megabyte = "s".repeat(1 << 20);
-    let exchange = json!({"public_token": public_token, "institution": null, "accounts": [], "link_session_id": megabyte});
+    let long = "s".repeat(200_000);
+    let exchange =
+        json!({"public_token": public_token, "institution": null, "accounts": [], "link_session_id": long});
     let response = backend.post("/api/exchange_public_token", &session, exchange.to_string()).await;
     assert_eq!(response.status(), 400, "a link_session_id that is not one is refused before any use");
-    let updated = json!({"item_id": "item-x", "link_session_id": megabyte});
+    let updated = json!({"item_id": "item-x", "link_session_id": long});
     let response = backend.post("/api/item_updated", &session, updated.to_string()).await;
     assert_eq!(response.status(), 400);
     // The log's lines, as they came: one per request, five requests.
@@ -234,4 +235,37 @@ async fn behind_a_proxy_that_ends_tls_the_real_plaids_cookies_are_host_prefixed_
         .unwrap();
     assert_eq!(planted.status(), 403);
     let _ = std::fs::remove_dir_all(&pages);
+}
+
+#[tokio::test]
+async fn a_client_over_its_limit_cannot_grow_the_log_faster_than_a_fixed_budget() {
+    let backend = Process::start(&[("PLAID_LINK_RATE_PER_CLIENT", "1")]);
+    let client = reqwest::Client::new();
+    let url = format!("http://{}/api/items", backend.addr);
+    let started = std::time::Instant::now();
+    let mut refused = 0;
+    for _ in 0..100 {
+        let round = (0..30).map(|_| client.get(&url).send());
+        for answer in futures_util::future::join_all(round).await {
+            refused += usize::from(answer.unwrap().status() == 429);
+        }
+    }
+    // The seconds of the clock the requests spanned.
+    let seconds = started.elapsed().as_secs() + 2;
+    assert!(refused >= 2_990, "{refused} of 3000 refused");
+    let log = backend.log.lock().unwrap().clone();
+    let lines = request_lines(&log);
+    let counted: u64 = log
+        .iter()
+        .filter(|line| line.contains("refusals not logged"))
+        .map(|line| serde_json::from_str::<Value>(line).unwrap()["fields"]["count"].as_u64().unwrap())
+        .sum();
+    // The library's budget: 10 refusals a second, one line each, the rest one count a second;
+    // and the one request that was let through.
+    let budget = 10 * seconds as usize;
+    assert!(lines <= budget + 1, "{lines} lines for {refused} refusals in {seconds} s");
+    assert!(
+        lines > 0 && counted as usize + lines <= refused,
+        "{lines} logged, {counted} counted, {refused} refused"
+    );
 }

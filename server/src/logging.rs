@@ -2,9 +2,11 @@
 //! `request_id` on every Plaid error. JSON escapes every value, so text a client sent (a Link
 //! session id, a bank's name) cannot forge a line or a field; and every such value is clipped
 //! ([`clip`]), and every note bounded ([`MAX_NOTE`]), so that it cannot grow a line either. Nothing
-//! logged holds a token.
+//! logged holds a token. Refusals (4xx) have a budget ([`REFUSALS_PER_SECOND`]): past it they are
+//! counted, and the count is one line, so that no client grows the log faster than that.
 
 use std::fmt;
+use std::sync::Mutex;
 
 /// How many characters of a value a client chose go into a log line.
 pub const MAX_VALUE: usize = 64;
@@ -29,10 +31,53 @@ impl fmt::Display for Clipped<'_> {
     }
 }
 
+/// How many refused requests (4xx) an instance logs a second, one line each; the others of that
+/// second are counted in one line (`"refusals not logged"`), written with the next line after it.
+pub const REFUSALS_PER_SECOND: u32 = 10;
+
+/// The refusals of the current second: how many were logged, how many were not.
+struct Refusals {
+    second: u64,
+    logged: u32,
+    unlogged: u64,
+}
+
+static REFUSALS: Mutex<Refusals> = Mutex::new(Refusals { second: 0, logged: 0, unlogged: 0 });
+
+/// Whether this request's line is within the budget, and the count of an earlier second's unlogged
+/// refusals to report first.
+fn budget(refused: bool, now: u64) -> (bool, Option<(u64, u64)>) {
+    let Ok(mut refusals) = REFUSALS.lock() else { return (true, None) };
+    let mut earlier = None;
+    if refusals.second != now {
+        if refusals.unlogged > 0 {
+            earlier = Some((refusals.second, refusals.unlogged));
+        }
+        *refusals = Refusals { second: now, logged: 0, unlogged: 0 };
+    }
+    if !refused {
+        return (true, earlier);
+    }
+    if refusals.logged < REFUSALS_PER_SECOND {
+        refusals.logged += 1;
+        (true, earlier)
+    } else {
+        refusals.unlogged += 1;
+        (false, earlier)
+    }
+}
+
 /// One structured line per request: route, status and a note that never holds a token, a secret
 /// or a session id. A Plaid error's note carries Plaid's `request_id`, which Plaid's support asks
-/// for. Server errors are warnings.
+/// for. Server errors are warnings; refusals beyond [`REFUSALS_PER_SECOND`] are only counted.
 pub fn request(route: &str, status: u16, note: &str) {
+    let (logged, earlier) = budget((400..500).contains(&status), crate::unix_now());
+    if let Some((second, count)) = earlier {
+        tracing::warn!(second, count, "refusals not logged");
+    }
+    if !logged {
+        return;
+    }
     let note = match note.char_indices().take_while(|(at, _)| *at < MAX_NOTE).last() {
         Some((at, c)) if at + c.len_utf8() < note.len() => &note[..at],
         _ => note,
