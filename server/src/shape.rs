@@ -6,8 +6,9 @@
 pub const MAX_NAME: usize = 200;
 /// How many accounts one bank may report in Link's metadata.
 pub const MAX_ACCOUNTS: usize = 100;
-/// How many fields one of Link's account objects may have.
-pub const MAX_ACCOUNT_FIELDS: usize = 16;
+/// How many fields one object of an account may have, and how deep its objects may nest.
+pub const MAX_FIELDS: usize = 32;
+const MAX_DEPTH: usize = 4;
 
 /// An id or a code as Plaid writes them (or nothing): letters, digits, `-` and `_`, 64 at most.
 pub fn code_like(raw: &str) -> bool {
@@ -19,18 +20,24 @@ pub fn name_like(raw: &str) -> bool {
     raw.chars().count() <= MAX_NAME && !raw.chars().any(char::is_control)
 }
 
-/// Link's accounts as its metadata lists them: at most [`MAX_ACCOUNTS`] flat objects whose values
-/// are names or null.
+/// Link's accounts as its metadata lists them: at most [`MAX_ACCOUNTS`] objects, whose every text
+/// is name-like. Fields Plaid may add later pass: a token is never refused for a new field.
 pub fn link_accounts(accounts: &[serde_json::Value]) -> bool {
-    accounts.len() <= MAX_ACCOUNTS
-        && accounts.iter().all(|account| {
-            account.as_object().is_some_and(|fields| {
-                fields.len() <= MAX_ACCOUNT_FIELDS
-                    && fields.iter().all(|(name, value)| {
-                        code_like(name) && (value.is_null() || value.as_str().is_some_and(name_like))
-                    })
-            })
-        })
+    accounts.len() <= MAX_ACCOUNTS && accounts.iter().all(|account| account.is_object() && plain(account, 0))
+}
+
+fn plain(value: &serde_json::Value, depth: usize) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => name_like(text),
+        Value::Array(_) | Value::Object(_) if depth >= MAX_DEPTH => false,
+        Value::Array(values) => values.len() <= MAX_FIELDS && values.iter().all(|v| plain(v, depth + 1)),
+        Value::Object(fields) => {
+            fields.len() <= MAX_FIELDS
+                && fields.iter().all(|(name, v)| code_like(name) && plain(v, depth + 1))
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => true,
+    }
 }
 
 #[cfg(test)]
@@ -47,7 +54,11 @@ mod tests {
         let account =
             serde_json::json!({"id": "a1", "name": "Checking", "mask": "0000", "verification_status": null});
         assert!(link_accounts(std::slice::from_ref(&account)));
-        assert!(!link_accounts(&[serde_json::json!({"name": {"nested": 1}})]));
+        let balances =
+            serde_json::json!({"id": "a1", "balances": {"available": 100.5, "iso_currency_code": "USD"}});
+        assert!(link_accounts(&[balances]));
+        assert!(!link_accounts(&[serde_json::json!({"name": {"nested": "a\0"}})]));
+        assert!(!link_accounts(&[serde_json::json!({"a": {"b": {"c": {"d": {"e": 1}}}}})]));
         assert!(!link_accounts(&[serde_json::json!("not an object")]));
         assert!(!link_accounts(&vec![account; MAX_ACCOUNTS + 1]));
     }
