@@ -51,8 +51,7 @@ impl Server {
         let listener = std::net::TcpListener::bind(config.addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let store =
-            store::Store::open(&config.database, config.token_keys(), config.plaid_env.name()).await?;
+        let store = open_store(config).await?;
         let (tls, own_cert) = match &config.tls {
             Some((cert, key)) => {
                 let (tls, pem) = tls::config(cert, key)?;
@@ -214,4 +213,22 @@ async fn shutdown() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Opens the store; while the database cannot be reached, says so in one line each time and tries
+/// again (1 s, then doubling up to 30 s), so that an instance started before its database (a
+/// deploy, `docker compose up`) comes up with it instead of exiting. Any other failure (a wrong
+/// key, a failed migration) ends the start.
+async fn open_store(config: &Config) -> Result<store::Store, store::StoreError> {
+    let mut wait = std::time::Duration::from_secs(1);
+    loop {
+        match store::Store::open(&config.database, config.token_keys(), config.plaid_env.name()).await {
+            Err(e @ store::StoreError::Unreachable(_)) => {
+                tracing::warn!(retry_in_s = wait.as_secs(), database = ?config.database, "{e}; trying again");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(30));
+            }
+            opened => return opened,
+        }
+    }
 }

@@ -8,14 +8,21 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+/// How long a client should wait before trying again after a store failure.
+const STORE_RETRY_AFTER: Duration = Duration::from_secs(2);
+
 /// What a handler tells the request's log line (never a token, a secret or a session id).
 #[derive(Clone)]
 pub struct Note(pub String);
 
-/// A JSON answer, with its log line's note.
+/// A JSON answer, with its log line's note. A 503 (a store or a first request still at work, as a
+/// recorded outcome too) says when to try again.
 pub fn answer(status: StatusCode, body: serde_json::Value, note: impl Into<String>) -> Response {
     let mut response = (status, Json(body)).into_response();
     response.extensions_mut().insert(Note(note.into()));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(STORE_RETRY_AFTER.as_secs()));
+    }
     response
 }
 
@@ -57,6 +64,25 @@ impl Failure {
                 StatusCode::TOO_MANY_REQUESTS,
                 "Too many attempts. Please wait a moment, then try again.",
                 &format!("rate limit per {per}"),
+            )
+        }
+    }
+
+    /// 503 with `Retry-After`: the database did not answer (an outage, a full pool). Not the user's
+    /// doing, and likely to pass: the component tries again, and nothing is lost or misread as
+    /// "no session" or "no items".
+    pub fn store(e: &crate::store::StoreError) -> Self {
+        Self::unavailable(&format!("store: {e}"))
+    }
+
+    /// 503 with `Retry-After`, for a store the library cannot reach (`note` says which).
+    pub fn unavailable(note: &str) -> Self {
+        Self {
+            retry_after: Some(STORE_RETRY_AFTER),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "We could not reach our records right now. Please try again in a moment.",
+                note,
             )
         }
     }

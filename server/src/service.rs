@@ -39,13 +39,7 @@ pub(crate) async fn access_token_of(
 
 /// The same for a route: another user's item, or none, is a 404.
 pub(crate) async fn owned_access_token(state: &State, user: &str, item_id: &str) -> Result<String, Failure> {
-    let found = access_token_of(&state.store, user, item_id).await.map_err(|e| {
-        Failure::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "We could not read this bank connection right now. Please try again.",
-            &format!("store: {e}"),
-        )
-    })?;
+    let found = access_token_of(&state.store, user, item_id).await.map_err(|e| Failure::store(&e))?;
     found.ok_or_else(|| {
         Failure::new(
             StatusCode::NOT_FOUND,
@@ -137,13 +131,7 @@ pub(crate) async fn add_item(
     link_session: &str,
 ) -> Result<(String, String), Failure> {
     if let Some((institution_id, _)) = institution {
-        let items = state.store.items_of(user).await.map_err(|e| {
-            Failure::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Your bank account could not be saved right now. Please try again later.",
-                &format!("store: {e}"),
-            )
-        })?;
+        let items = state.store.items_of(user).await.map_err(|e| Failure::store(&e))?;
         if let Some(item) =
             crate::duplicates::existing(&items, institution_id, &crate::duplicates::accounts(accounts))
         {
@@ -286,12 +274,17 @@ async fn add_once(
     session_id: &str,
 ) -> Result<String, Failure> {
     let token = result.public_token.as_str();
-    let claimed =
-        state.store.claim_public_token(token, user, crate::unix_now()).await.map_err(|e| store_failed(&e))?;
+    let claimed = state
+        .store
+        .claim_public_token(token, user, crate::unix_now())
+        .await
+        .map_err(|e| Failure::store(&e))?;
     if !claimed {
         let deadline = tokio::time::Instant::now() + CLAIMED_WAIT;
         while tokio::time::Instant::now() < deadline {
-            if let Some(item_id) = state.store.public_token_item(token).await.map_err(|e| store_failed(&e))? {
+            if let Some(item_id) =
+                state.store.public_token_item(token).await.map_err(|e| Failure::store(&e))?
+            {
                 return Ok(item_id);
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -306,7 +299,7 @@ async fn add_once(
     let accounts = serde_json::to_value(&result.accounts).unwrap_or_default();
     match add_item(state, user, token, institution, &accounts, session_id).await {
         Ok((item_id, _)) => {
-            state.store.set_public_token_item(token, &item_id).await.map_err(|e| store_failed(&e))?;
+            state.store.set_public_token_item(token, &item_id).await.map_err(|e| Failure::store(&e))?;
             Ok(item_id)
         }
         Err(failure) => {
@@ -315,12 +308,4 @@ async fn add_once(
             Err(failure)
         }
     }
-}
-
-pub(crate) fn store_failed(e: &StoreError) -> Failure {
-    Failure::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Your bank connections could not be saved right now. Please try again later.",
-        &format!("store: {e}"),
-    )
 }

@@ -59,11 +59,7 @@ impl<U: LinkUser> FromRequestParts<Shared> for Caller<U> {
             Ok(user) => user,
             // The app could not tell (its session store is down, say): not the user's fault.
             Err(status) if status.is_server_error() => {
-                return Err(Failure::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "We could not check your session right now. Please try again.",
-                    "the app's user extractor failed",
-                ))
+                return Err(Failure::unavailable("the app's user extractor failed"))
             }
             Err(_) => {
                 return Err(Failure::new(

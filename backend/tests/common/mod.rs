@@ -2,6 +2,7 @@
 //! requests a page and Link send it.
 #![allow(dead_code, unused_imports)] // each test file uses its own share
 
+mod outage;
 mod process;
 mod sessions;
 
@@ -12,6 +13,7 @@ use plaid_link_backend::Server;
 use plaid_standin::Standin;
 use serde_json::{json, Value};
 
+pub use outage::Relay;
 pub use process::{certificate, request_lines, Process};
 
 /// A test's database: a SQLite file of its own, or a database of its own in the PostgreSQL cluster

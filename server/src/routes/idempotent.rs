@@ -26,14 +26,7 @@ where
     };
     let decision = match idempotency::claim(&state.store, user, key, body).await {
         Ok(decision) => decision,
-        Err(e) => {
-            return Failure::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "We could not save your connection yet. Please try again.",
-                &format!("idempotency store: {e}"),
-            )
-            .into_response()
-        }
+        Err(e) => return Failure::store(&e).into_response(),
     };
     let refused = match decision {
         Decision::Work => None,

@@ -23,13 +23,7 @@ pub(super) async fn list<U: LinkUser>(
     State(state): State<Shared>,
     caller: Caller<U>,
 ) -> Result<Response, Failure> {
-    let items = state.store.items_of(&caller.id).await.map_err(|e| {
-        Failure::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Your bank connections could not be listed. Please try again.",
-            &format!("store: {e}"),
-        )
-    })?;
+    let items = state.store.items_of(&caller.id).await.map_err(|e| Failure::store(&e))?;
     let items: Vec<_> = items.iter().map(item_view).collect();
     Ok(answer(StatusCode::OK, json!({ "items": items }), format!("{} items", items.len())))
 }
@@ -127,13 +121,7 @@ pub(super) async fn updated<U: LinkUser>(
         Some(accounts) => state.store.set_item_accounts(item, accounts, status).await,
         None => state.store.set_item_status(item, status).await,
     };
-    stored.map_err(|e| {
-        Failure::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Your connection could not be saved. Please try again.",
-            &format!("store: {e}"),
-        )
-    })?;
+    stored.map_err(|e| Failure::store(&e))?;
     let note = format!("item {} is {status} (session {link_session})", clip(item));
     let (user, item_id) = (caller.id.clone(), item.to_owned());
     state.tell(match status {
@@ -199,13 +187,8 @@ pub(super) async fn delete<U: LinkUser>(
             ))
         }
     }
-    state.store.delete_item(&item_id).await.map_err(|e| {
-        Failure::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The connection could not be removed. Please try again.",
-            &format!("removed at Plaid, but the row stays: {e}"),
-        )
-    })?;
+    // Removed at Plaid: trying again finds it gone there, and forgets the row.
+    state.store.delete_item(&item_id).await.map_err(|e| Failure::store(&e))?;
     state.tell(ItemEvent::Removed { user: caller.id, item_id: item_id.clone() });
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.extensions_mut().insert(Note(format!("item {} removed", clip(&item_id))));

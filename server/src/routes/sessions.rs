@@ -19,7 +19,7 @@ use serde_json::json;
 use super::idempotent;
 use super::link_session_id;
 use crate::failure::{answer, Failure};
-use crate::service::{finish_session, store_failed};
+use crate::service::finish_session;
 use crate::shape::code_like;
 use crate::state::Shared;
 use crate::user::{Caller, LinkUser};
@@ -52,7 +52,7 @@ pub(super) async fn finished<U: LinkUser>(
             // The page names only its Link session: it is looked for among this user's link tokens.
             let finished = match state.store.link_tokens_of(&user, crate::unix_now()).await {
                 Ok(tokens) => finish_session(&state, &user, session, &tokens).await,
-                Err(e) => Err(store_failed(&e)),
+                Err(e) => Err(Failure::store(&e)),
             };
             finished.unwrap_or_else(Failure::into_outcome)
         };

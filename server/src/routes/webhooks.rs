@@ -89,8 +89,8 @@ async fn session_finished(state: &Shared, body: &[u8]) -> Response {
             return answer(StatusCode::OK, json!({ "received": true }), note);
         }
         Err(e) => {
-            return Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "Try again.", &format!("store: {e}"))
-                .into_response()
+            // Plaid sends it again.
+            return Failure::store(&e).into_response();
         }
     };
     // The webhook names the session's own link token, made for `owner`: one read of it is enough.

@@ -31,6 +31,8 @@ use crate::keys::TokenKeys;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    #[error("the database could not be reached ({0}): is it running, and is DATABASE_URL right?")]
+    Unreachable(sqlx::Error),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("database migration: {0}")]
@@ -91,12 +93,18 @@ impl Store {
         // SQLite writes one at a time whatever the pool: one connection spares its own connections
         // waiting on each other's locks (measured: 97 sessions/s in the load test, 74 with four).
         let connections = if url.is_postgres() { 10 } else { 1 };
-        let db = AnyPoolOptions::new().max_connections(connections).connect(url.as_str()).await?;
+        let db = AnyPoolOptions::new()
+            .max_connections(connections)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect(url.as_str())
+            .await
+            .map_err(StoreError::Unreachable)?;
         Self::on_pool(db, keys, environment).await
     }
 
     /// The same, on a pool the app already has (sqlx's `Any` driver): the tables sit beside the
-    /// app's own.
+    /// app's own. Give it an `acquire_timeout` of a few seconds ([`ACQUIRE_TIMEOUT`]): with sqlx's
+    /// 30 s, a database outage holds each request past the browser's patience.
     pub async fn on_pool(
         db: AnyPool,
         keys: TokenKeys,
@@ -120,6 +128,10 @@ impl Store {
         self.db.close().await;
     }
 }
+
+/// How long a request waits for a connection before it is answered 503 (sqlx's default, 30 s, is
+/// longer than the browser waits): an outage is told at once, and retried.
+pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Where this crate records its migrations.
 const MIGRATIONS_TABLE: &str = "plaid_link_migrations";
