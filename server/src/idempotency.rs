@@ -6,30 +6,25 @@
 //! same key with another body is refused (422). Only a request that validated is recorded, and a
 //! 5xx answer is never kept, so that the next attempt is worked on again.
 
-use std::time::Duration;
-
 use axum::http::StatusCode;
 use sha2::{Digest, Sha256};
 
+use crate::lease;
 use crate::store::{Claim, ClaimRules, Store, StoreError};
 
 /// How long an answer is kept: far longer than the browser's retries (about a minute).
 pub const KEEP_SECS: u64 = 60 * 60;
-/// A claim older than this whose answer never came was abandoned (its process died): take it over.
-pub const ABANDONED_SECS: u64 = 120;
 /// The most keys one session may hold at once: each exchange needs one.
 pub const MAX_PER_OWNER: u32 = 20;
 const RULES: ClaimRules =
-    ClaimRules { keep_secs: KEEP_SECS, abandoned_secs: ABANDONED_SECS, max_per_owner: MAX_PER_OWNER };
-/// How long a repeat waits for the first request's answer before saying "still working" (503).
-const WAIT: Duration = Duration::from_secs(20);
-const POLL: Duration = Duration::from_millis(50);
+    ClaimRules { keep_secs: KEEP_SECS, abandoned_secs: lease::ABANDONED_SECS, max_per_owner: MAX_PER_OWNER };
 
 /// What to do with a request that carries a key.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Decision {
-    /// The first with this key: do the work, then [`finish`].
-    Work,
+    /// The first with this key, or the first after its holder died (when it last renewed its
+    /// claim): do the work, renewing the claim ([`renew`]), then [`finish`].
+    Work(Option<u64>),
     /// Already answered: send this again.
     Answer(StatusCode, serde_json::Value),
     /// The key came back with another body.
@@ -43,11 +38,12 @@ pub enum Decision {
 /// Claims `key` for `owner` and this body, or finds what became of an earlier claim.
 pub async fn claim(store: &Store, owner: &str, key: &str, body: &[u8]) -> Result<Decision, StoreError> {
     let hash = Sha256::digest(body);
-    let deadline = tokio::time::Instant::now() + WAIT;
+    let deadline = tokio::time::Instant::now() + lease::WAIT;
     loop {
         let claimed = store.claim_idempotency(owner, key, &hash, crate::unix_now(), RULES).await?;
         return Ok(match claimed {
-            Claim::Fresh => Decision::Work,
+            Claim::Fresh => Decision::Work(None),
+            Claim::TakenOver(since) => Decision::Work(Some(since)),
             Claim::Answered(status, answer) => Decision::Answer(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
                 serde_json::from_str(&answer).unwrap_or(serde_json::Value::Null),
@@ -55,12 +51,17 @@ pub async fn claim(store: &Store, owner: &str, key: &str, body: &[u8]) -> Result
             Claim::OtherBody => Decision::Mismatch,
             Claim::Full => Decision::TooMany,
             Claim::InProgress if tokio::time::Instant::now() < deadline => {
-                tokio::time::sleep(POLL).await;
+                tokio::time::sleep(lease::POLL).await;
                 continue;
             }
             Claim::InProgress => Decision::StillWorking,
         });
     }
+}
+
+/// Renews the claim on `key` while its work goes on.
+pub async fn renew(store: &Store, owner: &str, key: &str) {
+    let _ = store.renew_idempotency(owner, key, crate::unix_now()).await;
 }
 
 /// Keeps the answer under the key; a 5xx releases the key instead, so the next attempt works again.

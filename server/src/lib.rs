@@ -33,6 +33,7 @@ mod failure;
 mod guard;
 mod idempotency;
 pub mod keys;
+mod lease;
 mod logging;
 pub mod plaid;
 mod routes;

@@ -9,13 +9,14 @@ use serde_json::json;
 
 use crate::events::ItemEvent;
 use crate::failure::Failure;
+use crate::lease;
 use crate::logging::clip;
 use crate::plaid::client::{LinkMode, PlaidCallError, UpdateMode};
 use crate::plaid::types::ItemAddResult;
 use crate::routes::idempotent::Outcome;
 use crate::routes::items::{account_summaries, AccountSummary};
 use crate::state::State;
-use crate::store::{Store, StoreError};
+use crate::store::{Claim, Store, StoreError};
 
 /// The access token of an item `user` owns, decrypted for a server-side call to Plaid; `None` for
 /// another user's item or none alike, so that ids cannot be probed.
@@ -262,9 +263,6 @@ pub(crate) async fn finish_session(
     Ok((StatusCode::OK, json!({ "items": items, "duplicates": duplicates, "verified": verified }), note))
 }
 
-/// How long the second path waits for the first to store a bank it claimed.
-const CLAIMED_WAIT: Duration = Duration::from_secs(20);
-
 /// One bank of the session, added once whichever path asks: the first to claim its public token
 /// exchanges it; another waits for the item it became.
 async fn add_once(
@@ -274,37 +272,46 @@ async fn add_once(
     session_id: &str,
 ) -> Result<String, Failure> {
     let token = result.public_token.as_str();
-    let claimed = state
-        .store
-        .claim_public_token(token, user, crate::unix_now())
-        .await
-        .map_err(|e| Failure::store(&e))?;
-    if !claimed {
-        let deadline = tokio::time::Instant::now() + CLAIMED_WAIT;
-        while tokio::time::Instant::now() < deadline {
-            if let Some(item_id) =
-                state.store.public_token_item(token).await.map_err(|e| Failure::store(&e))?
-            {
-                return Ok(item_id);
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+    let deadline = tokio::time::Instant::now() + lease::WAIT;
+    let taken_over = loop {
+        let now = crate::unix_now();
+        match state.store.claim_public_token(token, user, now, lease::ABANDONED_SECS).await {
+            Ok(Claim::Fresh) => break None,
+            Ok(Claim::TakenOver(since)) => break Some(since),
+            Ok(_) => {}
+            Err(e) => return Err(Failure::store(&e)),
         }
-        return Err(Failure::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "We are still saving your connection. Please wait a moment.",
-            "another request is still adding this bank",
-        ));
-    }
+        if let Some(item_id) = state.store.public_token_item(token).await.map_err(|e| Failure::store(&e))? {
+            return Ok(item_id);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(Failure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "We are still saving your connection. Please wait a moment.",
+                "another request is still adding this bank",
+            ));
+        }
+        tokio::time::sleep(lease::POLL).await;
+    };
     let institution = Some((result.institution.institution_id.as_str(), result.institution.name.as_str()));
     let accounts = serde_json::to_value(&result.accounts).unwrap_or_default();
-    match add_item(state, user, token, institution, &accounts, session_id).await {
+    let renew = || async {
+        let _ = state.store.renew_public_token(token, crate::unix_now()).await;
+    };
+    match lease::holding(add_item(state, user, token, institution, &accounts, session_id), renew).await {
         Ok((item_id, _)) => {
             state.store.set_public_token_item(token, &item_id).await.map_err(|e| Failure::store(&e))?;
             Ok(item_id)
         }
         Err(failure) => {
-            // Not added: the next path (or retry) looks again.
-            let _ = state.store.release_public_token(token).await;
+            if let (Some(since), StatusCode::BAD_REQUEST) = (taken_over, failure.parts().0) {
+                lease::outcome_lost(since, failure.note());
+            }
+            // Not added: the next path (or retry) looks again, at once, or once the claim is
+            // abandoned if it cannot be let go now.
+            if let Err(e) = state.store.release_public_token(token).await {
+                tracing::warn!(error = %e, "a public token's claim was not let go: taken over in {} s", lease::ABANDONED_SECS);
+            }
             Err(failure)
         }
     }

@@ -9,6 +9,15 @@ impl Running {
     /// a multi-item link token from the backend, each bank of `banks` signed in and added, then
     /// "Done". Gives the Link session's id.
     pub async fn multi_item_session(&self, session: &str, banks: &[&str]) -> String {
+        let (link_session_id, link_token, _) = self.multi_item_banks(session, banks).await;
+        self.finish_link(&link_token, &link_session_id).await;
+        link_session_id
+    }
+
+    /// A Multi-Item Link session up to "Done": each bank of `banks` signed in and added. The Link
+    /// session's id, its link token, and the public tokens Link holds for the banks.
+    pub async fn multi_item_banks(&self, session: &str, banks: &[&str]) -> (String, String, Vec<String>) {
+        let mut public_tokens = Vec::new();
         let (status, token) = self
             .api(reqwest::Method::POST, "/api/link_token", session, Some(json!({ "multi_item": true })))
             .await;
@@ -27,11 +36,16 @@ impl Running {
                                   "link_session_id": link_session_id});
             let (status, body) = self.to_plaid("/link/complete", complete).await;
             assert_eq!(status, 200, "{body}");
+            public_tokens.push(body["public_token"].as_str().unwrap().to_owned());
         }
+        (link_session_id, link_token.to_owned(), public_tokens)
+    }
+
+    /// "Done" in Link: the session ends (Plaid's `SESSION_FINISHED` webhook is sent).
+    pub async fn finish_link(&self, link_token: &str, link_session_id: &str) {
         let finish = json!({"link_token": link_token, "link_session_id": link_session_id});
         let (status, body) = self.to_plaid("/link/finish", finish).await;
         assert_eq!(status, 200, "{body}");
-        link_session_id
     }
 
     /// `POST /api/link_session_finished` as the page sends it after a success without a token.

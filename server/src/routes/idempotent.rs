@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::failure::{answer, Failure};
 use crate::idempotency::{self, Decision};
+use crate::lease;
 use crate::state::Shared;
 
 /// The work's answer: its status, the body the browser may see, and the log line's note.
@@ -28,31 +29,43 @@ where
         Ok(decision) => decision,
         Err(e) => return Failure::store(&e).into_response(),
     };
-    let refused = match decision {
-        Decision::Work => None,
+    let (taken_over, refused) = match decision {
+        Decision::Work(taken_over) => (taken_over, None),
         Decision::Answer(status, body) => {
             return answer(status, body, "repeated Idempotency-Key: answered again, not done again")
         }
-        Decision::Mismatch => Some(Failure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "The request was not understood.",
-            "Idempotency-Key reused with another body",
-        )),
-        Decision::TooMany => Some(Failure::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many attempts. Please wait a moment, then try again.",
-            "too many idempotency keys for one session",
-        )),
-        Decision::StillWorking => Some(Failure::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "We are still saving your connection. Please wait a moment.",
-            "the first request with this key is still being worked on",
-        )),
+        Decision::Mismatch => (
+            None,
+            Some(Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The request was not understood.",
+                "Idempotency-Key reused with another body",
+            )),
+        ),
+        Decision::TooMany => (
+            None,
+            Some(Failure::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many attempts. Please wait a moment, then try again.",
+                "too many idempotency keys for one session",
+            )),
+        ),
+        Decision::StillWorking => (
+            None,
+            Some(Failure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "We are still saving your connection. Please wait a moment.",
+                "the first request with this key is still being worked on",
+            )),
+        ),
     };
     if let Some(refused) = refused {
         return refused.into_response();
     }
-    let (status, body, note) = work().await;
+    let (status, body, note) = lease::holding(work(), || idempotency::renew(&state.store, user, key)).await;
+    if let (Some(since), StatusCode::BAD_REQUEST) = (taken_over, status) {
+        lease::outcome_lost(since, &note);
+    }
     let note = match idempotency::finish(&state.store, user, key, status, &body).await {
         Ok(()) => note,
         Err(e) => format!("{note}; answer not kept under its key: {e}"),

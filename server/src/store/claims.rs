@@ -1,14 +1,19 @@
 //! Idempotency keys of exchange requests (`idempotency.rs` decides what they mean). Every step that
 //! decides between two instances is one conditional write: the insert that claims a key, and the
 //! take-over of an abandoned claim, which succeeds only if the claim is still the one that was read.
+//! A claim is a lease: its holder renews it (`created_at`) while it works ([`crate::lease`]), so a
+//! claim not renewed for [`ClaimRules::abandoned_secs`] was left by a process that died.
 
 use super::{int, Store, StoreError};
 
 /// What became of an idempotency key.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Claim {
-    /// Newly claimed (or taken over from an abandoned claim): the caller does the work.
+    /// Newly claimed: the caller does the work.
     Fresh,
+    /// Taken over from a claim its holder abandoned (it last renewed it at this time): the caller
+    /// does the work, which the dead holder may have done in part.
+    TakenOver(u64),
     /// Claimed by an earlier request, still being worked on.
     InProgress,
     /// Answered: the status and the JSON body.
@@ -92,12 +97,25 @@ impl Store {
                 .execute(&self.db)
                 .await?;
                 if taken.rows_affected() == 1 {
-                    Claim::Fresh
+                    Claim::TakenOver(u64::try_from(created).unwrap_or(0))
                 } else {
                     Claim::InProgress
                 }
             }
         })
+    }
+
+    /// Renews the lease on a claimed key still being worked on.
+    pub async fn renew_idempotency(&self, owner: &str, key: &str, now: u64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE plaid_link_idempotency SET created_at = $1 WHERE owner = $2 AND key = $3 AND status IS NULL",
+        )
+        .bind(int(now))
+        .bind(owner)
+        .bind(key)
+        .execute(&self.db)
+        .await?;
+        Ok(())
     }
 
     /// Keeps the answer to a claimed key.

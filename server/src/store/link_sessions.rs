@@ -5,7 +5,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{int, Store, StoreError};
+use super::{int, Claim, Store, StoreError};
 use crate::keys::TokenKeys;
 
 /// How long a link token is kept: Plaid's lifetime of one (4 hours), and a margin.
@@ -75,13 +75,16 @@ impl Store {
         .await?)
     }
 
-    /// Claims a public token for exchange: `true` for the first to ask, who exchanges it.
+    /// Claims a public token for exchange: the first to ask exchanges it; a claim whose holder
+    /// stopped renewing it ([`renew_public_token`](Self::renew_public_token)) for `abandoned_secs`
+    /// is taken over by one of those who ask after.
     pub async fn claim_public_token(
         &self,
         public_token: &str,
         owner: &str,
         now: u64,
-    ) -> Result<bool, StoreError> {
+        abandoned_secs: u64,
+    ) -> Result<Claim, StoreError> {
         let claimed = sqlx::query(
             "INSERT INTO plaid_link_public_tokens (token_hash, owner, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (token_hash) DO NOTHING",
@@ -91,7 +94,44 @@ impl Store {
         .bind(int(now))
         .execute(&self.db)
         .await?;
-        Ok(claimed.rows_affected() == 1)
+        if claimed.rows_affected() == 1 {
+            return Ok(Claim::Fresh);
+        }
+        let held: Option<(Option<String>, i64)> =
+            sqlx::query_as("SELECT item_id, created_at FROM plaid_link_public_tokens WHERE token_hash = $1")
+                .bind(hash(public_token))
+                .fetch_optional(&self.db)
+                .await?;
+        let Some((None, renewed)) = held else { return Ok(Claim::InProgress) };
+        if renewed.saturating_add(int(abandoned_secs)) > int(now) {
+            return Ok(Claim::InProgress);
+        }
+        let taken = sqlx::query(
+            "UPDATE plaid_link_public_tokens SET created_at = $1
+             WHERE token_hash = $2 AND item_id IS NULL AND created_at = $3",
+        )
+        .bind(int(now))
+        .bind(hash(public_token))
+        .bind(renewed)
+        .execute(&self.db)
+        .await?;
+        Ok(if taken.rows_affected() == 1 {
+            Claim::TakenOver(u64::try_from(renewed).unwrap_or(0))
+        } else {
+            Claim::InProgress
+        })
+    }
+
+    /// Renews the lease on a claimed public token still being exchanged.
+    pub async fn renew_public_token(&self, public_token: &str, now: u64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE plaid_link_public_tokens SET created_at = $1 WHERE token_hash = $2 AND item_id IS NULL",
+        )
+        .bind(int(now))
+        .bind(hash(public_token))
+        .execute(&self.db)
+        .await?;
+        Ok(())
     }
 
     /// The item a claimed public token became, once it is stored.

@@ -1,0 +1,49 @@
+//! Claims as leases, so that nothing is lost to a crash: the instance that claimed a piece of work
+//! (an exchange's idempotency key, a public token, a bank being added) renews its claim every
+//! [`RENEW_EVERY`] while it works; a claim not renewed for [`ABANDONED_SECS`] was left by a process
+//! that died, and the next request takes it over. Waiting requests poll for at most [`WAIT`], inside
+//! one of the component's 15 s attempts, then answer 503: the component's four attempts (about a
+//! minute) see a take-over well inside their span.
+
+use std::future::Future;
+use std::time::Duration;
+
+/// How often a holder renews its claim.
+pub const RENEW_EVERY: Duration = Duration::from_secs(2);
+/// A claim older than this was abandoned: three renewals missed (the clock counts whole seconds).
+pub const ABANDONED_SECS: u64 = 6;
+/// How long a request waits for another's claim before answering 503.
+pub const WAIT: Duration = Duration::from_secs(12);
+/// How often a waiting request looks again.
+pub const POLL: Duration = Duration::from_millis(50);
+
+/// Runs `work`, calling `renew` every [`RENEW_EVERY`] until it is done. A renewal that fails (the
+/// database is away) is not the work's failure: the work's own writes will say so.
+pub async fn holding<W, R>(work: W, renew: impl Fn() -> R) -> W::Output
+where
+    W: Future,
+    R: Future,
+{
+    tokio::pin!(work);
+    let mut beat = tokio::time::interval(RENEW_EVERY);
+    beat.tick().await;
+    loop {
+        tokio::select! {
+            done = &mut work => return done,
+            _ = beat.tick() => { renew().await; }
+        }
+    }
+}
+
+/// One warning line for an operator: work taken over from a dead holder ended in a refusal that
+/// says the public token was spent. The holder may have had Plaid's answer (an access token, an
+/// Item Plaid bills) and died before writing it: that Item is held by nobody. `note` carries
+/// Plaid's `request_id` of the refusal; the lost call was made at about `claimed_at`.
+pub fn outcome_lost(claimed_at: u64, note: &str) {
+    tracing::warn!(
+        claimed_at,
+        note,
+        "an exchange's outcome was lost: its instance died mid-exchange; if Plaid had exchanged the \
+         public token then, its Item is orphaned: find it at Plaid by that time and remove it"
+    );
+}
