@@ -358,3 +358,31 @@ async fn an_exchange_whose_client_goes_away_finishes_and_a_retry_with_its_key_ge
     assert!(s.items().await.iter().any(|item| item.item_id == item_id), "the access token was stored");
     assert_eq!(s.standin.items(), 1, "nothing removed at Plaid");
 }
+
+#[tokio::test]
+async fn two_tabs_exchanging_the_same_bank_at_once_store_one_item() {
+    let s = start().await;
+    let session = s.browser_session().await;
+    let mut public_tokens = Vec::new();
+    for _ in 0..2 {
+        let (status, token) =
+            s.api(reqwest::Method::POST, "/api/link_token", &session, Some(json!({}))).await;
+        assert_eq!(status, 200, "{token}");
+        public_tokens.push(s.public_token(token["link_token"].as_str().unwrap()).await);
+    }
+    // The same bank, the same accounts, as Link describes them in each tab.
+    let body = |public_token: &str| {
+        json!({"public_token": public_token, "link_session_id": "s",
+               "institution": {"institution_id": "ins_109508", "name": "First Platypus Bank"},
+               "accounts": [{"id": public_token, "name": "Plaid Checking", "mask": "0000", "type": "depository", "subtype": "checking"}]})
+    };
+    let tabs = public_tokens
+        .iter()
+        .map(|t| s.api(reqwest::Method::POST, "/api/exchange_public_token", &session, Some(body(t))));
+    let mut statuses: Vec<u16> =
+        futures_util::future::join_all(tabs).await.into_iter().map(|(status, _)| status).collect();
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "one added, the other told it is a duplicate");
+    assert_eq!(s.items().await.len(), 1);
+    assert_eq!(s.standin.exchanges(), 1, "the duplicate's token was never exchanged");
+}

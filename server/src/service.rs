@@ -122,8 +122,53 @@ pub(crate) async fn link_token(
 
 /// One bank Link added, as Plaid's guides ask: refused as a duplicate of one of the user's Items
 /// (not exchanged), or its public token exchanged and the access token stored. The item's id, and
-/// a note.
+/// a note. Adding a bank is claimed per user and institution, so that two tabs adding the same
+/// bank at once take turns and the second is told it is a duplicate.
 pub(crate) async fn add_item(
+    state: &State,
+    user: &str,
+    public_token: &str,
+    institution: Option<(&str, &str)>,
+    accounts: &serde_json::Value,
+    link_session: &str,
+) -> Result<(String, String), Failure> {
+    let Some((institution_id, _)) = institution else {
+        return add_unclaimed(state, user, public_token, institution, accounts, link_session).await;
+    };
+    let deadline = tokio::time::Instant::now() + lease::WAIT;
+    loop {
+        let now = crate::unix_now();
+        if state
+            .store
+            .claim_adding(user, institution_id, now, lease::ABANDONED_SECS)
+            .await
+            .map_err(|e| Failure::store(&e))?
+        {
+            break;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(Failure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "We are still saving your connection. Please wait a moment.",
+                "another request is still adding a bank at this institution for this user",
+            ));
+        }
+        tokio::time::sleep(lease::POLL).await;
+    }
+    let renew = || async {
+        let _ = state.store.renew_adding(user, institution_id, crate::unix_now()).await;
+    };
+    let added =
+        lease::holding(add_unclaimed(state, user, public_token, institution, accounts, link_session), renew)
+            .await;
+    if let Err(e) = state.store.release_adding(user, institution_id).await {
+        tracing::warn!(error = %e, "a bank's claim was not let go: taken over in {} s", lease::ABANDONED_SECS);
+    }
+    added
+}
+
+/// [`add_item`], once the bank is claimed.
+async fn add_unclaimed(
     state: &State,
     user: &str,
     public_token: &str,

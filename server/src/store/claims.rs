@@ -1,4 +1,5 @@
-//! Idempotency keys of exchange requests (`idempotency.rs` decides what they mean). Every step that
+//! Idempotency keys of exchange requests (`idempotency.rs` decides what they mean), and the banks
+//! being added (one at a time per user and institution, so that duplicates are seen). Every step that
 //! decides between two instances is one conditional write: the insert that claims a key, and the
 //! take-over of an abandoned claim, which succeeds only if the claim is still the one that was read.
 //! A claim is a lease: its holder renews it (`created_at`) while it works ([`crate::lease`]), so a
@@ -143,6 +144,60 @@ impl Store {
         sqlx::query("DELETE FROM plaid_link_idempotency WHERE owner = $1 AND key = $2")
             .bind(owner)
             .bind(key)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Claims adding a bank at `institution_id` for `owner`: `true` for the one that may go on
+    /// (first, or taking over a claim not renewed for `abandoned_secs`).
+    pub async fn claim_adding(
+        &self,
+        owner: &str,
+        institution_id: &str,
+        now: u64,
+        abandoned_secs: u64,
+    ) -> Result<bool, StoreError> {
+        let inserted = sqlx::query(
+            "INSERT INTO plaid_link_adding (owner, institution_id, renewed_at) VALUES ($1, $2, $3)
+             ON CONFLICT (owner, institution_id) DO NOTHING",
+        )
+        .bind(owner)
+        .bind(institution_id)
+        .bind(int(now))
+        .execute(&self.db)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            return Ok(true);
+        }
+        let taken = sqlx::query(
+            "UPDATE plaid_link_adding SET renewed_at = $1 WHERE owner = $2 AND institution_id = $3 AND renewed_at <= $4",
+        )
+        .bind(int(now))
+        .bind(owner)
+        .bind(institution_id)
+        .bind(int(now.saturating_sub(abandoned_secs)))
+        .execute(&self.db)
+        .await?;
+        Ok(taken.rows_affected() == 1)
+    }
+
+    /// Renews the claim on a bank being added.
+    pub async fn renew_adding(&self, owner: &str, institution_id: &str, now: u64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE plaid_link_adding SET renewed_at = $1 WHERE owner = $2 AND institution_id = $3")
+            .bind(int(now))
+            .bind(owner)
+            .bind(institution_id)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Lets the claim on a bank go: the next one may add it (or be told it is a duplicate).
+    pub async fn release_adding(&self, owner: &str, institution_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM plaid_link_adding WHERE owner = $1 AND institution_id = $2")
+            .bind(owner)
+            .bind(institution_id)
             .execute(&self.db)
             .await?;
         Ok(())
