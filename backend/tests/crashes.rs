@@ -33,7 +33,7 @@ async fn a_multi_item_bank_claimed_by_an_instance_that_died_is_added_by_the_next
     s.finish_link(&link_token, &link_session_id).await;
 
     let started = Instant::now();
-    let (status, body) = s.session_finished(&session, &link_session_id, "finish-1").await;
+    let (status, body) = s.session_finished(&session, &link_session_id, &link_token, "finish-1").await;
     let took = started.elapsed();
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["items"].as_array().unwrap().len(), 2, "both banks: {body}");

@@ -19,14 +19,14 @@ async fn a_multi_item_session_adds_each_bank_once_through_the_pages_call() {
     let s = start().await;
     s.standin.hold_webhooks(true);
     let session = s.browser_session().await;
-    let link_session = s.multi_item_session(&session, &[PLATYPUS, TARTAN]).await;
-    let (status, answer) = s.session_finished(&session, &link_session, "key-1").await;
+    let (link_session, link_token) = s.multi_item_session(&session, &[PLATYPUS, TARTAN]).await;
+    let (status, answer) = s.session_finished(&session, &link_session, &link_token, "key-1").await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(names(&answer), ["First Platypus Bank", "Tartan Bank"]);
     assert_eq!(answer["duplicates"], json!([]));
     // The browser's retry, and a call under another key: the same two, exchanged once each.
-    assert_eq!(s.session_finished(&session, &link_session, "key-1").await.1, answer);
-    let (_, again) = s.session_finished(&session, &link_session, "key-2").await;
+    assert_eq!(s.session_finished(&session, &link_session, &link_token, "key-1").await.1, answer);
+    let (_, again) = s.session_finished(&session, &link_session, &link_token, "key-2").await;
     assert_eq!(again["items"], answer["items"]);
     assert_eq!(s.standin.exchanges(), 2);
     assert_eq!(s.items().await.len(), 2);
@@ -38,7 +38,7 @@ async fn a_multi_item_session_adds_each_bank_once_through_the_pages_call() {
 async fn a_multi_item_session_is_added_by_the_webhook_alone_when_the_page_never_calls() {
     let s = start().await;
     let session = s.browser_session().await;
-    s.multi_item_session(&session, &[PLATYPUS, TARTAN]).await;
+    let _ = s.multi_item_session(&session, &[PLATYPUS, TARTAN]).await;
     let items = s.items_become(2).await;
     assert_eq!(items.len(), 2, "{items:?}");
     assert_eq!(s.standin.exchanges(), 2);
@@ -55,8 +55,8 @@ async fn the_pages_call_and_the_webhook_racing_add_each_bank_once() {
     // arrives, so the two are in flight together (not one after the other).
     s.standin.meet_link_token_reads(2);
     let session = s.browser_session().await;
-    let link_session = s.multi_item_session(&session, &[PLATYPUS, TARTAN]).await;
-    let (status, answer) = s.session_finished(&session, &link_session, "key-race").await;
+    let (link_session, link_token) = s.multi_item_session(&session, &[PLATYPUS, TARTAN]).await;
+    let (status, answer) = s.session_finished(&session, &link_session, &link_token, "key-race").await;
     assert!(s.standin.link_token_reads_met(), "the page's call and the webhook did not overlap");
     assert_eq!(status, 200, "{answer}");
     assert_eq!(names(&answer), ["First Platypus Bank", "Tartan Bank"]);
@@ -76,9 +76,9 @@ async fn a_link_session_is_only_read_for_the_session_that_owns_it() {
     let s = start().await;
     s.standin.hold_webhooks(true);
     let owner = s.browser_session().await;
-    let link_session = s.multi_item_session(&owner, &[PLATYPUS]).await;
+    let (link_session, link_token) = s.multi_item_session(&owner, &[PLATYPUS]).await;
     let stranger = s.browser_session().await;
-    let (status, answer) = s.session_finished(&stranger, &link_session, "key-1").await;
+    let (status, answer) = s.session_finished(&stranger, &link_session, &link_token, "key-1").await;
     assert_eq!(status, 404, "{answer}");
     assert_eq!(s.standin.exchanges(), 0, "nothing exchanged for a stranger");
 }
@@ -114,8 +114,8 @@ async fn the_same_bank_and_accounts_again_are_refused_before_any_exchange() {
     assert_eq!(answer["duplicate"]["institution"]["name"], "First Platypus Bank");
     assert_eq!(s.standin.exchanges(), 1, "the duplicate was not exchanged");
     // In a Multi-Item session too: the known bank is a duplicate, the new one is added.
-    let link_session = s.multi_item_session(&session, &[PLATYPUS, TARTAN]).await;
-    let (status, answer) = s.session_finished(&session, &link_session, "key-m").await;
+    let (link_session, link_token) = s.multi_item_session(&session, &[PLATYPUS, TARTAN]).await;
+    let (status, answer) = s.session_finished(&session, &link_session, &link_token, "key-m").await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(names(&answer), ["Tartan Bank"]);
     assert_eq!(answer["duplicates"][0]["item_id"], first.as_str());
@@ -127,10 +127,11 @@ async fn identity_verification_ends_verified_with_no_token_and_no_item() {
     let s = start_with(TestDb::sqlite(), &[("PLAID_PRODUCTS", "identity_verification")]).await;
     let session = s.browser_session().await;
     let (_, token) = s.api(reqwest::Method::POST, "/api/link_token", &session, Some(json!({}))).await;
+    let link_token = token["link_token"].as_str().unwrap().to_owned();
     let link_session = format!("idv-{}", rand_suffix());
-    let finish = json!({"link_token": token["link_token"], "link_session_id": link_session});
+    let finish = json!({"link_token": link_token, "link_session_id": link_session});
     assert_eq!(s.to_plaid("/link/finish", finish).await.0, 200);
-    let (status, answer) = s.session_finished(&session, &link_session, "key-1").await;
+    let (status, answer) = s.session_finished(&session, &link_session, &link_token, "key-1").await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["verified"], true);
     assert_eq!(answer["items"], json!([]));
@@ -185,4 +186,26 @@ fn an_exit_report_is_one_log_line_with_exactly_its_fields() {
     );
     assert_eq!(line["fields"]["error_code"], "INVALID_CREDENTIALS");
     assert_eq!(backend.log.lock().unwrap().iter().filter(|l| l.contains("\"link_exit\"")).count(), 1);
+}
+
+#[tokio::test]
+async fn the_pages_call_reads_one_link_token_however_many_its_user_made_since() {
+    let s = start().await;
+    let session = s.browser_session().await;
+    s.standin.hold_webhooks(true);
+    let (link_session, link_token) = s.multi_item_session(&session, &[PLATYPUS, TARTAN]).await;
+    // Other tabs, reloads: 25 newer link tokens for the same user.
+    for _ in 0..25 {
+        let (status, body) = s.api(reqwest::Method::POST, "/api/link_token", &session, Some(json!({}))).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let reads = s.standin.link_token_reads();
+    let (status, answer) = s.session_finished(&session, &link_session, &link_token, "key-1").await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(names(&answer), ["First Platypus Bank", "Tartan Bank"]);
+    assert_eq!(s.standin.link_token_reads() - reads, 1, "one call to Plaid for one call of the page's");
+    // A session the link token does not have costs one read, and finds nothing.
+    let (status, _) = s.session_finished(&session, "another-session", &link_token, "key-2").await;
+    assert_eq!(status, 404);
+    assert_eq!(s.standin.link_token_reads() - reads, 2);
 }

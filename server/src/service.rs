@@ -256,34 +256,24 @@ async fn save_with_retries(
 const SAVE_ATTEMPTS: u32 = 3;
 
 /// What a finished session added for `user`: `{items, duplicates, verified}`. The session is read
-/// through `/link/token/get` with `link_tokens`, which must all have been made for `user`.
+/// through one `/link/token/get` of `link_token`, which must have been made for `user`.
 pub(crate) async fn finish_session(
     state: &State,
     user: &str,
     session_id: &str,
-    link_tokens: &[String],
+    link_token: &str,
 ) -> Result<Outcome, Failure> {
-    let mut found = None;
-    for link_token in link_tokens {
-        let got = state.plaid.link_token_get(link_token).await.map_err(|e| {
-            Failure::new(
-                StatusCode::BAD_GATEWAY,
-                "We could not reach Plaid. Please try again.",
-                &e.to_string(),
-            )
-        })?;
-        if let Some(session) = got.link_sessions.into_iter().find(|s| s.link_session_id == session_id) {
-            found = Some((got.metadata, session));
-            break;
-        }
-    }
-    let Some((metadata, session)) = found else {
+    let got = state.plaid.link_token_get(link_token).await.map_err(|e| {
+        Failure::new(StatusCode::BAD_GATEWAY, "We could not reach Plaid. Please try again.", &e.to_string())
+    })?;
+    let Some(session) = got.link_sessions.into_iter().find(|s| s.link_session_id == session_id) else {
         return Err(Failure::new(
             StatusCode::NOT_FOUND,
             "This connection was not found. Please connect your bank again.",
-            &format!("no link token of this session has Link session {}", clip(session_id)),
+            &format!("the link token has no Link session {}", clip(session_id)),
         ));
     };
+    let metadata = got.metadata;
     let added = session.results.map(|r| r.item_add_results).unwrap_or_default();
     let (mut items, mut duplicates) = (Vec::new(), Vec::new());
     for result in &added {

@@ -196,11 +196,19 @@ impl BackendClient {
     /// A session that ended in success without a public token (Multi-Item Link, Identity
     /// Verification): tells the backend which session, which reads what it added from Plaid. Retried
     /// like the exchange, with one `Idempotency-Key`.
-    pub fn session_finished(&self, metadata: &SuccessMetadata) -> Result<PendingExchange, ExchangeFailure> {
+    pub fn session_finished(
+        &self,
+        metadata: &SuccessMetadata,
+        link_token: &LinkToken,
+    ) -> Result<PendingExchange, ExchangeFailure> {
         if let Some(forward) = &self.custom.forward {
             return Ok(forwarded(forward, SessionEnd::WithoutToken, metadata));
         }
-        let body = ConnectionRequest { status: Some(&metadata.status), ..ConnectionRequest::new(metadata) };
+        let body = ConnectionRequest {
+            status: Some(&metadata.status),
+            link_token: Some(link_token.as_str()),
+            ..ConnectionRequest::new(metadata)
+        };
         self.connection(&self.session_finished_url, &body, Some(idempotency_key()))
     }
 

@@ -57,6 +57,10 @@ pub(crate) struct ConnectionRequest<'a> {
     /// not). Left out of the exchange and the update.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<&'a Option<String>>,
+    /// A session that ended without a public token: the link token Link was opened with, so that
+    /// the backend reads that one session from Plaid. Left out of the exchange and the update.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_token: Option<&'a str>,
 }
 
 impl<'a> ConnectionRequest<'a> {
@@ -69,6 +73,7 @@ impl<'a> ConnectionRequest<'a> {
             accounts: &metadata.accounts,
             link_session_id: &metadata.link_session_id,
             status: None,
+            link_token: None,
         }
     }
 }

@@ -10,19 +10,20 @@ use crate::oauth;
 use crate::plaid::handler::LinkCallbacks;
 use crate::plaid::types::{EventName, ExitMetadata, LinkError, LinkEvent, SuccessMetadata};
 use crate::status::{Connection, LinkFailure};
-use crate::tokens::PublicToken;
+use crate::tokens::{LinkToken, PublicToken};
 
 impl Flow {
-    /// Link's callbacks. `backend` is the one this Link's token came from: `onSuccess` sends with it
-    /// as it is, with nothing to resolve between Link's call and the request.
-    pub(super) fn callbacks(&self, backend: &BackendClient) -> LinkCallbacks {
-        let (backend, reporter) = (backend.clone(), backend.clone());
+    /// Link's callbacks. `backend` is the one this Link's `token` came from: `onSuccess` sends with
+    /// it as it is, with nothing to resolve between Link's call and the request (a session that ends
+    /// without a public token names the token, the one thing the backend reads Plaid with).
+    pub(super) fn callbacks(&self, backend: &BackendClient, token: &LinkToken) -> LinkCallbacks {
+        let (backend, reporter, link_token) = (backend.clone(), backend.clone(), token.clone());
         let (load, success, exit, events) = (self.weak(), self.weak(), self.weak(), self.weak());
         LinkCallbacks {
             on_load: Box::new(move || Flow::upgrade(&load).into_iter().for_each(|flow| flow.loaded())),
             on_success: Box::new(move |token, metadata, raw| {
                 if let Some(flow) = Flow::upgrade(&success) {
-                    flow.forward(&backend, token, metadata, &raw);
+                    flow.forward(&backend, token, metadata, &raw, &link_token);
                 }
             }),
             on_exit: Box::new(move |error, metadata| {
@@ -48,6 +49,7 @@ impl Flow {
         token: Option<PublicToken>,
         metadata: SuccessMetadata,
         raw: &wasm_bindgen::JsValue,
+        link_token: &LinkToken,
     ) {
         let updated = backend.update.as_ref().map(|update| update.item_id.clone());
         let pending = match (&updated, token) {
@@ -56,7 +58,7 @@ impl Flow {
                 backend.updated(item_id, &metadata)
             }
             (None, Some(token)) => backend.exchange(token, &metadata),
-            (None, None) => backend.session_finished(&metadata),
+            (None, None) => backend.session_finished(&metadata, link_token),
         };
         // The request leaves here, inside Link's callback, before the page re-renders for
         // "Saving…". Its answer belongs to no phase: an unmount must not lose a finished session.

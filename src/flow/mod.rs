@@ -238,7 +238,7 @@ impl Flow {
             return;
         }
         let made = token.and_then(|token| {
-            let handler = self.0.surface.make(&token, self.callbacks(backend), received_redirect_uri);
+            let handler = self.0.surface.make(&token, self.callbacks(backend, &token), received_redirect_uri);
             handler.map(|handler| (handler, token)).map_err(LinkFailure::Plaid)
         });
         let (handler, token) = match made {

@@ -90,7 +90,7 @@ impl Flow {
             let at = self.0.phase.borrow().link().and_then(|live| live.refresh.due_at());
             return self.set_refresh(at.map_or(Refresh::Never, |at| Refresh::Planned { at, _timer: None }));
         }
-        let Ok(handler) = self.0.surface.make(token, self.callbacks(backend), None) else {
+        let Ok(handler) = self.0.surface.make(token, self.callbacks(backend, token), None) else {
             return self.set_refresh(Refresh::Never);
         };
         let live = Live { handler, refresh: self.plan_refresh(token) };

@@ -46,6 +46,7 @@ async fn a_success_without_a_token_tells_the_backend_which_session_and_names_its
     let body = backend_request_body(FINISHED_PATH, 0);
     assert!(body.contains(r#""link_session_id":"session-multi""#), "{body}");
     assert!(body.contains(r#""status":null"#), "{body}");
+    assert!(body.contains(r#""link_token":"link-sandbox-1""#), "the session's own link token: {body}");
     assert!(!body.contains("public_token"), "no token is sent, there is none: {body}");
     assert!(!backend_request_header(FINISHED_PATH, 0, "idempotency-key").is_empty(), "retried safely");
     assert_eq!(backend_request_count(EXCHANGE_PATH), 0);

@@ -7,11 +7,11 @@ use super::{rand_suffix, Running, CSRF};
 impl Running {
     /// A Multi-Item Link session, as the stand-in's Link runs it for the browser session `session`:
     /// a multi-item link token from the backend, each bank of `banks` signed in and added, then
-    /// "Done". Gives the Link session's id.
-    pub async fn multi_item_session(&self, session: &str, banks: &[&str]) -> String {
+    /// "Done". Gives the Link session's id and its link token.
+    pub async fn multi_item_session(&self, session: &str, banks: &[&str]) -> (String, String) {
         let (link_session_id, link_token, _) = self.multi_item_banks(session, banks).await;
         self.finish_link(&link_token, &link_session_id).await;
-        link_session_id
+        (link_session_id, link_token)
     }
 
     /// A Multi-Item Link session up to "Done": each bank of `banks` signed in and added. The Link
@@ -48,10 +48,17 @@ impl Running {
         assert_eq!(status, 200, "{body}");
     }
 
-    /// `POST /api/link_session_finished` as the page sends it after a success without a token.
-    pub async fn session_finished(&self, session: &str, link_session_id: &str, key: &str) -> (u16, Value) {
-        let body =
-            json!({"link_session_id": link_session_id, "institution": null, "accounts": [], "status": null});
+    /// `POST /api/link_session_finished` as the page sends it after a success without a token: the
+    /// Link session's id and the link token it opened Link with.
+    pub async fn session_finished(
+        &self,
+        session: &str,
+        link_session_id: &str,
+        link_token: &str,
+        key: &str,
+    ) -> (u16, Value) {
+        let body = json!({"link_session_id": link_session_id, "link_token": link_token,
+                          "institution": null, "accounts": [], "status": null});
         let response = self
             .http
             .post(format!("{}/api/link_session_finished", self.base))

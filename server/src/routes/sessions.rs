@@ -3,7 +3,8 @@
 //! webhook) and Identity Verification (none at all) — and the reports of sessions that end in an
 //! error.
 //!
-//! `POST /api/link_session_finished` (`{link_session_id, …}`, retried with an `Idempotency-Key`)
+//! `POST /api/link_session_finished` (`{link_session_id, link_token, …}`, retried with an
+//! `Idempotency-Key`)
 //! and the verified `LINK` `SESSION_FINISHED` webhook do the same work, whichever comes first: read
 //! the session through `/link/token/get`, with a link token made for this very user (a link token
 //! is only ever read for the session that owns it), and add each bank as the exchange does
@@ -27,6 +28,9 @@ use crate::user::{Caller, LinkUser};
 #[derive(Deserialize)]
 struct FinishedBody {
     link_session_id: String,
+    /// The link token the page opened Link with: the one read of Plaid this call makes.
+    #[serde(default)]
+    link_token: String,
 }
 
 /// `POST /api/link_session_finished`.
@@ -43,15 +47,24 @@ pub(super) async fn finished<U: LinkUser>(
     if let Err(failure) = link_session_id(&request.link_session_id) {
         return failure.into_response();
     }
+    if !code_like(&request.link_token) || !request.link_token.starts_with("link-") {
+        return Failure::not_understood("link_token is not a link token").into_response();
+    }
     let key = idempotent::key(&headers);
     let user = caller.id;
     // As the exchange: once public tokens are being exchanged, the work finishes without its client.
     let work = tokio::spawn(async move {
         let finish = || async {
-            let session = &request.link_session_id;
-            // The page names only its Link session: it is looked for among this user's link tokens.
-            let finished = match state.store.link_tokens_of(&user, crate::unix_now()).await {
-                Ok(tokens) => finish_session(&state, &user, session, &tokens).await,
+            let (session, link_token) = (&request.link_session_id, &request.link_token);
+            // The page names the link token it opened Link with; it is read only if it was made for
+            // this user: one call to Plaid per call of the page's, however many tokens came since.
+            let finished = match state.store.link_token_owner(link_token, crate::unix_now()).await {
+                Ok(Some(owner)) if owner == user => finish_session(&state, &user, session, link_token).await,
+                Ok(_) => Err(Failure::new(
+                    StatusCode::NOT_FOUND,
+                    "This connection was not found. Please connect your bank again.",
+                    "the link token was not made here for this user",
+                )),
                 Err(e) => Err(Failure::store(&e)),
             };
             finished.unwrap_or_else(Failure::into_outcome)

@@ -95,8 +95,7 @@ async fn session_finished(state: &Shared, body: &[u8]) -> Response {
     };
     // The webhook names the session's own link token, made for `owner`: one read of it is enough.
     // A 5xx makes Plaid send the webhook again; anything else is done (or will never be).
-    let link_token = [hook.link_token.clone()];
-    match finish_session(state, &owner, &hook.link_session_id, &link_token).await {
+    match finish_session(state, &owner, &hook.link_session_id, &hook.link_token).await {
         Ok((_, _, note)) => {
             answer(StatusCode::OK, json!({ "received": true }), format!("LINK SESSION_FINISHED: {note}"))
         }

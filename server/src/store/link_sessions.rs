@@ -1,12 +1,11 @@
 //! What Link sessions without a public token in `onSuccess` need (Multi-Item Link, Identity
-//! Verification): the link tokens the backend made, for the session that owns each (sealed, and
-//! found by their hash when the `SESSION_FINISHED` webhook names one), and a claim per public token,
-//! so that the session-finished call and the webhook exchange each one once between them.
+//! Verification): who each link token the backend made is for (by the token's hash: the page's call
+//! and the `SESSION_FINISHED` webhook both name the token), and a claim per public token, so that
+//! the session-finished call and the webhook exchange each one once between them.
 
 use sha2::{Digest, Sha256};
 
 use super::{int, Claim, Store, StoreError};
-use crate::keys::TokenKeys;
 
 /// How long a link token is kept: Plaid's lifetime of one (4 hours), and a margin.
 pub const LINK_TOKEN_KEEP_SECS: u64 = 5 * 60 * 60;
@@ -15,12 +14,8 @@ fn hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-fn aad(owner: &str) -> Vec<u8> {
-    format!("plaid-link link token\0{owner}").into_bytes()
-}
-
 impl Store {
-    /// Keeps a link token made for `owner`, and forgets those too old to be used.
+    /// Records that a link token was made for `owner`, and forgets those too old to be used.
     pub async fn remember_link_token(
         &self,
         owner: &str,
@@ -31,40 +26,24 @@ impl Store {
             .bind(int(now.saturating_sub(LINK_TOKEN_KEEP_SECS)))
             .execute(&self.db)
             .await?;
-        let key = self.keys.current();
-        let (nonce, sealed) = key.seal(link_token.as_bytes(), &aad(owner)).ok_or(StoreError::Crypto)?;
+        // Only the token's hash and its owner are kept: the page's call and Plaid's webhook both
+        // name the token, so it is never read back (the sealed columns stay empty).
         sqlx::query(
             "INSERT INTO plaid_link_link_tokens (token_hash, owner, key_id, nonce, sealed, created_at) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (token_hash) DO NOTHING",
         )
         .bind(hash(link_token))
         .bind(owner)
-        .bind(key.id())
-        .bind(nonce.to_vec())
-        .bind(sealed)
+        .bind("")
+        .bind(Vec::<u8>::new())
+        .bind(Vec::<u8>::new())
         .bind(int(now))
         .execute(&self.db)
         .await?;
         Ok(())
     }
 
-    /// The live link tokens made for `owner`, newest first.
-    pub async fn link_tokens_of(&self, owner: &str, now: u64) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<(String, Vec<u8>, Vec<u8>)> = sqlx::query_as(
-            "SELECT key_id, nonce, sealed FROM plaid_link_link_tokens WHERE owner = $1 AND created_at > $2
-             ORDER BY created_at DESC LIMIT 20",
-        )
-        .bind(owner)
-        .bind(int(now.saturating_sub(LINK_TOKEN_KEEP_SECS)))
-        .fetch_all(&self.db)
-        .await?;
-        Ok(rows
-            .iter()
-            .filter_map(|(key_id, nonce, sealed)| open(&self.keys, owner, key_id, nonce, sealed))
-            .collect())
-    }
-
-    /// Who a live link token was made for (one [`link_tokens_of`](Self::link_tokens_of) would list).
+    /// Who a live link token was made for.
     pub async fn link_token_owner(&self, link_token: &str, now: u64) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT owner FROM plaid_link_link_tokens WHERE token_hash = $1 AND created_at > $2",
@@ -162,9 +141,4 @@ impl Store {
             .await?;
         Ok(())
     }
-}
-
-fn open(keys: &TokenKeys, owner: &str, key_id: &str, nonce: &[u8], sealed: &[u8]) -> Option<String> {
-    let plain = keys.by_id(key_id)?.open(nonce, sealed, &aad(owner))?;
-    String::from_utf8(plain).ok()
 }

@@ -8,8 +8,8 @@
 //! - a key check per key (`key_check.rs`), so that a server started with the wrong key refuses to
 //!   start instead of writing rows nobody can read with the others;
 //! - idempotency keys of exchange requests, for an hour (`claims.rs`, `idempotency.rs`);
-//! - link tokens, sealed, for 5 hours, and a claim per public token (`link_sessions.rs`): what
-//!   Multi-Item Link and Identity Verification sessions need.
+//! - whom each link token was made for (by its hash), for 5 hours, and a claim per public token
+//!   (`link_sessions.rs`): what Multi-Item Link and Identity Verification sessions need.
 //!
 //! One set of migrations (`migrations/`, recorded in `plaid_link_migrations` so that the app's own
 //! sqlx migrations are left alone) and one set of queries serve both engines (sqlx's `Any` driver):
