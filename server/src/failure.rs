@@ -87,6 +87,11 @@ impl Failure {
         }
     }
 
+    /// The same, saying when to try again.
+    pub fn retry_after(self, wait: Duration) -> Self {
+        Self { retry_after: Some(wait), ..self }
+    }
+
     /// The status and body, as an idempotency record keeps them.
     pub fn parts(&self) -> (StatusCode, serde_json::Value) {
         let mut body = json!({ "error": self.message });

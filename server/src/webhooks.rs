@@ -5,18 +5,28 @@
 //! minutes old; and `request_body_sha256` must be the SHA-256 of the exact body bytes, compared in
 //! constant time. Anything else is refused and changes nothing.
 //!
-//! Forged webhooks must not turn into calls to Plaid: a `kid` Plaid did not know is remembered for
-//! a while ([`UNKNOWN_KEY_SECS`]), keys are fetched one at a time, and at most
-//! [`KEY_FETCHES_PER_MINUTE`] times a minute, whatever arrives.
+//! Forged webhooks must neither turn into calls to Plaid nor spend the key fetch Plaid's own first
+//! webhook needs (after a start, a deploy, Plaid's key rotation). A key is fetched only for a token
+//! that passes every check its signature is not needed for (ES256, a `kid` of Plaid's shape, issued
+//! within five minutes, the hash of this very body); one at a time; a `kid` Plaid did not know is
+//! remembered for a while ([`UNKNOWN_KEY_SECS`]). Fetches have two budgets: a general one
+//! ([`KEY_FETCHES_PER_MINUTE`], at most [`KEY_FETCHES_PER_ADDRESS`] of them for one address), and a
+//! reserve ([`RESERVED_FETCHES_PER_MINUTE`]) only for a webhook about one of the app's own items or
+//! link tokens, once per their user in [`RESERVE_PER_USER_SECS`]: a forger who knows none of them
+//! cannot touch it, and a user of the app only their own share. With both spent, the webhook is
+//! answered 503 with `Retry-After`: Plaid sends it again (30 s later, then 4 times longer each time,
+//! for 24 hours), where a 401 would be final.
 
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -34,8 +44,16 @@ const MAX_CACHED_KEYS: usize = 100;
 pub const UNKNOWN_KEY_SECS: u64 = 5 * 60;
 /// How many unknown `kid`s are remembered at most.
 const MAX_UNKNOWN_KEYS: usize = 1_000;
-/// Calls to `/webhook_verification_key/get` a minute, at most.
+/// Calls to `/webhook_verification_key/get` a minute, at most, for any webhook.
 pub const KEY_FETCHES_PER_MINUTE: u32 = 5;
+/// Of those, how many one address may cause a minute.
+pub const KEY_FETCHES_PER_ADDRESS: u32 = 2;
+/// Calls a minute kept for webhooks about the app's own items and link tokens.
+pub const RESERVED_FETCHES_PER_MINUTE: u32 = 5;
+/// How often one user's items and link tokens may draw on the reserve.
+pub const RESERVE_PER_USER_SECS: u64 = 10 * 60;
+/// How far in the future a webhook may say it was issued (clocks differ).
+const MAX_SKEW_SECS: u64 = 60;
 
 /// Why a webhook was refused. A value the sender chose (an algorithm, a `kid`) is clipped.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -56,6 +74,8 @@ pub enum WebhookError {
     Stale(u64),
     #[error("the body is not the one that was signed")]
     BodyMismatch,
+    #[error("verification key {0:?} not fetched: the budgets of key fetches are spent for now")]
+    NotNow(String),
 }
 
 #[derive(Deserialize)]
@@ -86,6 +106,37 @@ pub fn key_id(token: &str) -> Result<String, WebhookError> {
     header.kid.ok_or(WebhookError::Malformed)
 }
 
+/// What can be checked without the key: a `kid` of Plaid's shape, and claims that name this very
+/// body and a time within five minutes. Only a token that passes may cost a key fetch.
+pub fn worth_a_key(token: &str, body: &[u8], now: u64) -> Result<String, WebhookError> {
+    let kid = key_id(token)?;
+    if kid.is_empty() || !crate::shape::code_like(&kid) {
+        return Err(WebhookError::Malformed);
+    }
+    let claims: Claims = token
+        .split('.')
+        .nth(1)
+        .and_then(|claims| URL_SAFE_NO_PAD.decode(claims).ok())
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or(WebhookError::Malformed)?;
+    check_claims(&claims, body, now)?;
+    Ok(kid)
+}
+
+/// The claims' age and body hash.
+fn check_claims(claims: &Claims, body: &[u8], now: u64) -> Result<(), WebhookError> {
+    let age = now.saturating_sub(claims.iat);
+    if age > MAX_AGE_SECS || claims.iat > now + MAX_SKEW_SECS {
+        return Err(WebhookError::Stale(age));
+    }
+    let body_hash: String = Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect();
+    let signed = claims.request_body_sha256.to_ascii_lowercase();
+    if !bool::from(body_hash.as_bytes().ct_eq(signed.as_bytes())) {
+        return Err(WebhookError::BodyMismatch);
+    }
+    Ok(())
+}
+
 /// Verifies a `Plaid-Verification` token against the body, at `now`, with `key` (the JWK its
 /// `kid` names).
 pub fn verify(token: &str, body: &[u8], now: u64, key: &WebhookVerificationKey) -> Result<(), WebhookError> {
@@ -107,62 +158,98 @@ pub fn verify(token: &str, body: &[u8], now: u64, key: &WebhookVerificationKey) 
             _ => WebhookError::Malformed,
         })?
         .claims;
-    let age = now.saturating_sub(claims.iat);
-    if age > MAX_AGE_SECS {
-        return Err(WebhookError::Stale(age));
-    }
-    let body_hash: String = Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect();
-    let signed = claims.request_body_sha256.to_ascii_lowercase();
-    if !bool::from(body_hash.as_bytes().ct_eq(signed.as_bytes())) {
-        return Err(WebhookError::BodyMismatch);
-    }
-    Ok(())
+    check_claims(&claims, body, now)
 }
 
-/// Plaid's verification keys, by `kid`; the `kid`s Plaid did not know; and the bound on asking.
+/// Plaid's verification keys, by `kid`; the `kid`s Plaid did not know; and the budgets of asking.
 pub struct KeyCache {
     keys: Mutex<HashMap<String, WebhookVerificationKey>>,
     unknown: Mutex<HashMap<String, Instant>>,
     /// One fetch at a time: a burst naming one `kid` asks once.
     fetching: tokio::sync::Mutex<()>,
     fetches: DefaultDirectRateLimiter,
+    per_address: DefaultKeyedRateLimiter<IpAddr>,
+    reserve: DefaultDirectRateLimiter,
+    per_user: DefaultKeyedRateLimiter<String>,
 }
 
 impl Default for KeyCache {
     fn default() -> Self {
-        let per_minute = NonZeroU32::new(KEY_FETCHES_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
+        let per_minute = |n: u32| Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN));
         Self {
             keys: Mutex::default(),
             unknown: Mutex::default(),
             fetching: tokio::sync::Mutex::new(()),
-            fetches: RateLimiter::direct(Quota::per_minute(per_minute)),
+            fetches: RateLimiter::direct(per_minute(KEY_FETCHES_PER_MINUTE)),
+            per_address: RateLimiter::keyed(per_minute(KEY_FETCHES_PER_ADDRESS)),
+            reserve: RateLimiter::direct(per_minute(RESERVED_FETCHES_PER_MINUTE)),
+            per_user: RateLimiter::keyed(
+                Quota::with_period(Duration::from_secs(RESERVE_PER_USER_SECS)).unwrap_or(per_minute(1)),
+            ),
         }
     }
 }
 
 impl KeyCache {
     /// Verifies a webhook, fetching its key from Plaid when this `kid` is neither cached nor
-    /// recently unknown, and the bound allows.
-    pub async fn verify(
+    /// recently unknown, the token is worth it ([`worth_a_key`]) and a budget allows. `address` is
+    /// where it came from; `user` looks up (only if the general budget is spent) the user whose
+    /// item or link token it names, if it names one of the app's.
+    pub async fn verify<F: Future<Output = Option<String>>>(
         &self,
         plaid: &PlaidClient,
         token: Option<&str>,
         body: &[u8],
         now: u64,
+        address: IpAddr,
+        user: impl FnOnce() -> F,
     ) -> Result<(), WebhookError> {
         let token = token.ok_or(WebhookError::Missing)?;
         let kid = key_id(token)?;
         let key = match self.cached(&kid)? {
             Some(key) => key,
             None => {
+                worth_a_key(token, body, now)?;
                 let _one_at_a_time = self.fetching.lock().await;
                 match self.cached(&kid)? {
                     Some(key) => key,
-                    None => self.fetch(plaid, &kid).await?,
+                    // Budgets are spent by the one that fetches, not by those it answers for.
+                    None => {
+                        self.allowed(&kid, address, user).await?;
+                        self.fetch(plaid, &kid).await?
+                    }
                 }
             }
         };
         verify(token, body, now, &key)
+    }
+
+    /// Whether a budget allows a fetch for this sender: the general one within the address's share,
+    /// or else the reserve, for a webhook about a user's own item or link token.
+    async fn allowed<F: Future<Output = Option<String>>>(
+        &self,
+        kid: &str,
+        address: IpAddr,
+        user: impl FnOnce() -> F,
+    ) -> Result<(), WebhookError> {
+        // An address's share is spent first, so that one address cannot spend the general budget.
+        let general = self.per_address.check_key(&address).is_ok() && self.fetches.check().is_ok();
+        if general {
+            return Ok(());
+        }
+        let reserved = match user().await {
+            Some(user) => self.per_user.check_key(&user).is_ok() && self.reserve.check().is_ok(),
+            None => false,
+        };
+        if self.per_address.len() >= MAX_UNKNOWN_KEYS {
+            self.per_address.retain_recent();
+            self.per_user.retain_recent();
+        }
+        if reserved {
+            Ok(())
+        } else {
+            Err(WebhookError::NotNow(clip(kid).to_string()))
+        }
     }
 
     /// The cached key; `Err` for a `kid` known to be unknown.
@@ -179,7 +266,6 @@ impl KeyCache {
 
     async fn fetch(&self, plaid: &PlaidClient, kid: &str) -> Result<WebhookVerificationKey, WebhookError> {
         let unknown = || WebhookError::UnknownKey(clip(kid).to_string());
-        self.fetches.check().map_err(|_| unknown())?;
         match plaid.webhook_verification_key(kid).await {
             Ok(key) => {
                 if let Ok(mut keys) = self.keys.lock() {
@@ -306,5 +392,19 @@ mod tests {
         plaid.key.expired_at = Some(NOW - 1);
         let token = self::token(&plaid, es256("kid-1"), BODY, NOW);
         assert_eq!(verify(&token, BODY, NOW, &plaid.key), Err(WebhookError::ExpiredKey("kid-1".into())));
+    }
+
+    #[test]
+    fn a_key_is_worth_fetching_only_for_a_token_that_could_verify() {
+        let plaid = plaid("kid-1");
+        let good = token(&plaid, es256("kid-1"), BODY, NOW - 10);
+        assert_eq!(worth_a_key(&good, BODY, NOW), Ok("kid-1".into()));
+        let stale = token(&plaid, es256("kid-1"), BODY, NOW - 5 * 60 - 1);
+        assert_eq!(worth_a_key(&stale, BODY, NOW), Err(WebhookError::Stale(5 * 60 + 1)));
+        let future = token(&plaid, es256("kid-1"), BODY, NOW + 120);
+        assert!(worth_a_key(&future, BODY, NOW).is_err(), "issued two minutes from now");
+        assert_eq!(worth_a_key(&good, b"{}", NOW), Err(WebhookError::BodyMismatch));
+        let odd_kid = token(&plaid, es256("kid with spaces"), BODY, NOW);
+        assert_eq!(worth_a_key(&odd_kid, BODY, NOW), Err(WebhookError::Malformed));
     }
 }

@@ -2,9 +2,11 @@
 //! memory: behind a load balancer each instance counts its own share.
 //!
 //! Each link token costs a call to Plaid and each exchange may too: a script hammering the
-//! endpoints must not run up the application's Plaid bill or crowd out real users. Webhooks have a
-//! quota of their own per client address: a forged one costs the verification's work. The limiters'
-//! memory is bounded: keys whose bucket is full again are forgotten as the map grows.
+//! endpoints must not run up the application's Plaid bill or crowd out real users. Webhooks have no
+//! address quota: behind a proxy Plaid shares its address with everyone, and a verified webhook is
+//! never refused (what a forged one may cost, a key fetch, has budgets of its own in
+//! `crate::webhooks`). The limiters' memory is bounded: keys whose bucket is full again are
+//! forgotten as the map grows.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -19,16 +21,12 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use crate::failure::Failure;
 use crate::state::Shared;
 
-/// Webhooks a minute from one address: Plaid sends far fewer.
-pub const WEBHOOKS_PER_CLIENT: u32 = 60;
-
 /// How many keys a limiter holds before it forgets the idle ones.
 const SWEEP_AT: usize = 10_000;
 
 pub(crate) struct RateLimits {
     per_client: DefaultKeyedRateLimiter<IpAddr>,
     per_user: DefaultKeyedRateLimiter<String>,
-    webhooks: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl RateLimits {
@@ -38,7 +36,6 @@ impl RateLimits {
         Self {
             per_client: RateLimiter::keyed(quota(per_client)),
             per_user: RateLimiter::keyed(quota(per_user)),
-            webhooks: RateLimiter::keyed(quota(WEBHOOKS_PER_CLIENT)),
         }
     }
 
@@ -51,17 +48,12 @@ impl RateLimits {
     pub fn user(&self, id: &str) -> Result<(), Duration> {
         check(&self.per_user, &id.to_owned())
     }
-
-    /// `Err(wait)` when this address has sent its quota of webhooks.
-    pub fn webhook(&self, ip: IpAddr) -> Result<(), Duration> {
-        check(&self.webhooks, &ip)
-    }
 }
 
-/// The client's address, as the connection gives it.
-fn client(request: &Request) -> IpAddr {
-    request
-        .extensions()
+/// The client's address, as the connection gives it (`0.0.0.0` when the app serves without
+/// `into_make_service_with_connect_info`).
+pub(crate) fn address(extensions: &axum::http::Extensions) -> IpAddr {
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::from([0, 0, 0, 0]), |ConnectInfo(peer)| peer.ip())
 }
@@ -72,17 +64,7 @@ pub(crate) async fn per_client(
     request: Request,
     next: Next,
 ) -> Result<Response, Failure> {
-    state.limits.client(client(&request)).map_err(|wait| Failure::too_many(wait, "client"))?;
-    Ok(next.run(request).await)
-}
-
-/// Layer: the per-client quota of webhooks.
-pub(crate) async fn webhooks(
-    State(state): State<Shared>,
-    request: Request,
-    next: Next,
-) -> Result<Response, Failure> {
-    state.limits.webhook(client(&request)).map_err(|wait| Failure::too_many(wait, "client (webhooks)"))?;
+    state.limits.client(address(request.extensions())).map_err(|wait| Failure::too_many(wait, "client"))?;
     Ok(next.run(request).await)
 }
 

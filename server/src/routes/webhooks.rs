@@ -2,8 +2,10 @@
 //! webhook updates the item's status, and a `LINK` `SESSION_FINISHED` one adds the session's
 //! banks. Anything that does not verify gets 401 and changes nothing.
 
+use std::time::Duration;
+
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -13,19 +15,35 @@ use crate::logging::clip;
 use crate::plaid::types::SessionFinishedWebhook;
 use crate::service::finish_session;
 use crate::state::Shared;
+use crate::webhooks::WebhookError;
 
 pub(super) async fn receive(
     State(state): State<Shared>,
+    extensions: Extensions,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
     let token = headers.get("plaid-verification").and_then(|v| v.to_str().ok());
-    if let Err(e) = state.webhook_keys.verify(&state.plaid, token, &body, crate::unix_now()).await {
-        return Err(Failure::new(
-            StatusCode::UNAUTHORIZED,
-            "The webhook could not be verified.",
-            &format!("refused: {e}"),
-        ));
+    let address = crate::guard::rate_limit::address(&extensions);
+    let user = || named_user(&state, &body);
+    match state.webhook_keys.verify(&state.plaid, token, &body, crate::unix_now(), address, user).await {
+        Ok(()) => {}
+        // Plaid sends it again later; a 401 would be final.
+        Err(e @ WebhookError::NotNow(_)) => {
+            return Err(Failure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The webhook could not be verified yet.",
+                &format!("deferred: {e}"),
+            )
+            .retry_after(Duration::from_secs(30)))
+        }
+        Err(e) => {
+            return Err(Failure::new(
+                StatusCode::UNAUTHORIZED,
+                "The webhook could not be verified.",
+                &format!("refused: {e}"),
+            ))
+        }
     }
     let Ok(hook) = serde_json::from_slice::<serde_json::Value>(&body) else {
         return Err(Failure::new(
@@ -69,6 +87,20 @@ pub(super) async fn receive(
         None => format!("{kind} {code}: nothing to do"),
     };
     Ok(answer(StatusCode::OK, json!({ "received": true }), note))
+}
+
+/// The user of the app's own item or link token a webhook names, if it names one (before it is
+/// verified: only for the key-fetch reserve, see `crate::webhooks`).
+async fn named_user(state: &Shared, body: &[u8]) -> Option<String> {
+    let hook: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let named = |field: &str| hook[field].as_str().filter(|v| !v.is_empty() && crate::shape::code_like(v));
+    if let Some(item_id) = named("item_id") {
+        if let Ok(Some(user)) = state.store.item_owner(item_id).await {
+            return Some(user);
+        }
+    }
+    let link_token = named("link_token")?;
+    state.store.link_token_owner(link_token, crate::unix_now()).await.ok().flatten()
 }
 
 /// A Link session ended (Multi-Item Link): its banks are added for the user its link token was
