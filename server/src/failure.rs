@@ -87,6 +87,16 @@ impl Failure {
         }
     }
 
+    /// 503: another request holds the claim on this work past the wait (`crate::lease`); the
+    /// component tries again, by which time it is answered or taken over.
+    pub fn still_saving(note: &str) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "We are still saving your connection. Please wait a moment.",
+            note,
+        )
+    }
+
     /// The same, saying when to try again.
     pub fn retry_after(self, wait: Duration) -> Self {
         Self { retry_after: Some(wait), ..self }

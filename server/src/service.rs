@@ -147,9 +147,7 @@ pub(crate) async fn add_item(
             break;
         }
         if tokio::time::Instant::now() >= deadline {
-            return Err(Failure::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "We are still saving your connection. Please wait a moment.",
+            return Err(Failure::still_saving(
                 "another request is still adding a bank at this institution for this user",
             ));
         }
@@ -320,11 +318,7 @@ async fn add_once(
             return Ok(item_id);
         }
         if tokio::time::Instant::now() >= deadline {
-            return Err(Failure::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "We are still saving your connection. Please wait a moment.",
-                "another request is still adding this bank",
-            ));
+            return Err(Failure::still_saving("another request is still adding this bank"));
         }
         tokio::time::sleep(lease::POLL).await;
     };

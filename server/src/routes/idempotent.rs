@@ -29,39 +29,35 @@ where
         Ok(decision) => decision,
         Err(e) => return Failure::store(&e).into_response(),
     };
-    let (taken_over, refused) = match decision {
-        Decision::Work(taken_over) => (taken_over, None),
+    let refused = match decision {
+        Decision::Work(taken_over) => return claimed(state, user, key, work, taken_over).await,
         Decision::Answer(status, body) => {
             return answer(status, body, "repeated Idempotency-Key: answered again, not done again")
         }
-        Decision::Mismatch => (
-            None,
-            Some(Failure::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "The request was not understood.",
-                "Idempotency-Key reused with another body",
-            )),
+        Decision::Mismatch => Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The request was not understood.",
+            "Idempotency-Key reused with another body",
         ),
-        Decision::TooMany => (
-            None,
-            Some(Failure::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too many attempts. Please wait a moment, then try again.",
-                "too many idempotency keys for one session",
-            )),
+        Decision::TooMany => Failure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many attempts. Please wait a moment, then try again.",
+            "too many idempotency keys for one session",
         ),
-        Decision::StillWorking => (
-            None,
-            Some(Failure::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "We are still saving your connection. Please wait a moment.",
-                "the first request with this key is still being worked on",
-            )),
-        ),
+        Decision::StillWorking => {
+            Failure::still_saving("the first request with this key is still being worked on")
+        }
     };
-    if let Some(refused) = refused {
-        return refused.into_response();
-    }
+    refused.into_response()
+}
+
+/// Does the work of a claimed key, renewing the claim meanwhile, and keeps its answer under the key.
+/// `taken_over`: when the dead holder of this claim last renewed it, if it had one.
+async fn claimed<F, W>(state: &Shared, user: &str, key: &str, work: W, taken_over: Option<u64>) -> Response
+where
+    W: FnOnce() -> F,
+    F: Future<Output = Outcome>,
+{
     let (status, body, note) = lease::holding(work(), || idempotency::renew(&state.store, user, key)).await;
     if let (Some(since), StatusCode::BAD_REQUEST) = (taken_over, status) {
         lease::outcome_lost(since, &note);
