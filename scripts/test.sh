@@ -42,6 +42,13 @@ cargo build -p plaid-link-leptos --example ssr --features ssr --locked
 # Packs the files `include` names and builds them alone, with no rendering feature.
 cargo package -p plaid-link-leptos --allow-dirty --locked
 
+# The declared rust-version, with exactly that toolchain (set-up installs it): browser (csr) and
+# server (ssr). A target dir of its own: one per toolchain.
+msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+step "the component crate at its MSRV, Rust $msrv: csr for wasm32, ssr for the host"
+CARGO_TARGET_DIR="$root/target/msrv" rustup run "$msrv" cargo check -p plaid-link-leptos --features csr --target wasm32-unknown-unknown --locked
+CARGO_TARGET_DIR="$root/target/msrv" rustup run "$msrv" cargo check -p plaid-link-leptos --features ssr --locked
+
 step "unit tests (host), and server-side rendering"
 # The store's tests run on SQLite and on a PostgreSQL cluster of their own, stopped after.
 scripts/with-postgres.sh cargo test --workspace --locked
