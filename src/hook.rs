@@ -123,11 +123,20 @@ impl LinkOptions for OptionsProp {
     }
 }
 
-/// What the hooks take: [`PlaidLinkOptions`], or a `Signal` of them that the flow follows. (Only
-/// a signal pays for following one: the embed bundle never does.)
-pub trait LinkOptions {
+/// What the hooks take: [`PlaidLinkOptions`], a `Signal` of them that the flow follows, or an
+/// [`OptionsProp`]. (Only a signal pays for following one: the embed bundle never does.) Sealed:
+/// how a flow starts is the crate's own business, so no other type implements it.
+pub trait LinkOptions: sealed::Sealed {
     #[doc(hidden)]
     fn start(self, container: Option<NodeRef<leptos::html::Div>>) -> UsePlaidLinkReturn;
+}
+
+mod sealed {
+    /// Only this crate's option types are [`super::LinkOptions`].
+    pub trait Sealed {}
+    impl Sealed for crate::options::PlaidLinkOptions {}
+    impl Sealed for leptos::prelude::Signal<crate::options::PlaidLinkOptions, leptos::prelude::LocalStorage> {}
+    impl Sealed for super::OptionsProp {}
 }
 
 impl LinkOptions for PlaidLinkOptions {

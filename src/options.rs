@@ -37,6 +37,8 @@ pub struct PlaidLinkOptions {
     pub(crate) multi_item: bool,
     /// Update mode: the item to repair, and whether the user may add accounts.
     pub(crate) update: Option<UpdateTarget>,
+    /// What [`Self::account_selection`] said, for an `update_item` that comes after it.
+    pub(crate) account_selection: bool,
     /// Names the component in what is kept for an OAuth bank's return (see [`Self::oauth_id`]).
     pub(crate) oauth_id: Option<String>,
     /// Other origins the endpoints may be on, and whether each gets the app's headers and cookies.
@@ -79,6 +81,7 @@ impl Default for PlaidLinkOptions {
             exit_report_url: None,
             multi_item: false,
             update: None,
+            account_selection: false,
             oauth_id: None,
             allowed_origins: Vec::new(),
             link_token_fields: Vec::new(),
@@ -154,19 +157,21 @@ impl PlaidLinkOptions {
     /// let options = PlaidLinkOptions::default().update_item("item-id-from-your-backend");
     /// ```
     pub fn update_item(mut self, item_id: impl Into<String>) -> Self {
-        let account_selection = self.update.as_ref().is_some_and(|u| u.account_selection);
-        self.update = Some(UpdateTarget { item_id: item_id.into(), account_selection });
+        self.update =
+            Some(UpdateTarget { item_id: item_id.into(), account_selection: self.account_selection });
         self
     }
 
     /// In update mode, lets the user add accounts to the item (Plaid's
     /// `update.account_selection_enabled`); `on_connected` then counts every account selected.
+    /// Before or after [`update_item`](Self::update_item) alike; without it, nothing.
     ///
     /// ```
     /// use plaid_link::PlaidLinkOptions;
     /// let options = PlaidLinkOptions::default().update_item("item-id").account_selection(true);
     /// ```
     pub fn account_selection(mut self, enabled: bool) -> Self {
+        self.account_selection = enabled;
         if let Some(update) = &mut self.update {
             update.account_selection = enabled;
         }
@@ -500,5 +505,23 @@ impl PlaidLinkOptions {
         };
         let script = self.script_src.as_deref().unwrap_or(page.default_script());
         Ok((backend, endpoint::resolve_script(&page, script, self.provenance)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PlaidLinkOptions;
+
+    #[test]
+    fn account_selection_holds_before_or_after_update_item() {
+        for options in [
+            PlaidLinkOptions::default().update_item("item-1").account_selection(true),
+            PlaidLinkOptions::default().account_selection(true).update_item("item-1"),
+        ] {
+            let update = options.update.expect("update mode");
+            assert_eq!((update.item_id.as_str(), update.account_selection), ("item-1", true));
+        }
+        let without_item = PlaidLinkOptions::default().account_selection(true);
+        assert!(without_item.update.is_none(), "no update mode without an item");
     }
 }

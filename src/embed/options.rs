@@ -181,6 +181,7 @@ impl EmbedOptions {
             multi_item: self.multi_item,
             script_src: self.script_src,
             update,
+            account_selection: self.account_selection,
             request_timeout_ms: self.request_timeout_ms.unwrap_or(defaults.request_timeout_ms),
             script_timeout_ms: self.script_timeout_ms.unwrap_or(defaults.script_timeout_ms),
             allowed_origins: self.allowed_origins.into_iter().map(|origin| (origin, false)).collect(),

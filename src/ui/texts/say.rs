@@ -9,8 +9,16 @@ use crate::plaid::{PlaidError, ScriptError};
 use crate::status::{ConnectedItem, LinkFailure, LinkStatus};
 
 impl Texts {
-    /// The button's text; `label` is the app's own for the idle states, if it gave one.
-    pub(crate) fn button_label(&self, status: &LinkStatus, label: Option<&str>) -> String {
+    /// The button's text for this state, in these texts: what `<PlaidLink>` shows, for a button of
+    /// the app's own beside the hook. `label` is the app's own for the idle states, if it has one.
+    ///
+    /// ```
+    /// use plaid_link::{LinkStatus, Texts};
+    /// let texts = Texts::default();
+    /// assert_eq!(texts.button_label(&LinkStatus::Sending, None), "Saving…");
+    /// assert_eq!(texts.button_label(&LinkStatus::Ready, Some("Link a bank")), "Link a bank");
+    /// ```
+    pub fn button_label(&self, status: &LinkStatus, label: Option<&str>) -> String {
         let template = match status {
             LinkStatus::Preparing => PREPARING,
             LinkStatus::Ready | LinkStatus::Closed => match label {
@@ -27,8 +35,16 @@ impl Texts {
         self.say(template, &[])
     }
 
-    /// The line under the button; empty when the button says enough.
-    pub(crate) fn status_message(&self, status: &LinkStatus) -> String {
+    /// The sentence for this state, in these texts (empty when the button says enough): what
+    /// `<PlaidLink>` shows under its button, for a status line of the app's own. `Display` of a
+    /// [`LinkFailure`] is English, for logs; this is for the user, in the app's language.
+    ///
+    /// ```
+    /// use plaid_link::{LinkStatus, Texts};
+    /// let french = Texts::new(|english| english.starts_with("You closed Plaid").then(|| "Fenêtre fermée.".into()));
+    /// assert_eq!(french.status_message(&LinkStatus::Closed), "Fenêtre fermée.");
+    /// ```
+    pub fn status_message(&self, status: &LinkStatus) -> String {
         let template = match status {
             LinkStatus::Preparing | LinkStatus::Ready => return String::new(),
             LinkStatus::Open => FINISH_IN_PLAID,
@@ -58,8 +74,8 @@ impl Texts {
         self.say(template, &[])
     }
 
-    /// What a failure says to the user.
-    pub(crate) fn failure(&self, failure: &LinkFailure) -> String {
+    /// What a failure says to the user, in these texts.
+    pub fn failure(&self, failure: &LinkFailure) -> String {
         match failure {
             LinkFailure::Endpoint(e) => self.endpoint(e),
             LinkFailure::Script(e) => self.script(e),
