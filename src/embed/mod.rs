@@ -15,7 +15,7 @@ use crate::handoff::PrefetchedToken;
 use crate::hook::{use_plaid_embedded_link, use_plaid_link};
 use crate::plaid::types::LinkSubmission;
 use crate::status::LinkStatus;
-use crate::ui::link_view;
+use crate::ui::{link_view, Own};
 use options::{EmbedOptions, MountOptions};
 
 /// Marks an element already given a component, so a second `mount_all` leaves it alone.
@@ -108,7 +108,7 @@ fn mount_on(
             None => use_plaid_link(options),
         };
         submit.set(Some(link.submit));
-        link_view(&link, label, container, texts)
+        link_view(&link, Own { label, class: None, children: None, style: None }, container, texts)
     })
 }
 

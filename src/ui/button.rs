@@ -22,6 +22,20 @@ use crate::status::LinkStatus;
 ///     view! { <PlaidLink options label="Link your bank" /> }
 /// }
 /// ```
+///
+/// Its content may be markup of the app's own, shown while Link can be opened (the states' own
+/// words otherwise); `class` joins the component's classes, and `attr:` attributes go on its
+/// root element:
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use plaid_link::PlaidLink;
+///
+/// #[component]
+/// fn Settings() -> impl IntoView {
+///     view! { <PlaidLink class="btn-row" attr:data-testid="bank">"Link " <b>"your bank"</b></PlaidLink> }
+/// }
+/// ```
 #[component]
 pub fn PlaidLink(
     /// Endpoints, script and callbacks; defaults talk to `/api/…` on the page's origin. A signal
@@ -32,10 +46,26 @@ pub fn PlaidLink(
     /// [`texts`](PlaidLinkOptions::texts), by default).
     #[prop(optional, into)]
     label: Option<String>,
+    /// Classes of the app's own, after `plaid-link` on the root element.
+    #[prop(optional, into)]
+    class: Option<String>,
+    /// The button's content while Link can be opened, in place of `label`.
+    #[prop(optional)]
+    children: Option<ChildrenFn>,
 ) -> impl IntoView {
     let options = options.unwrap_or_else(|| PlaidLinkOptions::default().into());
     let texts = options.texts();
-    link_view(&use_plaid_link(options), label, None, texts)
+    let own = Own { label, class, children, style: None };
+    link_view(&use_plaid_link(options), own, None, texts)
+}
+
+/// What the app gave a component for its markup.
+pub(crate) struct Own {
+    pub label: Option<String>,
+    pub class: Option<String>,
+    pub children: Option<ChildrenFn>,
+    /// The embedded search's container's style.
+    pub style: Option<String>,
 }
 
 /// The markup of both components, for a flow already started: the button and its status line,
@@ -43,23 +73,33 @@ pub fn PlaidLink(
 /// only to try again after a failure. One view for both keeps the bundle small.
 pub(crate) fn link_view(
     link: &UsePlaidLinkReturn,
-    label: Option<String>,
+    own: Own,
     container: Option<NodeRef<leptos::html::Div>>,
     texts: Texts,
 ) -> impl IntoView {
+    let Own { label, class, children, style } = own;
     let words = texts.clone();
     let status = link.status;
     let (open, retry) = (link.open, link.retry);
     let embedded = container.is_some();
-    let search =
-        container.map(|container| view! { <div class="plaid-link__embedded" node_ref=container></div> });
+    let search = container
+        .map(|container| view! { <div class="plaid-link__embedded" style=style node_ref=container></div> });
+    let root = if embedded { "plaid-link plaid-link--embedded" } else { "plaid-link" };
+    let root = match class {
+        Some(own) => format!("{root} {own}"),
+        None => root.to_owned(),
+    };
+    // The app's content while Link can be opened; the states' own words otherwise.
+    let idle = move || matches!(status.get(), LinkStatus::Ready | LinkStatus::Closed);
+    let content = children.map(|children| view! { <span hidden=move || !idle()>{children()}</span> });
+    let has_content = content.is_some();
     let busy = move || matches!(status.get(), LinkStatus::Preparing | LinkStatus::Open | LinkStatus::Sending);
     let on_click = move |_| match status.get_untracked() {
         LinkStatus::Failed(_) | LinkStatus::Closed => retry.run(()),
         _ => open.run(()),
     };
     view! {
-        <div class=if embedded { "plaid-link plaid-link--embedded" } else { "plaid-link" } data-status=move || status.get().name()>
+        <div class=root data-status=move || status.get().name()>
             {search}
             <button
                 type="button"
@@ -69,7 +109,8 @@ pub(crate) fn link_view(
                 aria-busy=move || if busy() { "true" } else { "false" }
                 on:click=on_click
             >
-                {move || words.button_label(&status.get(), label.as_deref())}
+                {content}
+                {move || (!(has_content && idle())).then(|| words.button_label(&status.get(), label.as_deref()))}
             </button>
             <p class="plaid-link__message" role="status" aria-live="polite">
                 {move || texts.status_message(&status.get())}

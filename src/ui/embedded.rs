@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::button::link_view;
+use super::button::{link_view, Own};
 use crate::hook::use_plaid_embedded_link;
 use crate::hook::OptionsProp;
 use crate::options::PlaidLinkOptions;
@@ -26,9 +26,16 @@ pub fn PlaidEmbeddedLink(
     /// is followed, as by [`PlaidLink`](crate::PlaidLink).
     #[prop(optional, into)]
     options: Option<OptionsProp>,
+    /// Classes of the app's own, after `plaid-link plaid-link--embedded` on the root element.
+    #[prop(optional, into)]
+    class: Option<String>,
+    /// The style of the element Link renders its search into (at least 350×300 px, as Plaid asks).
+    #[prop(optional, into)]
+    style: Option<String>,
 ) -> impl IntoView {
     let container = NodeRef::<leptos::html::Div>::new();
     let options = options.unwrap_or_else(|| PlaidLinkOptions::default().into());
     let texts = options.texts();
-    link_view(&use_plaid_embedded_link(options, container), None, Some(container), texts)
+    let own = Own { label: None, class, children: None, style };
+    link_view(&use_plaid_embedded_link(options, container), own, Some(container), texts)
 }

@@ -4,7 +4,7 @@ mod button;
 mod embedded;
 pub mod texts;
 
-#[cfg(feature = "embed")]
-pub(crate) use button::link_view;
 pub use button::PlaidLink;
+#[cfg(feature = "embed")]
+pub(crate) use button::{link_view, Own};
 pub use embedded::PlaidEmbeddedLink;

@@ -9,6 +9,7 @@ mod exchange;
 mod instances;
 mod layer;
 mod lifetimes;
+mod markup;
 mod metadata;
 mod oauth;
 mod prefetch;

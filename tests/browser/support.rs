@@ -137,6 +137,11 @@ impl Mounted {
         (found.get().expect("the hook's return"), mounted)
     }
 
+    /// Markup of the test's own (components with children, classes, attributes) on a fresh element.
+    pub fn with_view<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> Self {
+        Self::mount(view)
+    }
+
     /// `view` mounted on a fresh element of the page.
     fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> Self {
         let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
