@@ -108,7 +108,7 @@ fn mount_on(
             None => use_plaid_link(options),
         };
         submit.set(Some(link.submit));
-        link_view(&link, Own { label, class: None, children: None, style: None }, container, texts)
+        link_view(&link, Own::<()> { label, class: None, content: None, style: None }, container, texts)
     })
 }
 

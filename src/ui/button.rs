@@ -51,19 +51,20 @@ pub fn PlaidLink(
     class: Option<String>,
     /// The button's content while Link can be opened, in place of `label`.
     #[prop(optional)]
-    children: Option<ChildrenFn>,
+    children: Option<Children>,
 ) -> impl IntoView {
     let options = options.unwrap_or_else(|| PlaidLinkOptions::default().into());
     let texts = options.texts();
-    let own = Own { label, class, children, style: None };
+    let own = Own { label, class, content: children.map(|children| children()), style: None };
     link_view(&use_plaid_link(options), own, None, texts)
 }
 
-/// What the app gave a component for its markup.
-pub(crate) struct Own {
+/// What the app gave a component for its markup. Generic in its content, so that a build that
+/// never gives any (the embed bundle) carries none of a view's type erasure.
+pub(crate) struct Own<C> {
     pub label: Option<String>,
     pub class: Option<String>,
-    pub children: Option<ChildrenFn>,
+    pub content: Option<C>,
     /// The embedded search's container's style.
     pub style: Option<String>,
 }
@@ -71,27 +72,27 @@ pub(crate) struct Own {
 /// The markup of both components, for a flow already started: the button and its status line,
 /// and for the embedded search (`container`) the element Link renders into, the button then shown
 /// only to try again after a failure. One view for both keeps the bundle small.
-pub(crate) fn link_view(
+pub(crate) fn link_view<C: IntoView + 'static>(
     link: &UsePlaidLinkReturn,
-    own: Own,
+    own: Own<C>,
     container: Option<NodeRef<leptos::html::Div>>,
     texts: Texts,
 ) -> impl IntoView {
-    let Own { label, class, children, style } = own;
+    let Own { label, class, content, style } = own;
     let words = texts.clone();
     let status = link.status;
     let (open, retry) = (link.open, link.retry);
     let embedded = container.is_some();
     let search = container
         .map(|container| view! { <div class="plaid-link__embedded" style=style node_ref=container></div> });
-    let root = if embedded { "plaid-link plaid-link--embedded" } else { "plaid-link" };
-    let root = match class {
-        Some(own) => format!("{root} {own}"),
-        None => root.to_owned(),
-    };
+    let mut root = String::from(if embedded { "plaid-link plaid-link--embedded" } else { "plaid-link" });
+    if let Some(own) = class {
+        root.push(' ');
+        root.push_str(&own);
+    }
     // The app's content while Link can be opened; the states' own words otherwise.
     let idle = move || matches!(status.get(), LinkStatus::Ready | LinkStatus::Closed);
-    let content = children.map(|children| view! { <span hidden=move || !idle()>{children()}</span> });
+    let content = content.map(|content| view! { <span hidden=move || !idle()>{content}</span> });
     let has_content = content.is_some();
     let busy = move || matches!(status.get(), LinkStatus::Preparing | LinkStatus::Open | LinkStatus::Sending);
     let on_click = move |_| match status.get_untracked() {
@@ -110,7 +111,10 @@ pub(crate) fn link_view(
                 on:click=on_click
             >
                 {content}
-                {move || (!(has_content && idle())).then(|| words.button_label(&status.get(), label.as_deref()))}
+                {move || match has_content && idle() {
+                    true => String::new(),
+                    false => words.button_label(&status.get(), label.as_deref()),
+                }}
             </button>
             <p class="plaid-link__message" role="status" aria-live="polite">
                 {move || texts.status_message(&status.get())}
