@@ -1,6 +1,7 @@
 //! `POST /api/webhooks/plaid`: Plaid's webhooks, verified first (`crate::webhooks`); then an `ITEM`
 //! webhook updates the item's status, and a `LINK` `SESSION_FINISHED` one adds the session's
-//! banks. Anything that does not verify gets 401 and changes nothing.
+//! banks. Anything that does not verify gets 401 and changes nothing; one whose key may not be
+//! fetched now (`crate::webhooks`' budgets) gets 503 and `Retry-After`, and Plaid sends it again.
 
 use std::time::Duration;
 
