@@ -16,7 +16,7 @@ use crate::hook::{use_plaid_embedded_link, use_plaid_link};
 use crate::plaid::types::LinkSubmission;
 use crate::status::LinkStatus;
 use crate::ui::{link_view, Own};
-use options::{EmbedOptions, MountOptions};
+use options::{options_table, EmbedOptions};
 
 /// Marks an element already given a component, so a second `mount_all` leaves it alone.
 const MOUNTED: &str = "data-plaid-link-mounted";
@@ -87,7 +87,7 @@ fn mount_on(
     submit: Rc<Cell<Option<Callback<LinkSubmission>>>>,
 ) -> UnmountHandle<impl Mountable> {
     let _ = element.set_attribute(MOUNTED, "");
-    let (embedded, label) = (options.embedded, options.label.clone());
+    let (embedded, label) = (options.embedded.0, options.label.clone());
     let mut options = options.into_options(PrefetchedToken::take(&element));
     let (target, page_on_event) = (element.clone(), options.on_link_event.take());
     options.on_link_event = Some(Rc::new(move |name: &str, metadata: &JsValue| {
@@ -165,9 +165,10 @@ fn announce(element: &HtmlElement, name: &str, detail: JsValue) {
     }
 }
 
-/// `mount(element, {linkTokenUrl, exchangeUrl, updateUrl, itemId, accountSelection, scriptSrc,
-/// label, texts, requestTimeoutMs, scriptTimeoutMs, allowedOrigins, onEvent})` for pages that prefer JS.
-/// Every option may be left out.
+/// `mount(element, options)`, for pages that prefer JS to data attributes. Every option may be
+/// left out; markup may set those that have an attribute, within what the page's server declared.
+///
+#[doc = options_table!()]
 ///
 /// ```js
 /// import { mount } from "/plaid-link.js";
@@ -180,8 +181,10 @@ fn announce(element: &HtmlElement, name: &str, detail: JsValue) {
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Mounted {
     let submit = Rc::default();
-    let options = crate::plaid::bindings::view::<MountOptions>(options)
-        .map_or_else(EmbedOptions::default, |options| EmbedOptions::from_js(&options));
+    let options = match options.is_object() {
+        true => EmbedOptions::from_js(&options),
+        false => EmbedOptions::default(),
+    };
     let handle = mount_on(element, options, Rc::clone(&submit));
     Mounted { handle: Some(Box::new(handle)), submit }
 }

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use send_wrapper::SendWrapper;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use crate::backend::UpdateTarget;
@@ -13,148 +14,184 @@ use crate::handoff::PrefetchedToken;
 use crate::options::PlaidLinkOptions;
 use crate::ui::texts::Texts;
 
-/// Marks an element for the embedded institution search instead of a button.
-const EMBEDDED: &str = "data-plaid-link-embedded";
-
-#[wasm_bindgen]
-extern "C" {
-    /// `mount()`'s options object, read through a getter per option (a field that is missing or
-    /// of another type reads as absent).
-    pub(super) type MountOptions;
-    #[wasm_bindgen(method, getter, js_name = linkTokenUrl)]
-    fn link_token_url(this: &MountOptions) -> JsValue;
-    #[wasm_bindgen(method, getter, js_name = exchangeUrl)]
-    fn exchange_url(this: &MountOptions) -> JsValue;
-    #[wasm_bindgen(method, getter, js_name = scriptSrc)]
-    fn script_src(this: &MountOptions) -> JsValue;
-    #[wasm_bindgen(method, getter, js_name = updateUrl)]
-    fn update_url(this: &MountOptions) -> JsValue;
-    #[wasm_bindgen(method, getter, js_name = sessionFinishedUrl)]
-    fn session_finished_url(this: &MountOptions) -> JsValue;
-    #[wasm_bindgen(method, getter, js_name = exitReportUrl)]
-    fn exit_report_url(this: &MountOptions) -> JsValue;
-    #[wasm_bindgen(method, getter, js_name = multiItem)]
-    fn multi_item(this: &MountOptions) -> JsValue;
-    #[wasm_bindgen(method, getter, js_name = itemId)]
-    fn item_id(this: &MountOptions) -> JsValue;
-    #[wasm_bindgen(method, getter, js_name = accountSelection)]
-    fn account_selection(this: &MountOptions) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    fn label(this: &MountOptions) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    fn texts(this: &MountOptions) -> JsValue;
-    #[wasm_bindgen(method, getter, js_name = requestTimeoutMs)]
-    fn request_timeout_ms(this: &MountOptions) -> JsValue;
-    #[wasm_bindgen(method, getter, js_name = scriptTimeoutMs)]
-    fn script_timeout_ms(this: &MountOptions) -> JsValue;
-    #[wasm_bindgen(method, getter, js_name = allowedOrigins)]
-    fn allowed_origins(this: &MountOptions) -> JsValue;
-    #[wasm_bindgen(method, getter, js_name = onEvent)]
-    fn on_event(this: &MountOptions) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    fn embedded(this: &MountOptions) -> JsValue;
+/// How one option is read: from `mount()`'s object (the page's code), and from its data attribute
+/// (its markup), when it has one (`None` when the attribute is absent).
+trait Read: Default {
+    fn from_js(value: JsValue) -> Self;
+    fn from_attr(value: Option<String>) -> Self;
 }
 
-/// The options of one embedded component. All optional.
-///
-/// Endpoints and the script must be on the page's origin (the script may also be Plaid's CDN);
-/// only `mount()`'s `allowedOrigins`, which is the page's own code, can widen that.
+impl Read for Option<String> {
+    fn from_js(value: JsValue) -> Self {
+        value.as_string()
+    }
+    fn from_attr(value: Option<String>) -> Self {
+        value.filter(|v| !v.is_empty())
+    }
+}
+
+/// On only when `true` (a flag an attribute sets with `="true"`).
+impl Read for bool {
+    fn from_js(value: JsValue) -> Self {
+        value.as_bool() == Some(true)
+    }
+    fn from_attr(value: Option<String>) -> Self {
+        value.as_deref() == Some("true")
+    }
+}
+
+/// Milliseconds: a non-negative number.
+impl Read for Option<u32> {
+    fn from_js(value: JsValue) -> Self {
+        value.as_f64().filter(|ms| *ms >= 0.0).map(|ms| ms as u32)
+    }
+    fn from_attr(value: Option<String>) -> Self {
+        value.and_then(|v| v.parse().ok())
+    }
+}
+
+/// The page's words: an object, or in an attribute its JSON (`undefined`, English, otherwise).
+impl Read for JsValue {
+    fn from_js(value: JsValue) -> Self {
+        value
+    }
+    fn from_attr(value: Option<String>) -> Self {
+        value.and_then(|json| js_sys::JSON::parse(&json).ok()).unwrap_or_default()
+    }
+}
+
+/// Origins: the page's code only.
+impl Read for Vec<String> {
+    fn from_js(value: JsValue) -> Self {
+        let origins = value.dyn_into::<js_sys::Array>().unwrap_or_default();
+        origins.iter().filter_map(|o| o.as_string()).collect()
+    }
+    fn from_attr(_: Option<String>) -> Self {
+        Vec::new()
+    }
+}
+
+/// A callback: the page's code only.
+impl Read for Option<js_sys::Function> {
+    fn from_js(value: JsValue) -> Self {
+        value.dyn_into().ok()
+    }
+    fn from_attr(_: Option<String>) -> Self {
+        None
+    }
+}
+
+/// An element marked for the embedded search: the attribute's presence, whatever its value.
 #[derive(Default)]
-pub(super) struct EmbedOptions {
-    /// `data-link-token-url` / `linkTokenUrl`.
-    link_token_url: Option<String>,
-    /// `data-exchange-url` / `exchangeUrl`.
-    exchange_url: Option<String>,
-    /// `data-script-src` / `scriptSrc`.
-    script_src: Option<String>,
-    /// `data-update-url` / `updateUrl`.
-    update_url: Option<String>,
-    /// `data-session-finished-url` / `sessionFinishedUrl`.
-    session_finished_url: Option<String>,
-    /// `data-exit-report-url` / `exitReportUrl`: report `onExit` errors there (off without it).
-    exit_report_url: Option<String>,
-    /// `data-multi-item="true"` / `multiItem: true`: Multi-Item Link.
-    multi_item: bool,
-    /// `data-item-id` / `itemId`: update mode for this item (the backend checks that the session
-    /// owns it, so markup can name only the user's own items).
-    item_id: Option<String>,
-    /// `data-account-selection="true"` / `accountSelection: true`.
-    account_selection: bool,
-    /// `data-label` / `label`.
-    pub label: Option<String>,
-    /// `data-texts` (a JSON object) / `texts` (an object): the page's words, by English template
-    /// (see [`crate::texts`]); `undefined` for English. Shown as text, as every word is.
-    texts: JsValue,
-    /// `data-request-timeout-ms` / `requestTimeoutMs`.
-    request_timeout_ms: Option<u32>,
-    /// `data-script-timeout-ms` / `scriptTimeoutMs`.
-    script_timeout_ms: Option<u32>,
-    /// `allowedOrigins` only: other origins the endpoints may be on. Never read from an attribute.
-    allowed_origins: Vec<String>,
-    /// `data-plaid-link-embedded` / `embedded: true`: Link's institution search inside the element.
-    pub embedded: bool,
-    /// `onEvent` only: called with each of Link's event names (`LAYER_READY`, say) and its metadata.
-    /// Never read from an attribute.
-    on_event: Option<js_sys::Function>,
-    /// Who chose all this: the page's code (`mount()`), or its markup.
-    provenance: Provenance,
+pub(super) struct Marked(pub bool);
+
+impl Read for Marked {
+    fn from_js(value: JsValue) -> Self {
+        Self(bool::from_js(value))
+    }
+    fn from_attr(value: Option<String>) -> Self {
+        Self(value.is_some())
+    }
+}
+
+/// Every option, once: its field, its `mount()` key, its data attribute if markup may set it (the
+/// page's code alone sets the others), and what it does. From this list come the options'
+/// struct, both readers, and the table in [`super::mount`]'s documentation, which cannot drift.
+macro_rules! options {
+    ($($(#[doc = $doc:literal])+ $field:ident: $ty:ty = $key:literal $(, $attr:literal)?;)+) => {
+        /// The options of one embedded component. All optional.
+        ///
+        /// Endpoints and the script must be on the page's origin (the script may also be Plaid's
+        /// CDN); only `mount()`'s `allowedOrigins`, which is the page's own code, can widen that.
+        #[derive(Default)]
+        pub(super) struct EmbedOptions {
+            $($(#[doc = $doc])+ pub $field: $ty,)+
+            /// Who chose all this: the page's code (`mount()`), or its markup.
+            provenance: Provenance,
+        }
+
+        impl EmbedOptions {
+            /// Reads `mount()`'s options object: the page's own code. A key that is missing, or of
+            /// another type, reads as absent.
+            pub(super) fn from_js(options: &JsValue) -> Self {
+                let get = |key: &str| js_sys::Reflect::get(options, &JsValue::from_str(key)).unwrap_or_default();
+                Self { $($field: Read::from_js(get($key)),)+ provenance: Provenance::Code }
+            }
+
+            /// What a page's markup may decide, and nothing more.
+            ///
+            /// Markup can be injected into a page without any script (a sanitiser keeps `data-*`),
+            /// so an attribute may choose endpoints and a script only among what the page's server
+            /// declared (the checks are in [`crate::endpoint`]), may never allow another origin,
+            /// and its label is shown as text.
+            pub(super) fn from_element(element: &HtmlElement) -> Self {
+                Self { $($field: options!(@attr element $($attr)?),)+ provenance: Provenance::Markup }
+            }
+        }
+
+        /// The options' table, for [`super::mount`]'s documentation.
+        macro_rules! options_table {
+            () => {
+                concat!(
+                    "| `mount()` key | data attribute | |\n|---|---|---|\n",
+                    $("| `", $key, "` | ", $crate::embed::options::attribute!($($attr)?), " | ", $($doc,)+ " |\n",)+
+                )
+            };
+        }
+        pub(super) use options_table;
+    };
+    (@attr $element:ident) => { Default::default() };
+    (@attr $element:ident $attr:literal) => { Read::from_attr($element.get_attribute($attr)) };
+}
+
+/// An option's attribute, as the table shows it.
+macro_rules! attribute {
+    () => {
+        "(code only)"
+    };
+    ($attr:literal) => {
+        concat!("`", $attr, "`")
+    };
+}
+pub(crate) use attribute;
+
+options! {
+    /// Where the link token is asked for (default `/api/link_token`).
+    link_token_url: Option<String> = "linkTokenUrl", "data-link-token-url";
+    /// Where the public token is sent (default `/api/exchange_public_token`).
+    exchange_url: Option<String> = "exchangeUrl", "data-exchange-url";
+    /// Link's script (default Plaid's CDN).
+    script_src: Option<String> = "scriptSrc", "data-script-src";
+    /// Where update mode's end is told (default `/api/item_updated`).
+    update_url: Option<String> = "updateUrl", "data-update-url";
+    /// Where a success without a public token is told (default `/api/link_session_finished`).
+    session_finished_url: Option<String> = "sessionFinishedUrl", "data-session-finished-url";
+    /// Where `onExit` errors are reported (off without it).
+    exit_report_url: Option<String> = "exitReportUrl", "data-exit-report-url";
+    /// `true`: Multi-Item Link.
+    multi_item: bool = "multiItem", "data-multi-item";
+    /// Update mode for this item (the backend checks that the user owns it, so markup can name
+    /// only the user's own items).
+    item_id: Option<String> = "itemId", "data-item-id";
+    /// `true`: in update mode, the user may add accounts.
+    account_selection: bool = "accountSelection", "data-account-selection";
+    /// The button's text while Link can be opened.
+    label: Option<String> = "label", "data-label";
+    /// The page's words by English template (an object; JSON in the attribute), shown as text.
+    texts: JsValue = "texts", "data-texts";
+    /// How long a backend request may take (default 15000).
+    request_timeout_ms: Option<u32> = "requestTimeoutMs", "data-request-timeout-ms";
+    /// How long Link's script may take to load (default 20000).
+    script_timeout_ms: Option<u32> = "scriptTimeoutMs", "data-script-timeout-ms";
+    /// Other origins the endpoints may be on.
+    allowed_origins: Vec<String> = "allowedOrigins";
+    /// Called with each of Link's event names and its metadata object.
+    on_event: Option<js_sys::Function> = "onEvent";
+    /// `true` (an attribute present): Link's institution search inside the element.
+    embedded: Marked = "embedded", "data-plaid-link-embedded";
 }
 
 impl EmbedOptions {
-    /// Reads `mount()`'s options object: the page's own code.
-    pub(super) fn from_js(options: &MountOptions) -> Self {
-        let millis = |value: JsValue| value.as_f64().filter(|ms| *ms >= 0.0).map(|ms| ms as u32);
-        let origins = options.allowed_origins().dyn_into::<js_sys::Array>().unwrap_or_default();
-        Self {
-            link_token_url: options.link_token_url().as_string(),
-            exchange_url: options.exchange_url().as_string(),
-            script_src: options.script_src().as_string(),
-            update_url: options.update_url().as_string(),
-            session_finished_url: options.session_finished_url().as_string(),
-            exit_report_url: options.exit_report_url().as_string(),
-            multi_item: options.multi_item().as_bool() == Some(true),
-            item_id: options.item_id().as_string(),
-            account_selection: options.account_selection().as_bool() == Some(true),
-            label: options.label().as_string(),
-            texts: options.texts(),
-            request_timeout_ms: millis(options.request_timeout_ms()),
-            script_timeout_ms: millis(options.script_timeout_ms()),
-            allowed_origins: origins.iter().filter_map(|o| o.as_string()).collect(),
-            on_event: options.on_event().dyn_into().ok(),
-            embedded: options.embedded().as_bool() == Some(true),
-            provenance: Provenance::Code,
-        }
-    }
-
-    /// What a page's markup may decide, and nothing more.
-    ///
-    /// Markup can be injected into a page without any script (a sanitiser keeps `data-*`), so an
-    /// attribute may choose endpoints and a script only among what the page's server declared (the
-    /// checks are in [`crate::endpoint`]), may never allow another origin, and its label is shown
-    /// as text.
-    pub(super) fn from_element(element: &HtmlElement) -> Self {
-        let attr = |name: &str| element.get_attribute(name).filter(|v| !v.is_empty());
-        Self {
-            link_token_url: attr("data-link-token-url"),
-            exchange_url: attr("data-exchange-url"),
-            script_src: attr("data-script-src"),
-            update_url: attr("data-update-url"),
-            session_finished_url: attr("data-session-finished-url"),
-            exit_report_url: attr("data-exit-report-url"),
-            multi_item: attr("data-multi-item").as_deref() == Some("true"),
-            item_id: attr("data-item-id"),
-            account_selection: attr("data-account-selection").as_deref() == Some("true"),
-            label: attr("data-label"),
-            texts: attr("data-texts").and_then(|json| js_sys::JSON::parse(&json).ok()).unwrap_or_default(),
-            request_timeout_ms: attr("data-request-timeout-ms").and_then(|v| v.parse().ok()),
-            script_timeout_ms: attr("data-script-timeout-ms").and_then(|v| v.parse().ok()),
-            allowed_origins: Vec::new(),
-            on_event: None,
-            embedded: element.has_attribute(EMBEDDED),
-            provenance: Provenance::Markup,
-        }
-    }
-
     /// The component's options.
     pub(super) fn into_options(self, prefetched: Option<PrefetchedToken>) -> PlaidLinkOptions {
         let defaults = PlaidLinkOptions::default();
