@@ -83,17 +83,22 @@ export PATH="$toolchain_bin:$HOME/.cargo/bin:$PATH"
 say "Rust: $(rustc --version) from $toolchain_bin"
 
 # --- 1b. The component crate's minimum Rust version, which `make test` checks it with ---------
+# Through rustup, whose download host is not reachable from every machine (../shared/TOOLCHAIN.md):
+# where it is not, the run says so loudly and skips that one check (target/setup/msrv-missing)
+# rather than fail every other test with it.
 msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
-command -v rustup >/dev/null || { say "rustup is needed to install Rust $msrv, the crate's rust-version"; exit 1; }
+rm -f "$state_dir/msrv-missing"
 if ! has_wasm_std "$(rustup which --toolchain "$msrv" rustc 2>/dev/null || echo /nonexistent)"; then
   say "rustup toolchain install $msrv (the crate's rust-version; about a minute)"
-  if ! timeout 300 rustup toolchain install "$msrv" --profile minimal --target wasm32-unknown-unknown >/dev/null 2>&1; then
-    say "cannot install Rust $msrv with wasm32-unknown-unknown through rustup (is its download host reachable?):"
-    say "make test checks the crate with its declared rust-version, $msrv, and needs it"
-    exit 1
+  if ! command -v rustup >/dev/null \
+     || ! timeout 180 rustup toolchain install "$msrv" --profile minimal --target wasm32-unknown-unknown >/dev/null 2>&1 \
+     || ! has_wasm_std "$(rustup which --toolchain "$msrv" rustc 2>/dev/null || echo /nonexistent)"; then
+    say "WARNING: cannot install Rust $msrv with wasm32-unknown-unknown through rustup (no rustup, or its"
+    say "WARNING: download host is unreachable): make test will NOT check the crate at its rust-version"
+    echo "$msrv" >"$state_dir/msrv-missing"
   fi
 fi
-say "MSRV toolchain: $(rustup run "$msrv" rustc --version)"
+[ -e "$state_dir/msrv-missing" ] || say "MSRV toolchain: $(rustup run "$msrv" rustc --version)"
 
 # --- 2. Host tools from crates.io --------------------------------------------------------------
 version_of() { "$1" --version 2>/dev/null | awk 'NR == 1 {print $2}'; }
