@@ -74,6 +74,9 @@ step "end-to-end (release bundle, reference backend, Plaid stand-in; headless Ch
 # Its own target directory: the two builds differ in their linker, which cargo rebuilds every crate for.
 CARGO_TARGET_DIR=target/plain PLAID_LINK_SHRINK=0 scripts/bundle.sh --dist target/dist-plain
 scripts/bundle.sh
+# Each step of the size stage on the pinned toolchain's own output, and on that output changed where
+# the step relies on it (scripts/shrink/stage.test.mjs).
+PLAID_LINK_PLAIN_DIST="$root/target/dist-plain" PLAID_LINK_DIST="$root/dist" node --test scripts/shrink/
 cargo build -p plaid-link-backend --locked
 # The full-stack example: its server and its hydrating WebAssembly, into target/fullstack.
 scripts/fullstack.sh

@@ -81,7 +81,7 @@ export async function shrink(dir, log = console.log) {
 }
 
 /** The glue without `initSync` (a synchronous start no page of ours uses): esbuild then drops it. */
-function dropInitSync(glue) {
+export function dropInitSync(glue) {
   const exports = "export { initSync, __wbg_init as default };";
   if (!glue.includes(exports)) throw new StageError("initSync", "the glue's export line is not the expected one");
   return glue.replace(exports, "export { __wbg_init as default };");
