@@ -29,6 +29,7 @@ async fn a_multi_item_bank_claimed_by_an_instance_that_died_is_added_by_the_next
         .execute(&mut raw)
         .await
         .unwrap();
+    drop(raw);
     // Link ends: Plaid's webhook and the page's call both come for the session's banks.
     s.finish_link(&link_token, &link_session_id).await;
 

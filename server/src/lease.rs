@@ -18,19 +18,28 @@ pub const WAIT: Duration = Duration::from_secs(12);
 pub const POLL: Duration = Duration::from_millis(50);
 
 /// Runs `work`, calling `renew` every [`RENEW_EVERY`] until it is done. A renewal that fails (the
-/// database is away) is not the work's failure: the work's own writes will say so.
+/// database is away) is not the work's failure: the work's own writes will say so. Both are polled
+/// side by side: a renewal waiting for a connection the work holds (SQLite has one) must not stop
+/// the work from finishing its query and giving it back.
 pub async fn holding<W, R>(work: W, renew: impl Fn() -> R) -> W::Output
 where
     W: Future,
     R: Future,
 {
-    tokio::pin!(work);
-    let mut beat = tokio::time::interval(RENEW_EVERY);
-    beat.tick().await;
+    let renewing = async {
+        let mut beat = tokio::time::interval(RENEW_EVERY);
+        beat.tick().await;
+        loop {
+            beat.tick().await;
+            renew().await;
+        }
+    };
+    tokio::pin!(work, renewing);
     loop {
         tokio::select! {
+            biased;
             done = &mut work => return done,
-            _ = beat.tick() => { renew().await; }
+            () = &mut renewing => {}
         }
     }
 }
@@ -46,4 +55,36 @@ pub fn outcome_lost(claimed_at: u64, note: &str) {
         "an exchange's outcome was lost: its instance died mid-exchange; if Plaid had exchanged the \
          public token then, its Item is orphaned: find it at Plaid by that time and remove it"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::{holding, RENEW_EVERY};
+
+    /// SQLite's pool has one connection: the work holds it through a query that outlasts a renewal's
+    /// turn, and the renewal waits for it (giving up after the pool's 3 s).
+    #[tokio::test(start_paused = true)]
+    async fn a_renewal_waiting_for_the_works_connection_does_not_hold_the_work_up() {
+        let connection = Arc::new(tokio::sync::Mutex::new(()));
+        let query = RENEW_EVERY * 2;
+        let work = {
+            let connection = connection.clone();
+            async move {
+                let _held = connection.lock().await;
+                tokio::time::sleep(query).await;
+            }
+        };
+        let renew = || {
+            let connection = connection.clone();
+            async move {
+                let _ = tokio::time::timeout(Duration::from_secs(3), connection.lock()).await;
+            }
+        };
+        let started = tokio::time::Instant::now();
+        holding(work, renew).await;
+        assert_eq!(started.elapsed(), query, "the work ends when its query does");
+    }
 }
