@@ -80,26 +80,36 @@ async fn an_instance_started_while_the_database_is_down_says_so_and_comes_up_wit
         .env("TOKEN_ENCRYPTION_KEY", TEST_KEY_BASE64)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
-    let mut child = command.spawn().unwrap();
+    // Stopped however the test ends, a failed assertion included.
+    let mut child = Stopped(command.spawn().unwrap());
     let (lines, said) = std::sync::mpsc::channel();
-    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let stderr = std::io::BufReader::new(child.0.stderr.take().unwrap());
     std::thread::spawn(move || stderr.lines().map_while(Result::ok).for_each(|line| drop(lines.send(line))));
     let started = Instant::now();
     let first = said.recv_timeout(TOLD_WITHIN).expect("a line within seconds");
     assert!(first.contains("the database could not be reached") && first.contains("trying again"), "{first}");
     assert!(started.elapsed() < TOLD_WITHIN);
-    assert!(child.try_wait().unwrap().is_none(), "it keeps trying");
+    assert!(child.0.try_wait().unwrap().is_none(), "it keeps trying");
 
     relay.restart().await;
     let (ready, up) = std::sync::mpsc::channel();
-    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let stdout = std::io::BufReader::new(child.0.stdout.take().unwrap());
     std::thread::spawn(move || {
         let mut first = String::new();
         let _ = stdout.lines().next().map(|line| first = line.unwrap_or_default());
         let _ = ready.send(first);
     });
     let up = tokio::task::spawn_blocking(move || up.recv_timeout(Duration::from_secs(40))).await.unwrap();
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
     assert!(up.expect("serving once the database is back").contains("http://127.0.0.1:"));
+}
+
+/// A process of the test's own, killed and reaped when dropped.
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
