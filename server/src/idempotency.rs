@@ -38,25 +38,22 @@ pub enum Decision {
 /// Claims `key` for `owner` and this body, or finds what became of an earlier claim.
 pub async fn claim(store: &Store, owner: &str, key: &str, body: &[u8]) -> Result<Decision, StoreError> {
     let hash = Sha256::digest(body);
-    let deadline = tokio::time::Instant::now() + lease::WAIT;
-    loop {
+    let decided = lease::waiting(|| async {
         let claimed = store.claim_idempotency(owner, key, &hash, crate::unix_now(), RULES).await?;
-        return Ok(match claimed {
-            Claim::Fresh => Decision::Work(None),
-            Claim::TakenOver(since) => Decision::Work(Some(since)),
-            Claim::Answered(status, answer) => Decision::Answer(
+        Ok::<_, StoreError>(match claimed {
+            Claim::Fresh => Some(Decision::Work(None)),
+            Claim::TakenOver(since) => Some(Decision::Work(Some(since))),
+            Claim::Answered(status, answer) => Some(Decision::Answer(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
                 serde_json::from_str(&answer).unwrap_or(serde_json::Value::Null),
-            ),
-            Claim::OtherBody => Decision::Mismatch,
-            Claim::Full => Decision::TooMany,
-            Claim::InProgress if tokio::time::Instant::now() < deadline => {
-                tokio::time::sleep(lease::POLL).await;
-                continue;
-            }
-            Claim::InProgress => Decision::StillWorking,
-        });
-    }
+            )),
+            Claim::OtherBody => Some(Decision::Mismatch),
+            Claim::Full => Some(Decision::TooMany),
+            Claim::InProgress => None,
+        })
+    })
+    .await?;
+    Ok(decided.unwrap_or(Decision::StillWorking))
 }
 
 /// Renews the claim on `key` while its work goes on.

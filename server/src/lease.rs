@@ -17,6 +17,24 @@ pub const WAIT: Duration = Duration::from_secs(12);
 /// How often a waiting request looks again.
 pub const POLL: Duration = Duration::from_millis(50);
 
+/// Tries `claim` until it gives something (`Some`), every [`POLL`] for at most [`WAIT`]; `None` once
+/// the wait is over with the claim still held by another.
+pub async fn waiting<T, E, F>(mut claim: impl FnMut() -> F) -> Result<Option<T>, E>
+where
+    F: Future<Output = Result<Option<T>, E>>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(got) = claim().await? {
+            return Ok(Some(got));
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(None);
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
 /// Runs `work`, calling `renew` every [`RENEW_EVERY`] until it is done. A renewal that fails (the
 /// database is away) is not the work's failure: the work's own writes will say so. Both are polled
 /// side by side: a renewal waiting for a connection the work holds (SQLite has one) must not stop

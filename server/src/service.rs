@@ -135,23 +135,16 @@ pub(crate) async fn add_item(
     let Some((institution_id, _)) = institution else {
         return add_unclaimed(state, user, public_token, institution, accounts, link_session).await;
     };
-    let deadline = tokio::time::Instant::now() + lease::WAIT;
-    loop {
+    let claimed = lease::waiting(|| async {
         let now = crate::unix_now();
-        if state
-            .store
-            .claim_adding(user, institution_id, now, lease::ABANDONED_SECS)
-            .await
-            .map_err(|e| Failure::store(&e))?
-        {
-            break;
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return Err(Failure::still_saving(
-                "another request is still adding a bank at this institution for this user",
-            ));
-        }
-        tokio::time::sleep(lease::POLL).await;
+        Ok(state.store.claim_adding(user, institution_id, now, lease::ABANDONED_SECS).await?.then_some(()))
+    })
+    .await
+    .map_err(|e| Failure::store(&e))?;
+    if claimed.is_none() {
+        return Err(Failure::still_saving(
+            "another request is still adding a bank at this institution for this user",
+        ));
     }
     let renew = || async {
         let _ = state.store.renew_adding(user, institution_id, crate::unix_now()).await;
@@ -305,22 +298,29 @@ async fn add_once(
     session_id: &str,
 ) -> Result<String, Failure> {
     let token = result.public_token.as_str();
-    let deadline = tokio::time::Instant::now() + lease::WAIT;
-    let taken_over = loop {
+    /// What the claim on a public token found.
+    enum Found {
+        /// Ours to add; when its dead holder last had it, if it was taken over.
+        Ours(Option<u64>),
+        /// Added by another, as this item.
+        Added(String),
+    }
+    let found = lease::waiting(|| async {
         let now = crate::unix_now();
-        match state.store.claim_public_token(token, user, now, lease::ABANDONED_SECS).await {
-            Ok(Claim::Fresh) => break None,
-            Ok(Claim::TakenOver(since)) => break Some(since),
-            Ok(_) => {}
-            Err(e) => return Err(Failure::store(&e)),
-        }
-        if let Some(item_id) = state.store.public_token_item(token).await.map_err(|e| Failure::store(&e))? {
-            return Ok(item_id);
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return Err(Failure::still_saving("another request is still adding this bank"));
-        }
-        tokio::time::sleep(lease::POLL).await;
+        Ok::<_, StoreError>(
+            match state.store.claim_public_token(token, user, now, lease::ABANDONED_SECS).await? {
+                Claim::Fresh => Some(Found::Ours(None)),
+                Claim::TakenOver(since) => Some(Found::Ours(Some(since))),
+                _ => state.store.public_token_item(token).await?.map(Found::Added),
+            },
+        )
+    })
+    .await
+    .map_err(|e| Failure::store(&e))?;
+    let taken_over = match found {
+        Some(Found::Ours(taken_over)) => taken_over,
+        Some(Found::Added(item_id)) => return Ok(item_id),
+        None => return Err(Failure::still_saving("another request is still adding this bank")),
     };
     let institution = Some((result.institution.institution_id.as_str(), result.institution.name.as_str()));
     let accounts = serde_json::to_value(&result.accounts).unwrap_or_default();
