@@ -94,16 +94,17 @@ struct Claims {
 pub fn key_id(token: &str) -> Result<String, WebhookError> {
     // Read here rather than by jsonwebtoken, which cannot even parse an algorithm it does not know
     // (`none`): the refusal then says which algorithm it was.
-    let header = token.split('.').next().ok_or(WebhookError::Malformed)?;
-    let header: Header = URL_SAFE_NO_PAD
-        .decode(header)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or(WebhookError::Malformed)?;
+    let header: Header = segment(token, 0).ok_or(WebhookError::Malformed)?;
     if header.alg != "ES256" {
         return Err(WebhookError::WrongAlgorithm(clip(&header.alg).to_string()));
     }
     header.kid.ok_or(WebhookError::Malformed)
+}
+
+/// A JWT's `index`-th part (its header, its claims), read without checking anything.
+fn segment<T: serde::de::DeserializeOwned>(token: &str, index: usize) -> Option<T> {
+    let bytes = URL_SAFE_NO_PAD.decode(token.split('.').nth(index)?).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// What can be checked without the key: a `kid` of Plaid's shape, and claims that name this very
@@ -113,12 +114,7 @@ pub fn worth_a_key(token: &str, body: &[u8], now: u64) -> Result<String, Webhook
     if kid.is_empty() || !crate::shape::code_like(&kid) {
         return Err(WebhookError::Malformed);
     }
-    let claims: Claims = token
-        .split('.')
-        .nth(1)
-        .and_then(|claims| URL_SAFE_NO_PAD.decode(claims).ok())
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or(WebhookError::Malformed)?;
+    let claims: Claims = segment(token, 1).ok_or(WebhookError::Malformed)?;
     check_claims(&claims, body, now)?;
     Ok(kid)
 }
