@@ -21,13 +21,16 @@ fn forged(header: Value) -> String {
     )
 }
 
+/// What the forged webhooks say: an error of an item nobody has.
+const FORGED_BODY: &str = r#"{"webhook_type":"ITEM","webhook_code":"ERROR","item_id":"x"}"#;
+
 async fn webhook(s: &Running, verification: &str) -> u16 {
     let response = s
         .http
         .post(format!("{}/api/webhooks/plaid", s.base))
         .header("content-type", "application/json")
         .header("plaid-verification", verification)
-        .body(r#"{"webhook_type":"ITEM","webhook_code":"ERROR","item_id":"x"}"#)
+        .body(FORGED_BODY)
         .send()
         .await
         .unwrap();
@@ -274,8 +277,7 @@ async fn a_client_over_its_limit_cannot_grow_the_log_faster_than_a_fixed_budget(
 /// wrong, and only Plaid's key could tell.
 async fn well_formed_forgery(s: &Running, kid: &str) -> u16 {
     use sha2::{Digest, Sha256};
-    let body = r#"{"webhook_type":"ITEM","webhook_code":"ERROR","item_id":"item-of-nobody"}"#;
-    let hash: String = Sha256::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let hash: String = Sha256::digest(FORGED_BODY.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let claims = json!({"iat": now, "request_body_sha256": hash});
     let token = format!(
@@ -284,16 +286,7 @@ async fn well_formed_forgery(s: &Running, kid: &str) -> u16 {
         URL_SAFE_NO_PAD.encode(claims.to_string()),
         URL_SAFE_NO_PAD.encode([7u8; 64])
     );
-    let response = s
-        .http
-        .post(format!("{}/api/webhooks/plaid", s.base))
-        .header("content-type", "application/json")
-        .header("plaid-verification", token)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    response.status().as_u16()
+    webhook(s, &token).await
 }
 
 #[tokio::test]
