@@ -42,18 +42,6 @@ async fn a_multi_item_bank_claimed_by_an_instance_that_died_is_added_by_the_next
     assert!(took < ONE_ATTEMPT, "answered in {took:?}");
 }
 
-/// Link through the stand-in (served apart, as Plaid is): a public token for the first bank.
-async fn public_token(plaid: &str, link_token: &str) -> String {
-    let http = reqwest::Client::new();
-    let step = |path: &str, body: Value| http.post(format!("{plaid}/link/{path}")).json(&body).send();
-    let login = json!({"link_token": link_token, "institution_id": "ins_109508", "username": "user_good", "password": "pass_good"});
-    let accounts =
-        step("credentials", login).await.unwrap().json::<Value>().await.unwrap()["accounts"].clone();
-    let done = json!({"link_token": link_token, "institution_id": "ins_109508", "accounts": accounts});
-    let completed = step("complete", done).await.unwrap().json::<Value>().await.unwrap();
-    completed["public_token"].as_str().unwrap().to_owned()
-}
-
 async fn exchange(instance: &str, session: &str, public_token: &str) -> reqwest::Result<reqwest::Response> {
     let body =
         json!({"public_token": public_token, "institution": null, "accounts": [], "link_session_id": "s"});
@@ -77,7 +65,7 @@ async fn an_instance_killed_mid_exchange_is_taken_over_and_the_user_is_told_at_o
     let response = a.post("/api/link_token", "", "{}").await;
     let session = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
     let link_token = response.json::<Value>().await.unwrap()["link_token"].as_str().unwrap().to_owned();
-    let public_token = public_token(&plaid, &link_token).await;
+    let public_token = link_through(&plaid, &link_token).await;
 
     // Plaid spends the token, and is slow to answer: the instance dies before it hears back.
     standin.delay_exchanges(Duration::from_secs(60));

@@ -14,7 +14,7 @@ use plaid_standin::Standin;
 use serde_json::{json, Value};
 
 pub use outage::Relay;
-pub use process::{certificate, request_lines, Process};
+pub use process::{certificate, link_through, request_lines, Process};
 
 /// A test's database: a SQLite file of its own, or a database of its own in the PostgreSQL cluster
 /// that `scripts/with-postgres.sh` started for the test run.

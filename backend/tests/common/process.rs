@@ -96,31 +96,7 @@ impl Process {
 
     /// Through the stand-in's Link, as a user would: a public token for the first bank.
     pub async fn link_through(&self, link_token: &str) -> String {
-        let step = |path: &str, body: serde_json::Value| {
-            reqwest::Client::new().post(format!("http://{}/plaid/link/{path}", self.addr)).json(&body).send()
-        };
-        let read = |response: reqwest::Result<reqwest::Response>| async {
-            response.unwrap().json::<serde_json::Value>().await.unwrap()
-        };
-        let signed_in = read(
-            step(
-                "credentials",
-                serde_json::json!({"link_token": link_token, "institution_id": "ins_109508",
-                                   "username": "user_good", "password": "pass_good"}),
-            )
-            .await,
-        )
-        .await;
-        let completed = read(
-            step(
-                "complete",
-                serde_json::json!({"link_token": link_token, "institution_id": "ins_109508",
-                                   "accounts": signed_in["accounts"]}),
-            )
-            .await,
-        )
-        .await;
-        completed["public_token"].as_str().expect("a public token").to_owned()
+        link_through(&format!("http://{}/plaid", self.addr), link_token).await
     }
 
     /// Its log, once it holds a line for each of `requests` API requests (or 5 s have passed).
@@ -166,4 +142,22 @@ impl Drop for Process {
 /// How many of `log`'s lines are the one line each API request writes.
 pub fn request_lines(log: &[String]) -> usize {
     log.iter().filter(|line| line.contains(r#""message":"api""#)).count()
+}
+
+/// Through the Link of the stand-in at `plaid` (a backend's own `/plaid`, or one served apart), as a
+/// user would: a public token for the first bank.
+pub async fn link_through(plaid: &str, link_token: &str) -> String {
+    let step = |path: &str, body: serde_json::Value| {
+        reqwest::Client::new().post(format!("{plaid}/link/{path}")).json(&body).send()
+    };
+    let read = |response: reqwest::Result<reqwest::Response>| async {
+        response.unwrap().json::<serde_json::Value>().await.unwrap()
+    };
+    let login = serde_json::json!({"link_token": link_token, "institution_id": "ins_109508",
+                                   "username": "user_good", "password": "pass_good"});
+    let signed_in = read(step("credentials", login).await).await;
+    let done = serde_json::json!({"link_token": link_token, "institution_id": "ins_109508",
+                                  "accounts": signed_in["accounts"]});
+    let completed = read(step("complete", done).await).await;
+    completed["public_token"].as_str().expect("a public token").to_owned()
 }
