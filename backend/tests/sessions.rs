@@ -1,6 +1,7 @@
 //! Link sessions that end without a public token in `onSuccess`: Multi-Item Link (through the
 //! page's session-finished call, through the `SESSION_FINISHED` webhook alone, and both racing),
-//! Identity Verification; duplicate Items refused before any exchange; and exit reports.
+//! Identity Verification; Hosted Link (the page's return, the webhook alone, both; what a page may
+//! ask for); duplicate Items refused before any exchange; and exit reports.
 
 mod common;
 
@@ -208,4 +209,102 @@ async fn the_pages_call_reads_one_link_token_however_many_its_user_made_since() 
     let (status, _) = s.session_finished(&session, "another-session", &link_token, "key-2").await;
     assert_eq!(status, 404);
     assert_eq!(s.standin.link_token_reads() - reads, 2);
+}
+
+#[tokio::test]
+async fn a_hosted_link_session_is_added_once_by_the_webhook_and_the_pages_return() {
+    let s = start().await;
+    let session = s.browser_session().await;
+    let done = format!("{}/settings?tab=banks", s.base);
+    let (status, token) =
+        s.hosted_link_token(&session, &s.base, json!({ "completion_redirect_uri": done })).await;
+    assert_eq!(status, 200, "{token}");
+    let url = token["hosted_link_url"].as_str().expect("a hosted_link_url");
+    assert!(url.starts_with(&format!("{}/plaid/hl/", s.base)), "{url}");
+    let link_token = token["link_token"].as_str().unwrap();
+    // The user is still in Link: nothing yet, and nothing exchanged.
+    let (status, answer) = s.hosted_link_finished(&session, link_token).await;
+    assert_eq!((status, &answer), (200, &json!({ "finished": false })));
+
+    let (link_session, _) = s.banks_through(link_token, &[PLATYPUS]).await;
+    s.finish_link(link_token, &link_session).await;
+    // Plaid's webhook first (the user is slow to come back), then the page's return: one bank.
+    let items = s.items_become(1).await;
+    assert_eq!(items.len(), 1);
+    let (status, answer) = s.hosted_link_finished(&session, link_token).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["finished"], true);
+    assert_eq!(names(&answer), ["First Platypus Bank"]);
+    assert_eq!(answer["items"][0]["item_id"], items[0].item_id.as_str());
+    assert_eq!(s.hosted_link_finished(&session, link_token).await.1, answer, "asking again changes nothing");
+    assert_eq!((s.items().await.len(), s.standin.exchanges()), (1, 1));
+}
+
+#[tokio::test]
+async fn a_hosted_link_session_the_user_leaves_or_never_returns_from() {
+    let s = start().await;
+    s.standin.hold_webhooks(true);
+    let session = s.browser_session().await;
+    // Without a completion URI (a new window the user closes): the page's return alone adds it.
+    let (status, token) = s.hosted_link_token(&session, &s.base, json!({})).await;
+    assert_eq!(status, 200, "{token}");
+    let link_token = token["link_token"].as_str().unwrap();
+    let (link_session, _) = s.banks_through(link_token, &[PLATYPUS]).await;
+    s.finish_link(link_token, &link_session).await;
+    let (_, answer) = s.hosted_link_finished(&session, link_token).await;
+    assert_eq!(names(&answer), ["First Platypus Bank"]);
+
+    // A session the user closed: finished, with nothing added.
+    let (_, token) = s.hosted_link_token(&session, &s.base, json!({})).await;
+    let link_token = token["link_token"].as_str().unwrap();
+    s.end_link(link_token, "session-closed", "EXITED").await;
+    let (status, answer) = s.hosted_link_finished(&session, link_token).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!((answer["finished"].clone(), answer["items"].clone()), (json!(true), json!([])));
+
+    // Another user's link token is no session of this one's.
+    let other = s.browser_session().await;
+    assert_eq!(s.hosted_link_finished(&other, link_token).await.0, 404);
+    assert_eq!(s.standin.exchanges(), 1);
+}
+
+#[tokio::test]
+async fn a_user_who_never_returns_from_hosted_link_gets_the_bank_from_the_webhook_alone() {
+    let s = start().await;
+    let session = s.browser_session().await;
+    let (_, token) = s.hosted_link_token(&session, &s.base, json!({})).await;
+    let link_token = token["link_token"].as_str().unwrap();
+    let (link_session, _) = s.banks_through(link_token, &[PLATYPUS, TARTAN]).await;
+    s.finish_link(link_token, &link_session).await;
+    let items = s.items_become(2).await;
+    assert_eq!((items.len(), s.standin.exchanges()), (2, 2));
+    let (_, listed) = s.api(reqwest::Method::GET, "/api/items", &session, None).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2, "the user's own: {listed}");
+}
+
+#[tokio::test]
+async fn hosted_link_sends_a_user_only_to_a_page_of_the_calling_pages_origin() {
+    let s = start().await;
+    let session = s.browser_session().await;
+    let refused = [
+        // Another site: Plaid's page would bounce the user there.
+        ("https://evil.example/phish".to_owned(), s.base.clone()),
+        // The page's own origin, but another page claims to call.
+        (format!("{}/done", s.base), "https://evil.example".to_owned()),
+        // HTTP off this machine, and a fragment.
+        ("http://shop.example/done".to_owned(), "http://shop.example".to_owned()),
+        (format!("{}/done#x", s.base), s.base.clone()),
+        ("not a url".to_owned(), s.base.clone()),
+    ];
+    for (uri, origin) in refused {
+        let (status, answer) =
+            s.hosted_link_token(&session, &origin, json!({ "completion_redirect_uri": uri })).await;
+        assert!(status == 400 || status == 403, "{uri} from {origin}: {status} {answer}");
+        assert!(answer.get("link_token").is_none(), "{uri}: {answer}");
+    }
+    // Update mode opens in the page: Hosted Link here adds banks.
+    let (_, item_id) = s.session_with_item().await;
+    let update = json!({ "item_id": item_id, "hosted_link": {} });
+    let (status, _) = s.api(reqwest::Method::POST, "/api/link_token", &session, Some(update)).await;
+    assert_eq!(status, 400);
 }

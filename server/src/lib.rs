@@ -1,5 +1,5 @@
 //! The server half of Plaid Link for an axum app, for the app's own users: link tokens (new items,
-//! update mode, Multi-Item Link), the public token's exchange (once per `Idempotency-Key`, duplicates
+//! update mode, Multi-Item Link, Hosted Link), the public token's exchange (once per `Idempotency-Key`, duplicates
 //! refused), access tokens encrypted at rest with key rotation, sessions that end without a public
 //! token, exit reports, the items list and unlinking, and Plaid's webhooks, verified.
 //!
@@ -114,7 +114,7 @@ impl PlaidLink {
     }
 
     /// Every route, for the app to nest where it likes (`/api/plaid`, say): `POST link_token`,
-    /// `exchange_public_token`, `item_updated`, `link_session_finished`, `link_exit`,
+    /// `exchange_public_token`, `item_updated`, `link_session_finished`, `hosted_link_finished`, `link_exit`,
     /// `items/{item_id}/reset_login` (sandbox only), `GET items`, `DELETE items/{item_id}`, and
     /// `POST webhooks/plaid` (give its full address as [`Settings::webhook_url`]). Every route but
     /// the webhook's wants a user `U`: 401 without one.

@@ -60,6 +60,17 @@ pub struct LinkTokenFor {
     pub account_selection: bool,
     /// Multi-Item Link: several banks in one session.
     pub multi_item: bool,
+    /// Hosted Link: Link on a page of Plaid's own (`MadeLinkToken::hosted_link_url`), for a new
+    /// item; the session ends by Plaid's `SESSION_FINISHED` webhook, or when the page asks
+    /// (`POST hosted_link_finished`), whichever comes first.
+    pub hosted: Option<HostedLink>,
+}
+
+/// Hosted Link's options.
+#[derive(Clone, Debug, Default)]
+pub struct HostedLink {
+    /// Where Plaid's page sends the user at the end; without one, the page says they may close it.
+    pub completion_redirect_uri: Option<String>,
 }
 
 /// A link token, as Plaid made it.
@@ -69,6 +80,8 @@ pub struct MadeLinkToken {
     pub link_token: String,
     /// ISO 8601.
     pub expiration: String,
+    /// Hosted Link's page for this token, when asked for: whoever holds it holds the session.
+    pub hosted_link_url: Option<String>,
 }
 
 impl std::fmt::Debug for MadeLinkToken {
@@ -87,6 +100,12 @@ pub(crate) async fn link_token(
     wanted: &LinkTokenFor,
 ) -> Result<(MadeLinkToken, String), Failure> {
     let access_token = match &wanted.update_item {
+        // Hosted Link here adds banks: what an update ends with comes through the page's callbacks.
+        Some(_) if wanted.hosted.is_some() => {
+            return Err(Failure::not_understood(
+                "Hosted Link is for new items; update mode opens in the page",
+            ))
+        }
         Some(item_id) => Some(owned_access_token(state, user, item_id).await?),
         None => None,
     };
@@ -99,7 +118,14 @@ pub(crate) async fn link_token(
     };
     let created = state
         .plaid
-        .link_token_create(&state.client_name, user, &state.products, &state.country_codes, mode)
+        .link_token_create(
+            &state.client_name,
+            user,
+            &state.products,
+            &state.country_codes,
+            mode,
+            wanted.hosted.as_ref(),
+        )
         .await
         .map_err(|e| {
             Failure::new(
@@ -108,16 +134,29 @@ pub(crate) async fn link_token(
                 &e.to_string(),
             )
         })?;
+    if wanted.hosted.is_some() && created.hosted_link_url.is_none() {
+        return Err(Failure::new(
+            StatusCode::BAD_GATEWAY,
+            "We could not start a bank connection right now. Please try again.",
+            "Plaid's answer to a Hosted Link token has no hosted_link_url",
+        ));
+    }
     let kept = state.store.remember_link_token(user, &created.link_token, crate::unix_now()).await;
     let mut note = match (&wanted.update_item, mode) {
         (Some(item_id), _) => format!("update-mode link token created for item {}", clip(item_id)),
+        (None, _) if created.hosted_link_url.is_some() => "hosted link token created".to_owned(),
         (None, LinkMode::MultiItem) => "multi-item link token created".to_owned(),
         (None, _) => "link token created".to_owned(),
     };
     if let Err(e) = kept {
         note = format!("{note}; not kept for its session's end: {e}");
     }
-    Ok((MadeLinkToken { link_token: created.link_token, expiration: created.expiration }, note))
+    let made = MadeLinkToken {
+        link_token: created.link_token,
+        expiration: created.expiration,
+        hosted_link_url: created.hosted_link_url,
+    };
+    Ok((made, note))
 }
 
 /// One bank Link added, as Plaid's guides ask: refused as a duplicate of one of the user's Items
@@ -246,29 +285,52 @@ async fn save_with_retries(
 
 const SAVE_ATTEMPTS: u32 = 3;
 
-/// What a finished session added for `user`: `{items, duplicates, verified}`. The session is read
-/// through one `/link/token/get` of `link_token`, which must have been made for `user`.
+/// Which of a link token's Link sessions are to be finished.
+#[derive(Clone, Copy)]
+pub(crate) enum Sessions<'a> {
+    /// The one the page's `onSuccess` or Plaid's webhook named (404 if the token has none such).
+    Named(&'a str),
+    /// Every one that has finished (Hosted Link, whose page never hears of a session id): none yet
+    /// is `{"finished": false}`, for the page to ask again later.
+    Finished,
+}
+
+/// What finished sessions added for `user`: `{finished, items, duplicates, verified}`. The sessions
+/// are read through one `/link/token/get` of `link_token`, which must have been made for `user`.
 pub(crate) async fn finish_session(
     state: &State,
     user: &str,
-    session_id: &str,
+    which: Sessions<'_>,
     link_token: &str,
 ) -> Result<Outcome, Failure> {
     let got = state.plaid.link_token_get(link_token).await.map_err(|e| {
         Failure::new(StatusCode::BAD_GATEWAY, "We could not reach Plaid. Please try again.", &e.to_string())
     })?;
-    let Some(session) = got.link_sessions.into_iter().find(|s| s.link_session_id == session_id) else {
-        return Err(Failure::new(
-            StatusCode::NOT_FOUND,
-            "This connection was not found. Please connect your bank again.",
-            &format!("the link token has no Link session {}", clip(session_id)),
-        ));
+    let sessions: Vec<_> = match which {
+        Sessions::Named(id) => got.link_sessions.into_iter().filter(|s| s.link_session_id == id).collect(),
+        Sessions::Finished => got.link_sessions.into_iter().filter(|s| s.finished_at.is_some()).collect(),
     };
-    let metadata = got.metadata;
-    let added = session.results.map(|r| r.item_add_results).unwrap_or_default();
+    let label = match (which, sessions.first()) {
+        (Sessions::Named(id), None) => {
+            return Err(Failure::new(
+                StatusCode::NOT_FOUND,
+                "This connection was not found. Please connect your bank again.",
+                &format!("the link token has no Link session {}", clip(id)),
+            ))
+        }
+        (Sessions::Finished, None) => {
+            let note = "hosted Link session not finished yet";
+            return Ok((StatusCode::OK, json!({ "finished": false }), note.to_owned()));
+        }
+        (_, Some(first)) => first.link_session_id.clone(),
+    };
+    let added: Vec<ItemAddResult> = sessions
+        .into_iter()
+        .flat_map(|s| s.results.map(|r| r.item_add_results).unwrap_or_default())
+        .collect();
     let (mut items, mut duplicates) = (Vec::new(), Vec::new());
     for result in &added {
-        match add_once(state, user, result, session_id).await {
+        match add_once(state, user, result, &label).await {
             Ok(item_id) => {
                 items.push(json!({ "item_id": item_id, "institution": { "name": result.institution.name } }))
             }
@@ -278,15 +340,17 @@ pub(crate) async fn finish_session(
             },
         }
     }
-    let verified = added.is_empty() && metadata.initial_products.iter().any(|p| p == "identity_verification");
+    let verified =
+        added.is_empty() && got.metadata.initial_products.iter().any(|p| p == "identity_verification");
     let note = format!(
         "Link session {}: {} items, {} duplicates{}",
-        clip(session_id),
+        clip(&label),
         items.len(),
         duplicates.len(),
         if verified { ", identity verified" } else { "" }
     );
-    Ok((StatusCode::OK, json!({ "items": items, "duplicates": duplicates, "verified": verified }), note))
+    let body = json!({ "finished": true, "items": items, "duplicates": duplicates, "verified": verified });
+    Ok((StatusCode::OK, body, note))
 }
 
 /// One bank of the session, added once whichever path asks: the first to claim its public token

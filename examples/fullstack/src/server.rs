@@ -87,7 +87,7 @@ pub async fn link_token(
 ) -> Result<(String, String), ServerFnError> {
     let member = leptos_axum::extract::<Member>().await.map_err(|_| failed("Please sign in again."))?;
     let Extension(link) = leptos_axum::extract::<Extension<PlaidLink>>().await?;
-    let wanted = LinkTokenFor { update_item, account_selection, multi_item };
+    let wanted = LinkTokenFor { update_item, account_selection, multi_item, hosted: None };
     let made = link.link_token(&member.plaid_user_id(), &wanted).await.map_err(failed)?;
     Ok((made.link_token, made.expiration))
 }

@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use crate::plaid::types::{
     AccessTokenRequest, AccountsGetResponse, Credentials, ItemRemoveResponse, LinkTokenCreateRequest,
-    LinkTokenCreateResponse, LinkTokenGetRequest, LinkTokenGetResponse, LinkTokenUpdate, LinkTokenUser,
-    PlaidError, PublicTokenExchangeRequest, PublicTokenExchangeResponse, WebhookVerificationKey,
-    WebhookVerificationKeyGetRequest, WebhookVerificationKeyGetResponse,
+    LinkTokenCreateResponse, LinkTokenGetRequest, LinkTokenGetResponse, LinkTokenHostedLink, LinkTokenUpdate,
+    LinkTokenUser, PlaidError, PublicTokenExchangeRequest, PublicTokenExchangeResponse,
+    WebhookVerificationKey, WebhookVerificationKeyGetRequest, WebhookVerificationKeyGetResponse,
 };
 
 /// A failed call to Plaid.
@@ -136,6 +136,7 @@ impl PlaidClient {
         products: &[String],
         country_codes: &[String],
         mode: LinkMode<'_>,
+        hosted: Option<&crate::service::HostedLink>,
     ) -> Result<LinkTokenCreateResponse, PlaidCallError> {
         let update = match mode {
             LinkMode::Update(update) => Some(update),
@@ -153,7 +154,10 @@ impl PlaidClient {
             update: update.map(|u| LinkTokenUpdate { account_selection_enabled: u.account_selection }),
             redirect_uri: self.redirect_uri.clone(),
             enable_multi_item_link: matches!(mode, LinkMode::MultiItem).then_some(true),
-            hosted_link: None,
+            hosted_link: hosted.map(|hosted| LinkTokenHostedLink {
+                completion_redirect_uri: hosted.completion_redirect_uri.clone(),
+                ..LinkTokenHostedLink::default()
+            }),
         };
         self.post("/link/token/create", &request).await
     }

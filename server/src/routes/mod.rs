@@ -32,6 +32,7 @@ pub(crate) fn router<U: LinkUser>(state: Shared) -> Router {
         .route("/exchange_public_token", post(exchange::exchange::<U>))
         .route("/item_updated", post(items::updated::<U>))
         .route("/link_session_finished", post(sessions::finished::<U>))
+        .route("/hosted_link_finished", post(sessions::hosted_finished::<U>))
         .route("/link_exit", post(sessions::exit_report))
         .route("/items/{item_id}/reset_login", post(items::reset_login::<U>))
         .route_layer(middleware::from_fn_with_state(state.clone(), cross_site::same_site))

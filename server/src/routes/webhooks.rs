@@ -14,7 +14,7 @@ use crate::events::ItemEvent;
 use crate::failure::{answer, Failure};
 use crate::logging::clip;
 use crate::plaid::types::SessionFinishedWebhook;
-use crate::service::finish_session;
+use crate::service::{finish_session, Sessions};
 use crate::state::Shared;
 use crate::webhooks::WebhookError;
 
@@ -128,7 +128,7 @@ async fn session_finished(state: &Shared, body: &[u8]) -> Response {
     };
     // The webhook names the session's own link token, made for `owner`: one read of it is enough.
     // A 5xx makes Plaid send the webhook again; anything else is done (or will never be).
-    match finish_session(state, &owner, &hook.link_session_id, &hook.link_token).await {
+    match finish_session(state, &owner, Sessions::Named(&hook.link_session_id), &hook.link_token).await {
         Ok((_, _, note)) => {
             answer(StatusCode::OK, json!({ "received": true }), format!("LINK SESSION_FINISHED: {note}"))
         }
