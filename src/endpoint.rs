@@ -60,6 +60,10 @@ pub enum EndpointError {
          ({0}) is only for a page on this machine (a local stand-in)"
     )]
     SelfHostedScript(String),
+    /// A Hosted Link page that is not Plaid's (`https://…plaid.com/`): outside development, the
+    /// user is sent only to Plaid.
+    #[error("a Hosted Link page that is not Plaid's: {0}")]
+    NotPlaidsPage(String),
     /// An endpoint named by the page's markup that is neither a default nor declared by its server.
     #[error("an endpoint the page's markup named but its server did not declare: {0}")]
     Undeclared(String),
@@ -198,6 +202,25 @@ fn script_source(page_hostname: &str, href: String, pages_own: bool) -> Result<S
     }
 }
 
+/// Checks the Hosted Link page the backend named, where the user is about to type their bank's
+/// password: Plaid's (HTTPS, `plaid.com` or a name under it); on a page on this machine, also one
+/// on this machine (a local stand-in).
+pub(crate) fn resolve_hosted_page(page: &Page, raw: &str) -> Result<String, EndpointError> {
+    let url = Url::new(raw).map_err(|_| EndpointError::Invalid(raw.to_owned()))?;
+    let href = url.href();
+    match hosted_page(&page.hostname, &url.protocol(), &url.hostname()) {
+        true => Ok(href),
+        false => Err(EndpointError::NotPlaidsPage(href)),
+    }
+}
+
+/// Whether a Hosted Link page at `protocol`//`hostname` is Plaid's, or a stand-in's on this
+/// machine for a page on this machine.
+fn hosted_page(page_hostname: &str, protocol: &str, hostname: &str) -> bool {
+    let plaids = protocol == "https:" && (hostname == "plaid.com" || hostname.ends_with(".plaid.com"));
+    plaids || (is_this_machine(page_hostname) && is_this_machine(hostname) && allowed(protocol, hostname))
+}
+
 /// `raw` resolved against the page, if it is a URL that may carry a credential.
 fn secure_url(page: &Page, raw: &str) -> Result<Url, EndpointError> {
     let url = Url::new_with_base(raw, &page.href).map_err(|_| EndpointError::Invalid(raw.to_owned()))?;
@@ -243,6 +266,21 @@ fn is_loopback(hostname: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosted_link_sends_the_user_to_plaid_only_but_on_this_machine() {
+        for page in ["shop.example.com", "localhost", "127.0.0.1"] {
+            assert!(hosted_page(page, "https:", "secure.plaid.com"), "{page}");
+            assert!(!hosted_page(page, "http:", "secure.plaid.com"), "{page}");
+            assert!(!hosted_page(page, "https:", "plaid.com.evil.example"), "{page}");
+            assert!(!hosted_page(page, "https:", "evilplaid.com"), "{page}");
+        }
+        assert!(hosted_page("127.0.0.1", "http:", "127.0.0.1"));
+        assert!(hosted_page("localhost", "http:", "localhost"));
+        assert!(!hosted_page("shop.example.com", "http:", "127.0.0.1"));
+        assert!(!hosted_page("shop.example.com", "https:", "localhost"));
+        assert!(!hosted_page("tauri.localhost", "http:", "127.0.0.1"));
+    }
 
     #[test]
     fn https_is_allowed_everywhere() {

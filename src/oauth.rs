@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::tokens::LinkToken;
 
-/// The one `sessionStorage` key this crate writes.
+/// The `sessionStorage` key for an OAuth bank's return (Hosted Link in the same window has its own).
 const KEY: &str = "plaid-link:oauth-link-token";
 const STATE_PARAM: &str = "oauth_state_id";
 
@@ -80,19 +80,46 @@ fn storage() -> Option<web_sys::Storage> {
 /// Keeps the link token, with its expiration and the component's name, for the return from an
 /// OAuth bank.
 pub(crate) fn remember(token: &LinkToken, component: &str) {
+    keep(KEY, token, component);
+}
+
+/// Keeps `token` under `key`, with its expiration and the name of the component it is for.
+pub(crate) fn keep(key: &str, token: &LinkToken, component: &str) {
     let kept = Kept { link_token: token.as_str(), expires_at_ms: token.expires_at_ms(), component };
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     let text = kept.serialize(&serializer).ok().and_then(|entry| JSON::stringify(&entry).ok());
     if let (Some(storage), Some(text)) = (storage(), text) {
-        let _ = storage.set_item(KEY, &String::from(text));
+        let _ = storage.set_item(key, &String::from(text));
     }
 }
 
 /// Deletes the kept link token.
 pub(crate) fn forget() {
+    forget_kept(KEY);
+}
+
+/// Deletes what is kept under `key`.
+pub(crate) fn forget_kept(key: &str) {
     if let Some(storage) = storage() {
-        let _ = storage.remove_item(KEY);
+        let _ = storage.remove_item(key);
     }
+}
+
+/// What is kept under `key`: the link token (if any), when it expires, and whose it is.
+fn read_kept(key: &str) -> (Option<String>, Option<f64>, Option<String>) {
+    let kept = storage().and_then(|s| s.get_item(key).ok().flatten());
+    let entry = kept.and_then(|text| crate::plaid::bindings::view::<KeptView>(JSON::parse(&text).ok()?));
+    let Some(entry) = entry else { return (None, None, None) };
+    let token = entry.link_token().as_string().filter(|t| !t.is_empty());
+    (token, entry.expires_at_ms().as_f64(), entry.component().as_string())
+}
+
+/// The unexpired link token kept under `key` for `component`, if there is one.
+pub(crate) fn kept_for(key: &str, component: &str) -> Option<LinkToken> {
+    let (token, expires, owner) = read_kept(key);
+    let live = expires.is_none_or(|at| at > js_sys::Date::now());
+    let token = token.filter(|_| live && owner.as_deref() == Some(component))?;
+    Some(LinkToken::new(token).expiring_at(expires))
 }
 
 /// Whether this page is back from an OAuth bank to `component`, and what it kept for that. A
@@ -104,11 +131,8 @@ pub(crate) fn resume(component: &str) -> Resume {
     if !back {
         return Resume::No;
     }
-    let kept = storage().and_then(|s| s.get_item(KEY).ok().flatten());
-    let entry = kept.and_then(|text| crate::plaid::bindings::view::<KeptView>(JSON::parse(&text).ok()?));
-    let token = entry.as_ref().and_then(|e| e.link_token().as_string()).filter(|t| !t.is_empty());
+    let (token, expires, owner) = read_kept(KEY);
     // Kept by another component (one kept without a name, by an earlier version, is anyone's).
-    let owner = entry.as_ref().and_then(|e| e.component().as_string());
     if token.is_some() && owner.is_some_and(|owner| owner != component) {
         return Resume::No;
     }
@@ -117,7 +141,6 @@ pub(crate) fn resume(component: &str) -> Resume {
     let Some(token) = token else {
         return Resume::Failed(ResumeError::Missing);
     };
-    let expires = entry.as_ref().and_then(|e| e.expires_at_ms().as_f64());
     if expires.is_some_and(|at| at <= js_sys::Date::now()) {
         forget();
         return Resume::Failed(ResumeError::Expired);

@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use crate::backend::{BackendClient, HeaderSource, RetryPolicy, UpdateTarget};
-use crate::endpoint::{self, EndpointError, Provenance};
+use crate::endpoint::{self, Endpoint, EndpointError, Provenance};
 #[cfg(feature = "embed")]
 use crate::handoff::PrefetchedToken;
 use crate::plaid::types::{ExitMetadata, LinkError, LinkEvent, SuccessMetadata};
@@ -483,11 +483,15 @@ impl PlaidLinkOptions {
         self
     }
 
+    /// One more endpoint of the app's, resolved against `page` and checked as the others are.
+    pub(crate) fn endpoint(&self, page: &endpoint::Page, raw: &str) -> Result<Endpoint, EndpointError> {
+        endpoint::resolve_endpoint(page, raw, &self.allowed_origins, self.provenance)
+    }
+
     /// The backend client and the script's URL, each resolved against the page and checked.
     pub(crate) fn resolved(&self) -> Result<(BackendClient, String), EndpointError> {
         let page = endpoint::Page::current();
-        let endpoint =
-            |raw: &str| endpoint::resolve_endpoint(&page, raw, &self.allowed_origins, self.provenance);
+        let endpoint = |raw: &str| self.endpoint(&page, raw);
         let backend = BackendClient {
             link_token_url: endpoint(&self.link_token_url)?,
             exchange_url: endpoint(&self.exchange_url)?,

@@ -2,6 +2,8 @@
 // a sign-in of its own, plaid-link-server nested in its router for its members, and the link token
 // from a server function. Two members, two browser contexts: each connects a bank and sees only
 // their own; the other's item is no item at all; another site cannot post; no public token stays.
+// Hosted Link, through the library's routes: in this window (Plaid's page, then back), in a new
+// window (the outcome when the member comes back to the app), and for a member who never does.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -13,7 +15,9 @@ let browser;
 before(async () => {
   assert.ok(process.env.PLAID_LINK_FULLSTACK_BIN && process.env.PLAID_LINK_FULLSTACK_SITE,
     "PLAID_LINK_FULLSTACK_BIN and PLAID_LINK_FULLSTACK_SITE name the built example (scripts/fullstack.sh)");
-  app = await startFullstack();
+  // Each member's page asks for three link tokens (the button and two Hosted Link buttons), more
+  // than a person would in the minute this file takes: the per-user quota has tests of its own.
+  app = await startFullstack({ RATE_LIMIT: "1000" });
   browser = await launchBrowser();
 });
 
@@ -94,6 +98,10 @@ test("two members each connect a bank and see only their own; the other's item i
 
 test("a page of another site cannot post to the library's routes, even for a signed-in member", async () => {
   const alice = await signedIn("alice");
+  // The page's own Hosted Link buttons have their link tokens: any 200 after this is the attack's.
+  await hostedReady(alice.page, "Connect in a new window");
+  await hostedReady(alice.page, "Connect in this window");
+  const tokensBefore = linkTokensGranted();
   // Another origin on this machine (another port: same site, another origin), whose page posts to
   // the app with the member's cookies.
   const evil = createServer((_, res) => res.end("<!doctype html><title>evil</title>"));
@@ -114,6 +122,99 @@ test("a page of another site cannot post to the library's routes, even for a sig
   assert.equal(status.json, "blocked");
   const refused = app.logs.join("").split("\n").filter((l) => l.includes("/bank/link_token") || l.includes("link_token"));
   assert.ok(refused.some((l) => /"status":(415|403)/.test(l)), `the app refused it: ${refused.join("\n")}`);
-  assert.ok(!refused.some((l) => /"status":200/.test(l) && l.includes("POST /bank/link_token")), "no link token went to another site");
+  assert.equal(linkTokensGranted(), tokensBefore, "no link token went to another site");
   await alice.context.close();
+});
+
+/** How many link tokens the library's route has granted (its log lines). */
+function linkTokensGranted() {
+  return app.logs.join("").split("\n").filter((l) => /"status":200/.test(l) && l.includes("POST /bank/link_token")).length;
+}
+
+/** Waits until the Hosted Link button `name` can be pressed (its token and page are in). */
+async function hostedReady(page, name) {
+  const button = page.getByRole("button", { name });
+  await button.and(page.locator(":enabled")).waitFor();
+  return button;
+}
+
+/** The member's banks, as the library lists them. */
+async function listed(page) {
+  return JSON.parse((await fromPage(page, "GET", "/bank/items")).body).items;
+}
+
+/** The library's log lines for `route` that say a session added one bank. */
+function finishedWithOneBank(route) {
+  return app.logs.join("").split("\n").filter((l) => l.includes(route) && l.includes(": 1 items, 0 duplicates")).length;
+}
+
+test("Hosted Link in this window: Plaid's page, then back to the app, which shows the bank, added once", async () => {
+  const alice = await signedIn("alice");
+  const { page, requests } = alice;
+  const before = (await listed(page)).length;
+  const [hookBefore, returnBefore] = [finishedWithOneBank("webhooks/plaid"), finishedWithOneBank("hosted_link_finished")];
+  await (await hostedReady(page, "Connect in this window")).click();
+  await page.waitForURL(/\/plaid\/hl\//);
+  const dialog = await linkThrough(page, { bank: "Tartan Bank" });
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  // Plaid's page sends the member back to the app's page, where the component asks what was added.
+  await page.waitForURL(`${app.url}/`);
+  await page.getByRole("status").filter({ hasText: "Connected to Tartan Bank" }).waitFor();
+  assert.equal((await listed(page)).length, before + 1);
+  // Plaid's SESSION_FINISHED webhook and the page's return both finished the session, each with the
+  // one bank: one item between them.
+  assert.equal(finishedWithOneBank("hosted_link_finished"), returnBefore + 1, "the page's return finished it");
+  for (let i = 0; i < 100 && finishedWithOneBank("webhooks/plaid") === hookBefore; i++) await new Promise((ok) => setTimeout(ok, 50));
+  assert.equal(finishedWithOneBank("webhooks/plaid"), hookBefore + 1, "the webhook finished it too");
+  assert.equal((await listed(page)).length, before + 1, "one item between them");
+  assert.ok(requests.some((r) => r.url.endsWith("/bank/hosted_link_finished")), "the page asked once back");
+  assert.ok(!requests.some((r) => (r.body || "").includes("public-")), "no public token passed through the page");
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0, "nothing kept once back");
+  await alice.context.close();
+});
+
+test("Hosted Link in a new window: the app shows the bank when the member comes back to it", async () => {
+  const bob = await signedIn("bob");
+  const { page, context } = bob;
+  const before = (await listed(page)).length;
+  const popup = context.waitForEvent("page");
+  await (await hostedReady(page, "Connect in a new window")).click();
+  const plaid = await popup;
+  await plaid.waitForURL(/\/plaid\/hl\//);
+  await page.getByRole("status").filter({ hasText: "Finish connecting in the Plaid window." }).waitFor();
+  const dialog = await linkThrough(plaid, { bank: "Tartan Bank" });
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await plaid.getByRole("status").filter({ hasText: "You can close this window." }).waitFor();
+  await plaid.close();
+  // Back in the app's window: it gets the focus again, as when the member switches back to it
+  // (headless pages never lose the focus, so the browser's event is sent here as it would be).
+  await page.bringToFront();
+  await page.evaluate(() => window.dispatchEvent(new FocusEvent("focus")));
+  await page.getByRole("status").filter({ hasText: "Connected to Tartan Bank" }).waitFor();
+  assert.equal((await listed(page)).length, before + 1);
+  await bob.context.close();
+});
+
+test("a member who never comes back from Hosted Link still gets the bank, from Plaid's webhook alone", async () => {
+  const alice = await signedIn("alice");
+  const { page, context } = alice;
+  const before = (await listed(page)).length;
+  const popup = context.waitForEvent("page");
+  await (await hostedReady(page, "Connect in a new window")).click();
+  const plaid = await popup;
+  // The app's page is gone before the session ends: nobody will ask.
+  await page.close();
+  const dialog = await linkThrough(plaid, { bank: "Houndstooth Bank" });
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await plaid.getByRole("status").filter({ hasText: "You can close this window." }).waitFor();
+  const later = await context.newPage();
+  await later.goto(app.url + "/");
+  let banks = [];
+  for (let i = 0; i < 100 && banks.length <= before; i++) {
+    banks = await listed(later);
+    if (banks.length <= before) await new Promise((ok) => setTimeout(ok, 50));
+  }
+  assert.equal(banks.length, before + 1, "the webhook added the bank");
+  assert.ok(banks.some((b) => b.institution_name === "Houndstooth Bank" || JSON.stringify(b).includes("Houndstooth")));
+  await context.close();
 });

@@ -332,7 +332,8 @@ pub(crate) async fn finish_session(
     for result in &added {
         match add_once(state, user, result, &label).await {
             Ok(item_id) => {
-                items.push(json!({ "item_id": item_id, "institution": { "name": result.institution.name } }))
+                let institution = json!({ "name": result.institution.name });
+                items.push(json!({ "item_id": item_id, "institution": institution, "accounts": result.accounts.len() }))
             }
             Err(failure) => match failure.parts().1.get("duplicate") {
                 Some(duplicate) => duplicates.push(duplicate.clone()),

@@ -7,6 +7,7 @@
 //! error object under `error`.
 
 mod error;
+mod hosted;
 mod retry;
 mod wire;
 
@@ -143,14 +144,24 @@ impl BackendClient {
             .await?;
             return granted(grant.link_token, grant.expiration.as_deref());
         }
+        link_token_from(&self.ask_link_token(None, cancel).await?)
+    }
+
+    /// The link-token request, sent; the answer's text.
+    async fn ask_link_token(
+        &self,
+        hosted_link: Option<wire::HostedLinkRequest<'_>>,
+        cancel: Option<&AbortSignal>,
+    ) -> Result<String, BackendError> {
         let request = LinkTokenRequest {
             fields: &self.link_token_fields,
             update: self.update.as_ref(),
             multi_item: self.multi_item,
+            hosted_link,
         };
         let body = wire::json(&request)?;
         let request = self.request(&self.link_token_url, &Body(body), cancel, None)?;
-        link_token_from(&read(request.send().await.map_err(BackendError::from_gloo)?).await?)
+        read(request.send().await.map_err(BackendError::from_gloo)?).await
     }
 
     /// Reads the answer to the link-token request the page's prefetch

@@ -13,11 +13,20 @@ use super::UpdateTarget;
 use crate::plaid::types::{Account, Institution, SuccessMetadata};
 
 /// `POST link_token_url`: `{}`, the app's own fields, in update mode `item_id` and
-/// `account_selection`, and for Multi-Item Link `multi_item`.
+/// `account_selection`, for Multi-Item Link `multi_item`, and for Hosted Link `hosted_link`.
 pub(crate) struct LinkTokenRequest<'a> {
     pub fields: &'a [(String, String)],
     pub update: Option<&'a UpdateTarget>,
     pub multi_item: bool,
+    pub hosted_link: Option<HostedLinkRequest<'a>>,
+}
+
+/// `{"completion_redirect_uri"}`: where Plaid's page sends the user at the end (none for a new
+/// window, whose page then says it may be closed).
+#[derive(Serialize)]
+pub(crate) struct HostedLinkRequest<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion_redirect_uri: Option<&'a str>,
 }
 
 // By hand: the app's field names are only known at run time.
@@ -33,6 +42,9 @@ impl Serialize for LinkTokenRequest<'_> {
         }
         if self.multi_item {
             map.serialize_entry("multi_item", &true)?;
+        }
+        if let Some(hosted) = &self.hosted_link {
+            map.serialize_entry("hosted_link", hosted)?;
         }
         map.end()
     }
@@ -106,6 +118,9 @@ extern "C" {
     pub(crate) fn link_token(this: &LinkTokenAnswer) -> JsValue;
     #[wasm_bindgen(method, getter)]
     pub(crate) fn expiration(this: &LinkTokenAnswer) -> JsValue;
+    /// Hosted Link's page, when asked for.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn hosted_link_url(this: &LinkTokenAnswer) -> JsValue;
 
     /// The exchange's answer: `{"item_id": "…"}`, optionally; a finished session's:
     /// `{"items": [{"item_id", "institution": {"name"}}], "verified": bool}`.
@@ -116,6 +131,15 @@ extern "C" {
     pub(crate) fn items(this: &ExchangeAnswer) -> JsValue;
     #[wasm_bindgen(method, getter)]
     pub(crate) fn verified(this: &ExchangeAnswer) -> JsValue;
+    /// Hosted Link's sessions: whether one has finished (`false` while the user is still in Link).
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn finished(this: &ExchangeAnswer) -> JsValue;
+    /// How many accounts the user shared of a bank a finished session added.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn accounts(this: &ExchangeAnswer) -> JsValue;
+    /// Banks a session found already connected: `[{"item_id", "institution": {"name"}}]`.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn duplicates(this: &ExchangeAnswer) -> JsValue;
     #[wasm_bindgen(method, getter)]
     pub(crate) fn institution(this: &ExchangeAnswer) -> JsValue;
     #[wasm_bindgen(method, getter)]

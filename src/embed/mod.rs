@@ -108,7 +108,8 @@ fn mount_on(
             None => use_plaid_link(options),
         };
         submit.set(Some(link.submit));
-        link_view(&link, Own::<()> { label, class: None, content: None, style: None }, container, texts)
+        let own = Own::<()> { label, class: None, content: None, style: None, reopens: false };
+        link_view(&link, own, container, texts)
     })
 }
 

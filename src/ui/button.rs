@@ -55,7 +55,7 @@ pub fn PlaidLink(
 ) -> impl IntoView {
     let options = options.unwrap_or_else(|| PlaidLinkOptions::default().into());
     let texts = options.texts();
-    let own = Own { label, class, content: children.map(|children| children()), style: None };
+    let own = Own { label, class, content: children.map(|children| children()), style: None, reopens: false };
     link_view(&use_plaid_link(options), own, None, texts)
 }
 
@@ -67,6 +67,8 @@ pub(crate) struct Own<C> {
     pub content: Option<C>,
     /// The embedded search's container's style.
     pub style: Option<String>,
+    /// A click while Link is open opens it again (Hosted Link's page, in another window).
+    pub reopens: bool,
 }
 
 /// The markup of both components, for a flow already started: the button and its status line,
@@ -78,7 +80,7 @@ pub(crate) fn link_view<C: IntoView + 'static>(
     container: Option<NodeRef<leptos::html::Div>>,
     texts: Texts,
 ) -> impl IntoView {
-    let Own { label, class, content, style } = own;
+    let Own { label, class, content, style, reopens } = own;
     let words = texts.clone();
     let status = link.status;
     let (open, retry) = (link.open, link.retry);
@@ -91,10 +93,16 @@ pub(crate) fn link_view<C: IntoView + 'static>(
         root.push_str(&own);
     }
     // The app's content while Link can be opened; the states' own words otherwise.
-    let idle = move || matches!(status.get(), LinkStatus::Ready | LinkStatus::Closed);
+    let idle = move || match status.get() {
+        LinkStatus::Ready | LinkStatus::Closed => true,
+        LinkStatus::Open => reopens,
+        _ => false,
+    };
     let content = content.map(|content| view! { <span hidden=move || !idle()>{content}</span> });
     let has_content = content.is_some();
-    let busy = move || matches!(status.get(), LinkStatus::Preparing | LinkStatus::Open | LinkStatus::Sending);
+    let busy = move || {
+        !idle() && matches!(status.get(), LinkStatus::Preparing | LinkStatus::Open | LinkStatus::Sending)
+    };
     let on_click = move |_| match status.get_untracked() {
         LinkStatus::Failed(_) | LinkStatus::Closed => retry.run(()),
         _ => open.run(()),
@@ -106,14 +114,15 @@ pub(crate) fn link_view<C: IntoView + 'static>(
                 type="button"
                 class="plaid-link__button"
                 hidden=move || embedded && !matches!(status.get(), LinkStatus::Failed(_))
-                disabled=move || !actionable(&status.get())
+                disabled=move || !idle() && !actionable(&status.get())
                 aria-busy=move || if busy() { "true" } else { "false" }
                 on:click=on_click
             >
                 {content}
-                {move || match has_content && idle() {
-                    true => String::new(),
-                    false => words.button_label(&status.get(), label.as_deref()),
+                {move || match (has_content, idle()) {
+                    (true, true) => String::new(),
+                    (false, true) => words.button_label(&LinkStatus::Ready, label.as_deref()),
+                    _ => words.button_label(&status.get(), label.as_deref()),
                 }}
             </button>
             <p class="plaid-link__message" role="status" aria-live="polite">

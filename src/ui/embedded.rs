@@ -36,6 +36,6 @@ pub fn PlaidEmbeddedLink(
     let container = NodeRef::<leptos::html::Div>::new();
     let options = options.unwrap_or_else(|| PlaidLinkOptions::default().into());
     let texts = options.texts();
-    let own = Own::<()> { label: None, class, content: None, style };
+    let own = Own::<()> { label: None, class, content: None, style, reopens: false };
     link_view(&use_plaid_embedded_link(options, container), own, Some(container), texts)
 }

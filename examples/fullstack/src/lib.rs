@@ -9,7 +9,7 @@
 use leptos::prelude::*;
 use plaid_link::backend::BackendError;
 use plaid_link::transport::LinkTokenGrant;
-use plaid_link::{PlaidLink, PlaidLinkOptions};
+use plaid_link::{HostedLink, HostedWindow, PlaidHostedLink, PlaidLink, PlaidLinkOptions};
 
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -115,9 +115,28 @@ fn Member(name: String) -> impl IntoView {
         .update_url("/bank/item_updated")
         .session_finished_url("/bank/link_session_finished")
         .on_connected(move |_| added.update(|n| *n += 1));
+    // Hosted Link: Plaid's own page, in a new window or in this one (a webview's way), with the
+    // link token and the session's end from the library's routes.
+    let hosted_options = || {
+        PlaidLinkOptions::default()
+            .link_token_url("/bank/link_token")
+            .on_connected(move |_| added.update(|n| *n += 1))
+    };
+    let finished = |window, id| HostedLink::new(window).finished_url("/bank/hosted_link_finished").id(id);
     view! {
         <p>"Signed in as " {name}</p>
         <PlaidLink options />
+        <h2>"Or on Plaid's own page"</h2>
+        <PlaidHostedLink
+            options=hosted_options()
+            hosted=finished(HostedWindow::New, "new")
+            label="Connect in a new window"
+        />
+        <PlaidHostedLink
+            options=hosted_options()
+            hosted=finished(HostedWindow::Same, "same")
+            label="Connect in this window"
+        />
         <h2>"Your banks"</h2>
         <Suspense fallback=|| "Loading…">
             <ul id="items">

@@ -145,7 +145,9 @@ impl Texts {
             EndpointError::Invalid(a) => (INVALID_ADDRESS, a),
             EndpointError::OtherOrigin(a) => (OTHER_SITE, a),
             EndpointError::Undeclared(a) => (UNDECLARED, a),
-            EndpointError::UntrustedScript(a) | EndpointError::SelfHostedScript(a) => (NOT_PLAIDS_SCRIPT, a),
+            EndpointError::UntrustedScript(a)
+            | EndpointError::SelfHostedScript(a)
+            | EndpointError::NotPlaidsPage(a) => (NOT_PLAIDS_SCRIPT, a),
         };
         self.say(template, &[("address", address)])
     }
