@@ -186,13 +186,7 @@ fn use_flow(
             }
         });
         flow.set_value(Some(started.clone()));
-        if cfg!(feature = "hydrate") {
-            // After hydration: until then the state must be the one the server rendered.
-            spawn_local(async move { started.start() });
-        } else {
-            started.start();
-        }
-        on_cleanup(move || drop(flow.try_update_value(Option::take)));
+        start_in_browser(flow, move || started.start());
     }
     let link = UsePlaidLinkReturn {
         ready: Signal::derive(move || status.with(LinkStatus::opens)),
@@ -207,6 +201,20 @@ fn use_flow(
         retry: Callback::new(move |()| with_flow(flow, |flow| flow.retry())),
     };
     (link, flow)
+}
+
+/// Starts a component's flow, after hydration when there is one (until then the state must be the
+/// one the server rendered), and drops it (which stops it) with the component.
+pub(crate) fn start_in_browser<F: 'static>(
+    flow: StoredValue<Option<F>, LocalStorage>,
+    start: impl FnOnce() + 'static,
+) {
+    if cfg!(feature = "hydrate") {
+        spawn_local(async move { start() });
+    } else {
+        start();
+    }
+    on_cleanup(move || drop(flow.try_update_value(Option::take)));
 }
 
 /// Calls into the flow, if the component still has one. The flow is taken out of the stored value

@@ -106,12 +106,7 @@ pub fn use_plaid_hosted_link(options: PlaidLinkOptions, hosted: HostedLink) -> U
     if let Some(flow) = flow {
         let started = HostedFlow::new(options, hosted, move |reached| drop(status.try_set(reached)));
         flow.set_value(Some(started.clone()));
-        if cfg!(feature = "hydrate") {
-            spawn_local(async move { started.start() });
-        } else {
-            started.start();
-        }
-        on_cleanup(move || drop(flow.try_update_value(Option::take)));
+        crate::hook::start_in_browser(flow, move || started.start());
     }
     let call = move |f: fn(&HostedFlow)| {
         if let Some(flow) = flow.and_then(|flow| flow.try_with_value(Clone::clone).flatten()) {

@@ -138,6 +138,22 @@ async function hostedReady(page, name) {
   return button;
 }
 
+/** Presses "Connect in a new window": Plaid's page, in the window it opened. */
+async function openedHosted(page, context) {
+  const popup = context.waitForEvent("page");
+  await (await hostedReady(page, "Connect in a new window")).click();
+  const plaid = await popup;
+  await plaid.waitForURL(/\/plaid\/hl\//);
+  return plaid;
+}
+
+/** Adds `bank` on Plaid's page in its own window, to its end ("You can close this window."). */
+async function bankInHostedWindow(plaid, bank) {
+  const dialog = await linkThrough(plaid, { bank });
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await plaid.getByRole("status").filter({ hasText: "You can close this window." }).waitFor();
+}
+
 /** The member's banks, as the library lists them. */
 async function listed(page) {
   return JSON.parse((await fromPage(page, "GET", "/bank/items")).body).items;
@@ -177,14 +193,9 @@ test("Hosted Link in a new window: the app shows the bank when the member comes 
   const bob = await signedIn("bob");
   const { page, context } = bob;
   const before = (await listed(page)).length;
-  const popup = context.waitForEvent("page");
-  await (await hostedReady(page, "Connect in a new window")).click();
-  const plaid = await popup;
-  await plaid.waitForURL(/\/plaid\/hl\//);
+  const plaid = await openedHosted(page, context);
   await page.getByRole("status").filter({ hasText: "Finish connecting in the Plaid window." }).waitFor();
-  const dialog = await linkThrough(plaid, { bank: "Tartan Bank" });
-  await dialog.getByRole("button", { name: "Continue" }).click();
-  await plaid.getByRole("status").filter({ hasText: "You can close this window." }).waitFor();
+  await bankInHostedWindow(plaid, "Tartan Bank");
   await plaid.close();
   // Back in the app's window: it gets the focus again, as when the member switches back to it
   // (headless pages never lose the focus, so the browser's event is sent here as it would be).
@@ -199,14 +210,10 @@ test("a member who never comes back from Hosted Link still gets the bank, from P
   const alice = await signedIn("alice");
   const { page, context } = alice;
   const before = (await listed(page)).length;
-  const popup = context.waitForEvent("page");
-  await (await hostedReady(page, "Connect in a new window")).click();
-  const plaid = await popup;
+  const plaid = await openedHosted(page, context);
   // The app's page is gone before the session ends: nobody will ask.
   await page.close();
-  const dialog = await linkThrough(plaid, { bank: "Houndstooth Bank" });
-  await dialog.getByRole("button", { name: "Continue" }).click();
-  await plaid.getByRole("status").filter({ hasText: "You can close this window." }).waitFor();
+  await bankInHostedWindow(plaid, "Houndstooth Bank");
   const later = await context.newPage();
   await later.goto(app.url + "/");
   let banks = [];

@@ -51,28 +51,36 @@ impl Running {
     /// `POST /api/link_token` for Hosted Link, from a page of `origin`, with `hosted` as its
     /// `hosted_link` options.
     pub async fn hosted_link_token(&self, session: &str, origin: &str, hosted: Value) -> (u16, Value) {
-        self.post_from_page(session, origin, "/api/link_token", json!({ "hosted_link": hosted })).await
+        self.post_from_page(session, origin, "/api/link_token", json!({ "hosted_link": hosted }), None).await
     }
 
     /// `POST /api/hosted_link_finished`, as the page asks once the user is back.
     pub async fn hosted_link_finished(&self, session: &str, link_token: &str) -> (u16, Value) {
         let body = json!({ "link_token": link_token });
-        self.post_from_page(session, &self.base, "/api/hosted_link_finished", body).await
+        self.post_from_page(session, &self.base, "/api/hosted_link_finished", body, None).await
     }
 
-    /// A POST of `body` to `path` from a page of `origin`, with the session's cookie and CSRF token.
-    async fn post_from_page(&self, session: &str, origin: &str, path: &str, body: Value) -> (u16, Value) {
-        let response = self
+    /// A POST of `body` to `path` from a page of `origin`, with the session's cookie and CSRF token
+    /// (and an `Idempotency-Key`, if given).
+    async fn post_from_page(
+        &self,
+        session: &str,
+        origin: &str,
+        path: &str,
+        body: Value,
+        key: Option<&str>,
+    ) -> (u16, Value) {
+        let mut request = self
             .http
             .post(format!("{}{path}", self.base))
             .header("content-type", "application/json")
             .header("origin", origin)
             .header("cookie", format!("{session}; plaid_link_csrf={CSRF}"))
-            .header("x-csrf-token", CSRF)
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
+            .header("x-csrf-token", CSRF);
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        let response = request.body(body.to_string()).send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
@@ -100,19 +108,7 @@ impl Running {
     ) -> (u16, Value) {
         let body = json!({"link_session_id": link_session_id, "link_token": link_token,
                           "institution": null, "accounts": [], "status": null});
-        let response = self
-            .http
-            .post(format!("{}/api/link_session_finished", self.base))
-            .header("content-type", "application/json")
-            .header("cookie", format!("{session}; plaid_link_csrf={CSRF}"))
-            .header("x-csrf-token", CSRF)
-            .header("idempotency-key", key)
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        self.post_from_page(session, &self.base, "/api/link_session_finished", body, Some(key)).await
     }
 
     /// A browser session of its own (its cookie), with no item yet.
