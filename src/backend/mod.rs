@@ -27,7 +27,7 @@ pub use retry::RetryPolicy;
 use crate::endpoint::Endpoint;
 use crate::plaid::types::{ExitMetadata, LinkError, SuccessMetadata};
 use crate::status::ConnectedItem;
-use crate::tokens::{LinkToken, PublicToken};
+use crate::tokens::LinkToken;
 use crate::transport::{FinishedSession, ForwardFn, SessionEnd};
 use wire::{ConnectionRequest, ExchangeAnswer, FailureAnswer, LinkTokenAnswer, LinkTokenRequest};
 
@@ -174,64 +174,45 @@ impl BackendClient {
         link_token_from(&read(Response::from(response)).await?)
     }
 
-    /// The exchange's body and key, the public token consumed: it goes into the body as the JS
-    /// string Link gave, so no copy of it is ever made in WebAssembly memory. [`PendingExchange::send`]
-    /// sends it, and retries.
-    pub fn exchange(
+    /// The call that ends a Link session, ready to send (and retry, with one `Idempotency-Key`
+    /// where the backend stores something): the app's own forward, or by URL, as `end` says.
+    ///
+    /// - A public token: the exchange. The token goes into the body as the JS string Link gave,
+    ///   so no copy of it is ever made in WebAssembly memory.
+    /// - After update mode: which item Link repaired and what the user chose; no token (the caller
+    ///   drops Link's public token unread). Safe to retry: the backend only reads the item again.
+    /// - A success without a public token (Multi-Item Link, Identity Verification): which session,
+    ///   with the link token it was opened with; the backend reads what it added from Plaid.
+    pub fn finish(
         &self,
-        token: PublicToken,
-        metadata: &SuccessMetadata,
-    ) -> Result<PendingExchange, ExchangeFailure> {
-        if let Some(forward) = &self.custom.forward {
-            return Ok(forwarded(forward, SessionEnd::NewItem(token), metadata));
-        }
-        let body = ConnectionRequest { public_token: token.into_js(), ..ConnectionRequest::new(metadata) };
-        self.connection(&self.exchange_url, &body, Some(idempotency_key()))
-    }
-
-    /// After update mode: tells the backend which item Link repaired and what the user chose. No
-    /// token is sent (the caller drops Link's public token unread); retried like the exchange, which
-    /// is safe, since the backend only reads the item again from Plaid.
-    pub fn updated(
-        &self,
-        item_id: &str,
-        metadata: &SuccessMetadata,
-    ) -> Result<PendingExchange, ExchangeFailure> {
-        if let Some(forward) = &self.custom.forward {
-            return Ok(forwarded(forward, SessionEnd::Updated { item_id: item_id.to_owned() }, metadata));
-        }
-        let body = ConnectionRequest { item_id: Some(item_id), ..ConnectionRequest::new(metadata) };
-        self.connection(&self.update_url, &body, None)
-    }
-
-    /// A session that ended in success without a public token (Multi-Item Link, Identity
-    /// Verification): tells the backend which session, which reads what it added from Plaid. Retried
-    /// like the exchange, with one `Idempotency-Key`.
-    pub fn session_finished(
-        &self,
+        end: SessionEnd,
         metadata: &SuccessMetadata,
         link_token: &LinkToken,
     ) -> Result<PendingExchange, ExchangeFailure> {
         if let Some(forward) = &self.custom.forward {
-            return Ok(forwarded(forward, SessionEnd::WithoutToken, metadata));
+            return Ok(forwarded(forward, end, metadata));
         }
-        let body = ConnectionRequest {
-            status: Some(&metadata.status),
-            link_token: Some(link_token.as_str()),
-            ..ConnectionRequest::new(metadata)
+        let request = ConnectionRequest::new(metadata);
+        let repaired: String;
+        let (endpoint, body, key) = match end {
+            SessionEnd::NewItem(token) => {
+                (&self.exchange_url, ConnectionRequest { public_token: token.into_js(), ..request }, true)
+            }
+            SessionEnd::Updated { item_id } => {
+                repaired = item_id;
+                (&self.update_url, ConnectionRequest { item_id: Some(&repaired), ..request }, false)
+            }
+            SessionEnd::WithoutToken => {
+                let request = ConnectionRequest {
+                    status: Some(&metadata.status),
+                    link_token: Some(link_token.as_str()),
+                    ..request
+                };
+                (&self.session_finished_url, request, true)
+            }
         };
-        self.connection(&self.session_finished_url, &body, Some(idempotency_key()))
-    }
-
-    /// One of the calls that end a Link session, ready to send and retry with one key (if any).
-    fn connection(
-        &self,
-        endpoint: &Endpoint,
-        body: &ConnectionRequest<'_>,
-        key: Option<String>,
-    ) -> Result<PendingExchange, ExchangeFailure> {
-        let body = wire::json(body).map_err(|error| ExchangeFailure { error, attempts: 0 })?;
-        Ok(PendingExchange::new(self.clone(), endpoint.clone(), Body(body), key))
+        let body = wire::json(&body).map_err(|error| ExchangeFailure { error, attempts: 0 })?;
+        Ok(PendingExchange::new(self.clone(), endpoint.clone(), Body(body), key.then(idempotency_key)))
     }
 
     /// Reports an `onExit` error to the app's backend, when it asked for reports: Plaid's codes and

@@ -11,6 +11,7 @@ use crate::plaid::handler::LinkCallbacks;
 use crate::plaid::types::{EventName, ExitMetadata, LinkError, LinkEvent, SuccessMetadata};
 use crate::status::{Connection, LinkFailure};
 use crate::tokens::{LinkToken, PublicToken};
+use crate::transport::SessionEnd;
 
 impl Flow {
     /// Link's callbacks. `backend` is the one this Link's `token` came from: `onSuccess` sends with
@@ -52,14 +53,15 @@ impl Flow {
         link_token: &LinkToken,
     ) {
         let updated = backend.update.as_ref().map(|update| update.item_id.clone());
-        let pending = match (&updated, token) {
+        let end = match (&updated, token) {
             (Some(item_id), token) => {
                 drop(token);
-                backend.updated(item_id, &metadata)
+                SessionEnd::Updated { item_id: item_id.clone() }
             }
-            (None, Some(token)) => backend.exchange(token, &metadata),
-            (None, None) => backend.session_finished(&metadata, link_token),
+            (None, Some(token)) => SessionEnd::NewItem(token),
+            (None, None) => SessionEnd::WithoutToken,
         };
+        let pending = backend.finish(end, &metadata, link_token);
         // The request leaves here, inside Link's callback, before the page re-renders for
         // "Saving…". Its answer belongs to no phase: an unmount must not lose a finished session.
         let answer = pending.map(PendingExchange::send);
