@@ -8,29 +8,13 @@ source "$(dirname "$0")/env.sh"
 if [ "${PLAID_LINK_SHRINK:-1}" != 0 ]; then
   # The linker only the release bundle uses: rust-lld minus wasm-streams' class exports (see the file).
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$root/scripts/shrink/wasm-ld"
-  # send_wrapper without its thread check on one thread (scripts/shrink/send-wrapper.mjs), put in
-  # place of the registry's by a `paths` override in a cargo home of the stage's own: Trunk passes
-  # cargo no `--config`, and the workspace's config would reach tests, clippy and every other build.
-  home="${CARGO_HOME:-$HOME/.cargo}"
-  version=$(awk '$0 == "name = \"send_wrapper\"" { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
-  find_source() { ls -d "$home"/registry/src/*/"send_wrapper-$version" 2>/dev/null | head -n 1; }
-  source_dir=$(find_source)
-  [ -n "$source_dir" ] || { cargo fetch --locked -q; source_dir=$(find_source); }
-  patched="$root/target/shrink/send_wrapper-$version"
-  node scripts/shrink/send-wrapper.mjs "$source_dir" "$patched"
-  stage_home="$root/target/shrink/cargo-home"
-  mkdir -p "$stage_home"
-  ln -sfn "$home/registry" "$stage_home/registry"
-  if [ -d "$home/git" ]; then ln -sfn "$home/git" "$stage_home/git"; fi
-  { echo "paths = [\"$patched\"]"; cat "$home/config.toml" 2>/dev/null || true; } >"$stage_home/config.toml"
-  export CARGO_HOME="$stage_home"
 fi
 # The bundle names no directory of the machine that built it: a panic's location reads
 # `reactive_graph-0.2.16/src/owner.rs`, not `/home/<who built it>/.cargo/registry/src/…/`. (The
 # standard library's already read `/rustc/<commit>/library/…`.)
 # (rustc applies the last prefix that matches: each registry's own, else the parent of them all.)
 sources="${CARGO_HOME:-$HOME/.cargo}/registry/src"
-remap=("--remap-path-prefix=$sources/=" "--remap-path-prefix=$root/target/shrink/=")
+remap=("--remap-path-prefix=$sources/=")
 for source in "$sources"/*/; do
   [ -d "$source" ] && remap+=("--remap-path-prefix=$source=")
 done
