@@ -6,9 +6,9 @@
 //!
 //! What a custom forward gives up: the URL transport keeps the public token a JavaScript string
 //! from Link's callback to the request body, sends it before `onSuccess` returns, and retries with
-//! one `Idempotency-Key`. A custom forward is called inside `onSuccess` and runs until its first
-//! wait there; where the token goes next, how it is copied, and whether it is retried are the
-//! app's.
+//! one `Idempotency-Key`. A custom forward is called inside `onSuccess`; the future it returns runs
+//! right after `onSuccess` returns (a microtask later); where the token goes next, how it is
+//! copied, and whether it is retried are the app's.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -347,7 +347,7 @@ fn name_of(object: &ExchangeAnswer) -> Option<String> {
     wire::view::<ExchangeAnswer>(object.institution()).and_then(|i| i.name().as_string())
 }
 
-/// A finished session handed to the app's own forward: called now, run to its first wait when sent.
+/// A finished session handed to the app's own forward: called now, its future run where awaited.
 fn forwarded(forward: &ForwardFn, end: SessionEnd, metadata: &SuccessMetadata) -> PendingExchange {
     let session = FinishedSession { end, metadata: metadata.clone(), idempotency_key: idempotency_key() };
     PendingExchange::custom(forward(session))

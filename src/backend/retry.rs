@@ -4,7 +4,11 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+
+use gloo_net::http::Response;
+use js_sys::Promise;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 use super::{outcome_from, read, BackendClient, BackendError, Body, ExchangeFailure, ExchangeOutcome};
 use crate::endpoint::Endpoint;
@@ -66,12 +70,24 @@ impl PendingExchange {
     /// Sends the request now: the first `fetch` is called before this returns, so inside Link's
     /// `onSuccess` the public token leaves before any other code of the page runs. The future
     /// waits for the backend's answer, retrying what may pass (see [`RetryPolicy`]) with the same
-    /// body and `Idempotency-Key`. The app's own forward runs to its first wait here, once.
+    /// body and `Idempotency-Key`. The app's own forward was called already; its future runs where
+    /// this one is awaited.
     pub fn send(self) -> impl Future<Output = Result<ExchangeOutcome, ExchangeFailure>> {
-        started(self.finish())
+        let first = match &self.0 {
+            Pending::Urls(request) => {
+                let (client, endpoint, body, key) = &**request;
+                Some(client.request(endpoint, body, None, key.as_deref()).and_then(fetch))
+            }
+            Pending::Custom(_) => None,
+        };
+        self.finish(first)
     }
 
-    async fn finish(self) -> Result<ExchangeOutcome, ExchangeFailure> {
+    /// The answer; `first` is the first attempt, already sent.
+    async fn finish(
+        self,
+        mut first: Option<Result<Promise, BackendError>>,
+    ) -> Result<ExchangeOutcome, ExchangeFailure> {
         let (client, endpoint, body, key) = match self.0 {
             Pending::Urls(request) => *request,
             Pending::Custom(forward) => {
@@ -84,10 +100,13 @@ impl PendingExchange {
         let mut attempt = 1;
         loop {
             let fail = move |error| ExchangeFailure { error, attempts: attempt };
-            let request = client.request(&endpoint, &body, None, key.as_deref()).map_err(fail)?;
-            let answer = match request.send().await {
-                Ok(response) => read(response).await,
-                Err(e) => Err(BackendError::from_gloo(e)),
+            let sent = match first.take() {
+                Some(sent) => sent,
+                None => client.request(&endpoint, &body, None, key.as_deref()).and_then(fetch),
+            };
+            let answer = match JsFuture::from(sent.map_err(fail)?).await {
+                Ok(response) => read(Response::from(response.unchecked_into::<web_sys::Response>())).await,
+                Err(rejection) => Err(BackendError::from_rejection(&rejection)),
             };
             match answer {
                 Ok(text) => return Ok(outcome_from(&text)),
@@ -102,18 +121,10 @@ impl PendingExchange {
     }
 }
 
-/// Runs `future` up to its first wait now, and the rest where it is awaited. Polling with a waker
-/// that does nothing is sound: a future wakes the waker of its latest poll, and its executor polls
-/// it again (a spawned task is always polled once).
-fn started<F: Future>(future: F) -> impl Future<Output = F::Output> {
-    let mut future = Box::pin(future);
-    let first = future.as_mut().poll(&mut Context::from_waker(Waker::noop()));
-    async move {
-        match first {
-            Poll::Ready(output) => output,
-            Poll::Pending => future.await,
-        }
-    }
+/// Calls `fetch` with `request` now; its answer comes when the promise settles.
+fn fetch(request: gloo_net::http::Request) -> Result<Promise, BackendError> {
+    let window = web_sys::window().ok_or(BackendError::Network(String::new()))?;
+    Ok(window.fetch_with_request(&request.into()))
 }
 
 #[cfg(test)]
