@@ -18,26 +18,19 @@ pub(crate) const LINK_TOKEN: &str = "plaid-link.prefetch";
 extern "C" {
     /// `{src, script, loaded}`: the script element and the promise its load settles.
     pub(crate) type PrefetchedScript;
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn src(this: &PrefetchedScript) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn script(this: &PrefetchedScript) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn loaded(this: &PrefetchedScript) -> JsValue;
 }
+
+crate::plaid::bindings::getters!(PrefetchedScript { src, script, loaded });
 
 #[cfg(feature = "embed")]
 #[wasm_bindgen]
 extern "C" {
     /// `{url, response, controller}`: `fetch`'s promise, and the controller that aborts it.
     pub(crate) type PrefetchedRequest;
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn url(this: &PrefetchedRequest) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn response(this: &PrefetchedRequest) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn controller(this: &PrefetchedRequest) -> JsValue;
 }
+
+#[cfg(feature = "embed")]
+crate::plaid::bindings::getters!(PrefetchedRequest { url, response, controller });
 
 /// Takes `target[Symbol.for(key)]` away, when it is an object.
 pub(crate) fn take<T: JsCast>(target: &JsValue, key: &str) -> Option<T> {

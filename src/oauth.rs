@@ -44,13 +44,9 @@ struct Kept<'a> {
 extern "C" {
     /// [`Kept`], read back.
     type KeptView;
-    #[wasm_bindgen(method, getter)]
-    fn link_token(this: &KeptView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    fn expires_at_ms(this: &KeptView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    fn component(this: &KeptView) -> JsValue;
 }
+
+crate::plaid::bindings::getters!(KeptView { link_token, expires_at_ms, component });
 
 /// The name a component goes by in what is kept: the page's own (`oauth_id`), else the item it
 /// updates, else what it is (the embedded search, or a button for a new item).

@@ -112,51 +112,26 @@ pub(crate) fn json(body: &impl Serialize) -> Result<JsString, BackendError> {
 
 #[wasm_bindgen]
 extern "C" {
-    /// `{"link_token": "link-…", "expiration": "…"}`.
+    /// `{"link_token": "link-…", "expiration": "…"}`, and Hosted Link's page
+    /// (`hosted_link_url`) when asked for.
     pub(crate) type LinkTokenAnswer;
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn link_token(this: &LinkTokenAnswer) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn expiration(this: &LinkTokenAnswer) -> JsValue;
-    /// Hosted Link's page, when asked for.
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn hosted_link_url(this: &LinkTokenAnswer) -> JsValue;
-
     /// The exchange's answer: `{"item_id": "…"}`, optionally; a finished session's:
-    /// `{"items": [{"item_id", "institution": {"name"}}], "verified": bool}`.
+    /// `{"items": [{"item_id", "institution": {"name"}, "accounts"}], "duplicates", "verified"}`,
+    /// and for Hosted Link `finished` (`false` while the user is still in Link).
     pub(crate) type ExchangeAnswer;
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn item_id(this: &ExchangeAnswer) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn items(this: &ExchangeAnswer) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn verified(this: &ExchangeAnswer) -> JsValue;
-    /// Hosted Link's sessions: whether one has finished (`false` while the user is still in Link).
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn finished(this: &ExchangeAnswer) -> JsValue;
-    /// How many accounts the user shared of a bank a finished session added.
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn accounts(this: &ExchangeAnswer) -> JsValue;
-    /// Banks a session found already connected: `[{"item_id", "institution": {"name"}}]`.
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn duplicates(this: &ExchangeAnswer) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn institution(this: &ExchangeAnswer) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn name(this: &ExchangeAnswer) -> JsValue;
-
     /// A failure's body: `{"error": "message"}`, or Plaid's error object under `error`; a
     /// duplicate's names the item already there: `{"duplicate": {"item_id", "institution"}}`.
     pub(crate) type FailureAnswer;
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn error(this: &FailureAnswer) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn duplicate(this: &FailureAnswer) -> JsValue;
 }
+
+getters!(LinkTokenAnswer { link_token, expiration, hosted_link_url });
+getters!(ExchangeAnswer { item_id, items, verified, finished, accounts, duplicates, institution, name });
+getters!(FailureAnswer { error, duplicate });
 
 /// Parses an answer with the browser's own parser, as a view of type `T` when it is an object.
 pub(crate) fn parse<T: JsCast>(text: &str) -> Option<T> {
     view(JSON::parse(text).ok()?)
 }
 
+use crate::plaid::bindings::getters;
 pub(crate) use crate::plaid::bindings::view;

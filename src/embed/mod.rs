@@ -25,11 +25,9 @@ const MOUNTED: &str = "data-plaid-link-mounted";
 extern "C" {
     /// What a page hands to `submit()`: `{phone_number}` or `{date_of_birth}`.
     type Submission;
-    #[wasm_bindgen(method, getter)]
-    fn phone_number(this: &Submission) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    fn date_of_birth(this: &Submission) -> JsValue;
 }
+
+crate::plaid::bindings::getters!(Submission { phone_number, date_of_birth });
 
 /// A component mounted from JavaScript; `unmount()` removes it and tears Link down. Nothing else
 /// does: a page that drops this object (it is garbage-collected at a time no one chooses) keeps the

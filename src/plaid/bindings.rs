@@ -4,14 +4,33 @@
 //! Every call into Link is `catch`: Link's script is third-party code, and a missing `window.Plaid`
 //! or a throwing method must come back as an `Err`, never as a panic.
 //!
-//! The views are web-sys' model: a getter per field, read in place (nothing is copied until a
-//! field is read) and only where used. Link's objects are loosely typed and grow over time, so each
+//! The views are typed handles with a getter per field, read in place (nothing is copied until a
+//! field is read) and only where used, each through one `Reflect.get` by the field's name. Link's objects are loosely typed and grow over time, so each
 //! getter gives the raw value: a field that is missing, `null` or of another type reads as absent
 //! (`as_string`), never as an error. Objects are read only once known to be objects ([`view`]),
 //! since a getter on `undefined` would throw.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+/// A view's getters: each reads its field by name (the getter's, or the one given) through
+/// [`field`], one `Reflect.get` for them all, where a generated getter per field would be one more
+/// import, and one more function in every app's JavaScript, each.
+macro_rules! getters {
+    ($view:ident { $($getter:ident $(= $key:literal)?),* $(,)? }) => {
+        impl $view {
+            $(
+                #[allow(dead_code)]
+                pub fn $getter(&self) -> JsValue {
+                    $crate::plaid::bindings::field(self, $crate::plaid::bindings::getters!(@key $getter $($key)?))
+                }
+            )*
+        }
+    };
+    (@key $getter:ident $key:literal) => { $key };
+    (@key $getter:ident) => { stringify!($getter) };
+}
+pub(crate) use getters;
 
 #[wasm_bindgen]
 extern "C" {
@@ -65,103 +84,47 @@ pub fn is_loaded() -> bool {
 extern "C" {
     /// `{institution_id, name}`, in `onSuccess` and `onExit` metadata.
     pub type InstitutionView;
-    #[wasm_bindgen(method, getter)]
-    pub fn institution_id(this: &InstitutionView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn name(this: &InstitutionView) -> JsValue;
-
     /// One of `onSuccess` metadata's `accounts`.
     pub type AccountView;
-    #[wasm_bindgen(method, getter)]
-    pub fn id(this: &AccountView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn name(this: &AccountView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn mask(this: &AccountView) -> JsValue;
-    #[wasm_bindgen(method, getter, js_name = type)]
-    pub fn kind(this: &AccountView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn subtype(this: &AccountView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn verification_status(this: &AccountView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn class_type(this: &AccountView) -> JsValue;
-
     /// `onSuccess`'s second argument.
     pub type SuccessMetadataView;
-    #[wasm_bindgen(method, getter)]
-    pub fn institution(this: &SuccessMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn accounts(this: &SuccessMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn link_session_id(this: &SuccessMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn status(this: &SuccessMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn transfer_status(this: &SuccessMetadataView) -> JsValue;
-
     /// `onExit`'s first argument, when the session ended in an error.
     pub type LinkErrorView;
-    #[wasm_bindgen(method, getter)]
-    pub fn error_type(this: &LinkErrorView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn error_code(this: &LinkErrorView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn error_message(this: &LinkErrorView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn display_message(this: &LinkErrorView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn request_id(this: &LinkErrorView) -> JsValue;
-
     /// `onExit`'s second argument.
     pub type ExitMetadataView;
-    #[wasm_bindgen(method, getter)]
-    pub fn institution(this: &ExitMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn status(this: &ExitMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn link_session_id(this: &ExitMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn request_id(this: &ExitMetadataView) -> JsValue;
-
     /// `onEvent`'s second argument: each event fills in its own fields.
     pub type EventMetadataView;
-    #[wasm_bindgen(method, getter)]
-    pub fn link_session_id(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn request_id(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn timestamp(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn view_name(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn institution_id(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn institution_name(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn error_type(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn error_code(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn exit_status(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn error_message(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn institution_search_query(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn mfa_type(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn selection(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn brand_name(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn match_reason(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn routing_number(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn account_number_mask(this: &EventMetadataView) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn is_update_mode(this: &EventMetadataView) -> JsValue;
+}
+
+getters!(InstitutionView { institution_id, name });
+getters!(AccountView { id, name, mask, kind = "type", subtype, verification_status, class_type });
+getters!(SuccessMetadataView { institution, accounts, link_session_id, status, transfer_status });
+getters!(LinkErrorView { error_type, error_code, error_message, display_message, request_id });
+getters!(ExitMetadataView { institution, status, link_session_id, request_id });
+getters!(EventMetadataView {
+    link_session_id,
+    request_id,
+    timestamp,
+    view_name,
+    institution_id,
+    institution_name,
+    error_type,
+    error_code,
+    exit_status,
+    error_message,
+    institution_search_query,
+    mfa_type,
+    selection,
+    brand_name,
+    match_reason,
+    routing_number,
+    account_number_mask,
+    is_update_mode,
+});
+
+/// `object[key]`; `undefined` for a field that is not there (or a getter that throws).
+pub fn field(object: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or_default()
 }
 
 /// `value` as a view of type `T` when it is an object; `None` otherwise (`null`, `undefined`, a
