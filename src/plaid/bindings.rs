@@ -62,22 +62,12 @@ extern "C" {
     /// `handler.destroy()`: removes Link's iframe and listeners from the page.
     #[wasm_bindgen(catch, method)]
     pub fn destroy(this: &RawHandler) -> Result<(), JsValue>;
-
-    /// The page's global object, as far as Link's script changes it.
-    type LinkWindow;
-    #[wasm_bindgen(method, getter, js_name = Plaid)]
-    fn plaid(this: &LinkWindow) -> Option<PlaidGlobal>;
-
-    /// `window.Plaid`, once Link's script has run.
-    type PlaidGlobal;
-    #[wasm_bindgen(method, getter)]
-    fn create(this: &PlaidGlobal) -> JsValue;
 }
 
 /// Whether `window.Plaid.create` exists: Link's script has run.
 pub fn is_loaded() -> bool {
-    let global: LinkWindow = js_sys::global().unchecked_into();
-    global.plaid().is_some_and(|plaid| plaid.create().is_function())
+    let plaid = field(&js_sys::global(), "Plaid");
+    plaid.is_object() && field(&plaid, "create").is_function()
 }
 
 #[wasm_bindgen]
