@@ -265,3 +265,19 @@ export function mount_options_hearing_events(json) {
   return options;
 }
 export function on_event_calls() { return JSON.stringify(window.__onEventCalls || []); }
+
+// `window.open`, as Hosted Link's new window calls it: a window object, or `null` as a browser
+// that blocked the pop-up answers.
+export function fake_window_open(blocked) {
+  window.__opened = [];
+  window.open = (url, target) => {
+    window.__opened.push({ url, target });
+    if (blocked) return null;
+    window.__openedWindow = { opener: window };
+    return window.__openedWindow;
+  };
+}
+export function windows_opened() { return (window.__opened || []).map((w) => w.url).join(" "); }
+/** Whether the window last opened was left with no hold on this one (`opener` cut). */
+export function opener_cut() { return window.__openedWindow?.opener === null; }
+export function window_gets_focus() { window.dispatchEvent(new FocusEvent("focus")); }

@@ -6,6 +6,7 @@ mod declared;
 mod embedded;
 mod endings;
 mod exchange;
+mod hosted;
 mod instances;
 mod layer;
 mod lifetimes;

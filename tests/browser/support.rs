@@ -61,6 +61,10 @@ extern "C" {
     pub fn heard_dom_events(element: &HtmlElement) -> String;
     pub fn mount_options_hearing_events(json: &str) -> wasm_bindgen::JsValue;
     pub fn on_event_calls() -> String;
+    pub fn fake_window_open(blocked: bool);
+    pub fn windows_opened() -> String;
+    pub fn opener_cut() -> bool;
+    pub fn window_gets_focus();
     fn next_turn(ms: u32) -> js_sys::Promise;
 }
 
