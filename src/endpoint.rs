@@ -17,8 +17,6 @@
 //!   (`<meta name="plaid-link-script">`): otherwise it could make the component POST, with the
 //!   page's CSRF token, to any same-origin path, or give the nonce to an uploaded file.
 
-use std::net::Ipv4Addr;
-
 use web_sys::Url;
 
 use crate::plaid::loader::DEFAULT_SCRIPT_SRC;
@@ -251,16 +249,20 @@ pub(crate) fn allowed(protocol: &str, hostname: &str) -> bool {
 /// `*.localhost` name, which a production app may use (Tauri's `tauri.localhost`).
 fn is_this_machine(hostname: &str) -> bool {
     let host = hostname.strip_suffix('.').unwrap_or(hostname);
-    host == "localhost" || host == "[::1]" || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+    host == "localhost" || host == "[::1]" || is_loopback_ipv4(host)
 }
 
 fn is_loopback(hostname: &str) -> bool {
     // One trailing dot names the same host ("localhost."); anything odder is not loopback here.
     let host = hostname.strip_suffix('.').unwrap_or(hostname);
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host == "[::1]"
-        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+    host == "localhost" || host.ends_with(".localhost") || host == "[::1]" || is_loopback_ipv4(host)
+}
+
+/// 127.0.0.0/8, in a host name the browser's URL parser wrote: it writes every IPv4 address in
+/// dotted decimal (`127.1` and `2130706433` become `127.0.0.1`), and a name of digits and dots only
+/// is always such an address, so the first byte says it.
+fn is_loopback_ipv4(host: &str) -> bool {
+    host.starts_with("127.") && host.bytes().all(|b| b.is_ascii_digit() || b == b'.')
 }
 
 #[cfg(test)]
@@ -299,9 +301,17 @@ mod tests {
         for host in ["127.0.0.1", "127.8.9.10", "localhost", "localhost.", "app.localhost", "[::1]"] {
             assert!(allowed("http:", host), "{host}");
         }
-        for host in
-            ["example.com", "10.0.0.1", "192.168.1.10", "localhost.example.com", "localhost..", "128.0.0.1"]
-        {
+        for host in [
+            "example.com",
+            "10.0.0.1",
+            "192.168.1.10",
+            "localhost.example.com",
+            "localhost..",
+            "128.0.0.1",
+            "127.0.0.1.example.com",
+            "127.example",
+            "1127.0.0.1",
+        ] {
             assert!(!allowed("http:", host), "{host}");
         }
     }
