@@ -222,7 +222,7 @@ impl HostedFlow {
     }
 
     fn component(&self) -> String {
-        ["hosted:", self.0.hosted.id.as_deref().unwrap_or_default()].concat()
+        oauth::named("hosted:", self.0.hosted.id.as_deref().unwrap_or_default())
     }
 
     /// The backend client, and where to ask about a finished session.

@@ -52,11 +52,19 @@ crate::plaid::bindings::getters!(KeptView { link_token, expires_at_ms, component
 /// updates, else what it is (the embedded search, or a button for a new item).
 pub(crate) fn component(oauth_id: Option<&str>, updated_item: Option<&str>, embedded: bool) -> String {
     match (oauth_id, updated_item) {
-        (Some(id), _) => ["id:", id].concat(),
-        (None, Some(item)) => ["item:", item].concat(),
+        (Some(id), _) => named("id:", id),
+        (None, Some(item)) => named("item:", item),
         (None, None) if embedded => "embedded".to_owned(),
         (None, None) => "new".to_owned(),
     }
+}
+
+/// `kind` and `name`, one after the other (`[kind, name].concat()` is generic code that costs every
+/// app about 0.2 KB gzip).
+pub(crate) fn named(kind: &str, name: &str) -> String {
+    let mut named = String::from(kind);
+    named.push_str(name);
+    named
 }
 
 /// What the page should do about the bank's return.
