@@ -20,7 +20,7 @@ macro_rules! getters {
     ($view:ident { $($getter:ident $(= $key:literal)?),* $(,)? }) => {
         impl $view {
             $(
-                #[allow(dead_code)]
+                #[allow(dead_code)] // Each build reads the fields it uses; the embed reads more.
                 pub fn $getter(&self) -> JsValue {
                     $crate::plaid::bindings::field(self, $crate::plaid::bindings::getters!(@key $getter $($key)?))
                 }
