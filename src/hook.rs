@@ -82,43 +82,52 @@ pub fn use_plaid_embedded_link(
 }
 
 /// What the components take as `options`: [`PlaidLinkOptions`], or a `Signal` of them that the
-/// flow follows. Options given as they are never enter the reactive graph: on a multi-threaded
-/// server, which may clean a page up on another thread than the one that rendered it, a value tied
-/// to its thread (as a local signal is) would panic there.
-pub enum OptionsProp {
+/// flow follows (`.into()` either). Options given as they are never enter the reactive graph: on a
+/// multi-threaded server, which may clean a page up on another thread than the one that rendered
+/// it, a value tied to its thread (as a local signal is) would panic there. Following a signal is
+/// made where the signal is turned into an `OptionsProp`, so an app that never passes one carries
+/// none of it.
+pub struct OptionsProp(Given);
+
+enum Given {
     /// Options as they are.
     Fixed(Box<PlaidLinkOptions>),
-    /// Options the flow follows (make the signal in the browser only).
-    Following(Signal<PlaidLinkOptions, LocalStorage>),
+    /// Options the flow follows (the signal made in the browser only): their texts now, and how
+    /// the flow starts following them.
+    Following(
+        crate::ui::texts::Texts,
+        Box<dyn FnOnce(Option<NodeRef<leptos::html::Div>>) -> UsePlaidLinkReturn>,
+    ),
 }
 
 impl From<PlaidLinkOptions> for OptionsProp {
     fn from(options: PlaidLinkOptions) -> Self {
-        Self::Fixed(Box::new(options))
+        Self(Given::Fixed(Box::new(options)))
     }
 }
 
 impl From<Signal<PlaidLinkOptions, LocalStorage>> for OptionsProp {
     fn from(options: Signal<PlaidLinkOptions, LocalStorage>) -> Self {
-        Self::Following(options)
+        let texts = options.with_untracked(|o| o.texts.clone());
+        Self(Given::Following(texts, Box::new(move |container| options.start(container))))
     }
 }
 
 impl OptionsProp {
     /// The texts the options hold now.
     pub(crate) fn texts(&self) -> crate::ui::texts::Texts {
-        match self {
-            Self::Fixed(options) => options.texts.clone(),
-            Self::Following(options) => options.with_untracked(|o| o.texts.clone()),
+        match &self.0 {
+            Given::Fixed(options) => options.texts.clone(),
+            Given::Following(texts, _) => texts.clone(),
         }
     }
 }
 
 impl LinkOptions for OptionsProp {
     fn start(self, container: Option<NodeRef<leptos::html::Div>>) -> UsePlaidLinkReturn {
-        match self {
-            Self::Fixed(options) => (*options).start(container),
-            Self::Following(options) => options.start(container),
+        match self.0 {
+            Given::Fixed(options) => (*options).start(container),
+            Given::Following(_, start) => start(container),
         }
     }
 }
