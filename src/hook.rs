@@ -183,13 +183,16 @@ fn use_flow(
             None => Surface::Button,
             Some(container) => Surface::Embedded(Box::new(move || container.get_untracked().map(Into::into))),
         };
+        #[cfg(feature = "embed")]
         let on_status = options.on_status.clone();
         let started = Flow::new(options, surface, move |reached| {
+            #[cfg(feature = "embed")]
             let heard = on_status.clone().map(|on_status| (on_status, reached.clone()));
             drop(status.try_set(reached));
-            // The page hears of it after what the flow queued (the exchange request leaves first)
-            // and after the re-render the status queued: a slow listener delays neither, and it
-            // reads the markup as shown.
+            // The embedding page hears of it after what the flow queued (the exchange request
+            // leaves first) and after the re-render the status queued: a slow listener delays
+            // neither, and it reads the markup as shown.
+            #[cfg(feature = "embed")]
             if let Some((on_status, reached)) = heard {
                 spawn_local(async move { on_status(&reached) });
             }

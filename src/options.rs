@@ -7,7 +7,9 @@ use crate::endpoint::{self, Endpoint, EndpointError, Provenance};
 #[cfg(feature = "embed")]
 use crate::handoff::PrefetchedToken;
 use crate::plaid::types::{ExitMetadata, LinkError, LinkEvent, SuccessMetadata};
-use crate::status::{Connection, LinkStatus};
+use crate::status::Connection;
+#[cfg(feature = "embed")]
+use crate::status::LinkStatus;
 use crate::transport::{Custom, FinishedSession, Forwarded, LinkTokenGrant, LinkTokenRequest};
 use crate::ui::texts::Texts;
 
@@ -15,7 +17,9 @@ type OnConnected = Rc<dyn Fn(&Connection)>;
 type OnSuccess = Rc<dyn Fn(&SuccessMetadata, &wasm_bindgen::JsValue)>;
 type OnExit = Rc<dyn Fn(Option<&LinkError>, &ExitMetadata)>;
 type OnEvent = Rc<dyn Fn(&LinkEvent)>;
+#[cfg(feature = "embed")]
 type OnLinkEvent = Rc<dyn Fn(&str, &wasm_bindgen::JsValue)>;
+#[cfg(feature = "embed")]
 type OnStatus = Rc<dyn Fn(&LinkStatus)>;
 
 /// Options for [`use_plaid_link`](crate::use_plaid_link) and [`PlaidLink`](crate::PlaidLink).
@@ -57,8 +61,10 @@ pub struct PlaidLinkOptions {
     pub(crate) on_success: Option<OnSuccess>,
     pub(crate) on_event: Option<OnEvent>,
     /// The embed's: each event's name and Link's own metadata object, for the page.
+    #[cfg(feature = "embed")]
     pub(crate) on_link_event: Option<OnLinkEvent>,
     /// The embed's: every status the flow reaches, as it reaches it, for the page.
+    #[cfg(feature = "embed")]
     pub(crate) on_status: Option<OnStatus>,
     pub(crate) texts: Texts,
     /// The app's own functions in place of the URLs (see [`crate::transport`]).
@@ -96,7 +102,9 @@ impl Default for PlaidLinkOptions {
             on_exit: None,
             on_success: None,
             on_event: None,
+            #[cfg(feature = "embed")]
             on_link_event: None,
+            #[cfg(feature = "embed")]
             on_status: None,
             texts: Texts::default(),
             custom: Custom::default(),

@@ -155,7 +155,11 @@ impl Flow {
 
     /// `onEvent`: the embedded search opens Link by itself, on a click at a bank; the app hears
     /// every event.
-    fn event(&self, event: &LinkEvent, metadata: &wasm_bindgen::JsValue) {
+    fn event(
+        &self,
+        event: &LinkEvent,
+        #[cfg_attr(not(feature = "embed"), allow(unused_variables))] metadata: &wasm_bindgen::JsValue,
+    ) {
         if self.0.surface.opens_itself() && event.name == EventName::Open {
             let component = self.oauth_component();
             self.advance(|phase| match phase {
@@ -167,13 +171,13 @@ impl Flow {
                 other => other,
             });
         }
-        let (on_event, on_link_event) = {
-            let options = self.0.options.borrow();
-            (options.on_event.clone(), options.on_link_event.clone())
-        };
+        #[cfg(feature = "embed")]
+        let on_link_event = self.0.options.borrow().on_link_event.clone();
+        #[cfg(feature = "embed")]
         if let Some(on_link_event) = on_link_event {
             on_link_event(event.name.as_str(), metadata);
         }
+        let on_event = self.0.options.borrow().on_event.clone();
         if let Some(on_event) = on_event {
             on_event(event);
         }
