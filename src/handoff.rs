@@ -1,17 +1,14 @@
-//! What the page's prefetch (`embed/plaid-link-prefetch.js`) started before the WebAssembly arrived,
-//! handed over under `Symbol.for` keys: a symbol, unlike an attribute or a name, cannot be set by
-//! markup. Each is taken once (read, then deleted).
+//! What the embedding page's prefetch (`embed/plaid-link-prefetch.js`) started before the
+//! WebAssembly arrived (the embed feature only), handed over under `Symbol.for` keys: a symbol,
+//! unlike an attribute or a name, cannot be set by markup. Each is taken once (read, then deleted).
 
-#[cfg(feature = "embed")]
-use js_sys::Promise;
-use js_sys::{Reflect, Symbol};
+use js_sys::{Promise, Reflect, Symbol};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// On `window`: Link's script, inserted once for the page.
 pub(crate) const SCRIPT: &str = "plaid-link.script";
 /// On each `[data-plaid-link]` element: its link-token request.
-#[cfg(feature = "embed")]
 pub(crate) const LINK_TOKEN: &str = "plaid-link.prefetch";
 
 #[wasm_bindgen]
@@ -22,14 +19,12 @@ extern "C" {
 
 crate::plaid::bindings::getters!(PrefetchedScript { src, script, loaded });
 
-#[cfg(feature = "embed")]
 #[wasm_bindgen]
 extern "C" {
     /// `{url, response, controller}`: `fetch`'s promise, and the controller that aborts it.
     pub(crate) type PrefetchedRequest;
 }
 
-#[cfg(feature = "embed")]
 crate::plaid::bindings::getters!(PrefetchedRequest { url, response, controller });
 
 /// Takes `target[Symbol.for(key)]` away, when it is an object.
@@ -42,7 +37,6 @@ pub(crate) fn take<T: JsCast>(target: &JsValue, key: &str) -> Option<T> {
 
 /// A link-token request the page's prefetch already sent (embedding only: a Leptos app has no
 /// prefetch).
-#[cfg(feature = "embed")]
 #[derive(Clone)]
 pub(crate) struct PrefetchedToken {
     /// The URL it was sent to: adopted only if the component would send the same request.
@@ -53,7 +47,6 @@ pub(crate) struct PrefetchedToken {
     pub controller: web_sys::AbortController,
 }
 
-#[cfg(feature = "embed")]
 impl PrefetchedToken {
     /// The request the prefetch started for `element`, taken (once).
     pub(crate) fn take(element: &web_sys::HtmlElement) -> Option<Self> {

@@ -27,6 +27,7 @@ mod cause;
 pub mod embed;
 pub mod endpoint;
 mod flow;
+#[cfg(feature = "embed")]
 mod handoff;
 mod hook;
 mod hosted;

@@ -14,6 +14,7 @@ use web_sys::HtmlScriptElement;
 
 use super::{bindings, ScriptError};
 use crate::cause::JsCause;
+#[cfg(feature = "embed")]
 use crate::handoff::{self, PrefetchedScript};
 
 /// Where Plaid serves Link's script.
@@ -44,10 +45,17 @@ pub fn load_link_script(
     } else {
         match LOAD.with(|l| l.borrow().clone()) {
             Some(load) => Ok(Some(load)),
-            None => adopt(src, timeout_ms).map_or_else(|| insert(src, nonce, timeout_ms), Ok).map(|load| {
-                LOAD.with(|l| *l.borrow_mut() = Some(load.clone()));
-                Some(load)
-            }),
+            None => {
+                // Only an embedding page has a prefetch whose script there is to adopt.
+                #[cfg(feature = "embed")]
+                let adopted = adopt(src, timeout_ms);
+                #[cfg(not(feature = "embed"))]
+                let adopted = None;
+                adopted.map_or_else(|| insert(src, nonce, timeout_ms), Ok).map(|load| {
+                    LOAD.with(|l| *l.borrow_mut() = Some(load.clone()));
+                    Some(load)
+                })
+            }
         }
     };
     async move {
@@ -70,6 +78,7 @@ async fn settled(load: Load, timeout_ms: u32) -> Result<(), ScriptError> {
     result
 }
 
+#[cfg(feature = "embed")]
 /// Takes over the script that the page's prefetch (`embed/plaid-link-prefetch.js`) inserted before
 /// the WebAssembly arrived, if it is the same URL; it is adopted once, with this call's time limit.
 fn adopt(src: &str, timeout_ms: u32) -> Option<Load> {
