@@ -27,7 +27,9 @@ pub(crate) const DEFAULT_EXCHANGE_URL: &str = "/api/exchange_public_token";
 pub(crate) const DEFAULT_UPDATE_URL: &str = "/api/item_updated";
 pub(crate) const DEFAULT_SESSION_FINISHED_URL: &str = "/api/link_session_finished";
 /// Where exit reports go when markup turns them on (`data-exit-report-url`); off by default.
+#[cfg(feature = "embed")]
 const DEFAULT_EXIT_REPORT_URL: &str = "/api/link_exit";
+#[cfg(feature = "embed")]
 const DEFAULTS: [&str; 5] = [
     DEFAULT_LINK_TOKEN_URL,
     DEFAULT_EXCHANGE_URL,
@@ -74,7 +76,8 @@ pub(crate) enum Provenance {
     /// Rust options, or `mount()`'s options object: the page's own code.
     #[default]
     Code,
-    /// `data-*` attributes: possibly injected markup.
+    /// `data-*` attributes: possibly injected markup (only an embedding page has any).
+    #[cfg(feature = "embed")]
     Markup,
 }
 
@@ -99,6 +102,7 @@ pub(crate) struct Page {
     hostname: String,
     /// `<meta name="plaid-link-endpoints">`: the paths (on the page's origin) markup may name
     /// besides the defaults, separated by spaces.
+    #[cfg(feature = "embed")]
     declared_endpoints: String,
     /// `<meta name="plaid-link-script">`: the Link script the page uses, as an absolute URL.
     declared_script: Option<String>,
@@ -114,6 +118,7 @@ impl Page {
             href: read(web_sys::Location::href),
             origin: read(web_sys::Location::origin),
             hostname: read(web_sys::Location::hostname),
+            #[cfg(feature = "embed")]
             declared_endpoints: head_meta(r#"meta[name="plaid-link-endpoints"]"#).unwrap_or_default(),
             declared_script: None,
         };
@@ -129,6 +134,7 @@ impl Page {
 
     /// Whether markup may name `href`: a default endpoint, or one the server declared (both are
     /// paths on the page's origin).
+    #[cfg(feature = "embed")]
     fn markup_may_name(&self, href: &str) -> bool {
         let path = href.strip_prefix(self.origin.as_str());
         let declared = self.declared_endpoints.split_ascii_whitespace();
@@ -155,11 +161,12 @@ pub(crate) fn resolve_endpoint(
     page: &Page,
     raw: &str,
     origins: &[(String, bool)],
-    provenance: Provenance,
+    #[cfg_attr(not(feature = "embed"), allow(unused_variables))] provenance: Provenance,
 ) -> Result<Endpoint, EndpointError> {
     let url = secure_url(page, raw)?;
     let (href, origin) = (url.href(), url.origin());
     let same_origin = origin == page.origin;
+    #[cfg(feature = "embed")]
     if provenance == Provenance::Markup {
         return match (same_origin, page.markup_may_name(&href)) {
             (false, _) => Err(EndpointError::OtherOrigin(href)),
