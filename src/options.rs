@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use crate::backend::{BackendClient, HeaderSource, RetryPolicy, UpdateTarget};
+use crate::backend::{BackendClient, HeaderSource, RetryPolicy, SendReport, UpdateTarget};
 use crate::endpoint::{self, Endpoint, EndpointError, Provenance};
 #[cfg(feature = "embed")]
 use crate::handoff::PrefetchedToken;
@@ -37,7 +37,9 @@ pub struct PlaidLinkOptions {
     pub(crate) exchange_url: String,
     pub(crate) update_url: String,
     pub(crate) session_finished_url: String,
-    pub(crate) exit_report_url: Option<String>,
+    /// Where exit reports go, and what sends them: made only by [`Self::exit_report_url`] (and the
+    /// embed's reader), so that an app that asks for none carries no report code.
+    pub(crate) exit_reports: Option<(String, SendReport)>,
     pub(crate) multi_item: bool,
     /// Update mode: the item to repair, and whether the user may add accounts.
     pub(crate) update: Option<UpdateTarget>,
@@ -84,7 +86,7 @@ impl Default for PlaidLinkOptions {
             exchange_url: endpoint::DEFAULT_EXCHANGE_URL.to_owned(),
             update_url: endpoint::DEFAULT_UPDATE_URL.to_owned(),
             session_finished_url: endpoint::DEFAULT_SESSION_FINISHED_URL.to_owned(),
-            exit_report_url: None,
+            exit_reports: None,
             multi_item: false,
             update: None,
             account_selection: false,
@@ -487,7 +489,7 @@ impl PlaidLinkOptions {
     /// let options = PlaidLinkOptions::default().exit_report_url("/api/link_exit");
     /// ```
     pub fn exit_report_url(mut self, url: impl Into<String>) -> Self {
-        self.exit_report_url = Some(url.into());
+        self.exit_reports = Some((url.into(), BackendClient::send_report));
         self
     }
 
@@ -505,7 +507,10 @@ impl PlaidLinkOptions {
             exchange_url: endpoint(&self.exchange_url)?,
             update_url: endpoint(&self.update_url)?,
             session_finished_url: endpoint(&self.session_finished_url)?,
-            exit_report_url: self.exit_report_url.as_deref().map(endpoint).transpose()?,
+            exit_reports: match &self.exit_reports {
+                Some((url, send)) => Some((endpoint(url)?, *send)),
+                None => None,
+            },
             multi_item: self.multi_item,
             update: self.update.clone(),
             link_token_fields: self.link_token_fields.clone(),

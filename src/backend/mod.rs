@@ -31,6 +31,9 @@ use crate::tokens::LinkToken;
 use crate::transport::{FinishedSession, ForwardFn, SessionEnd};
 use wire::{ConnectionRequest, ExchangeAnswer, FailureAnswer, LinkTokenAnswer, LinkTokenRequest};
 
+/// What sends an exit report ([`BackendClient::send_report`]).
+pub(crate) type SendReport = fn(&BackendClient, &Endpoint, &LinkError, &ExitMetadata);
+
 /// Extra headers for every backend call, read at call time (a CSRF token, say).
 pub(crate) type HeaderSource = Rc<dyn Fn() -> Vec<(String, String)>>;
 
@@ -82,8 +85,8 @@ pub(crate) struct BackendClient {
     pub update_url: Endpoint,
     /// Where to POST when a session ends in success without a public token.
     pub session_finished_url: Endpoint,
-    /// Where to POST `onExit` errors, when the app asked for reports.
-    pub exit_report_url: Option<Endpoint>,
+    /// Where to POST `onExit` errors, and what sends them, when the app asked for reports.
+    pub exit_reports: Option<(Endpoint, SendReport)>,
     /// Link tokens are asked for Multi-Item Link (`{"multi_item": true}`).
     pub multi_item: bool,
     /// Update mode, when set: link tokens are asked for this item, and nothing is exchanged.
@@ -215,10 +218,17 @@ impl BackendClient {
         Ok(PendingExchange::new(self.clone(), endpoint.clone(), Body(body), key.then(idempotency_key)))
     }
 
-    /// Reports an `onExit` error to the app's backend, when it asked for reports: Plaid's codes and
-    /// ids only, never a message the user could have typed into. Sent once, answer unread.
+    /// Reports an `onExit` error to the app's backend, when it asked for reports.
     pub fn report_exit(&self, error: &LinkError, metadata: &ExitMetadata) {
-        let Some(endpoint) = &self.exit_report_url else { return };
+        if let Some((endpoint, send)) = &self.exit_reports {
+            send(self, endpoint, error, metadata);
+        }
+    }
+
+    /// Sends an exit report: Plaid's codes and ids only, never a message the user could have typed
+    /// into. Sent once, answer unread. Named only where reports are asked for
+    /// ([`SendReport`]), so an app that never asks carries none of it.
+    pub(crate) fn send_report(&self, endpoint: &Endpoint, error: &LinkError, metadata: &ExitMetadata) {
         let report = wire::ExitReport {
             error_type: error.error_type.as_str(),
             error_code: &error.error_code,

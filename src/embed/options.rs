@@ -214,7 +214,9 @@ impl EmbedOptions {
             exchange_url: self.exchange_url.unwrap_or(defaults.exchange_url),
             update_url: self.update_url.unwrap_or(defaults.update_url),
             session_finished_url: self.session_finished_url.unwrap_or(defaults.session_finished_url),
-            exit_report_url: self.exit_report_url,
+            exit_reports: self
+                .exit_report_url
+                .map(|url| (url, crate::backend::BackendClient::send_report as _)),
             multi_item: self.multi_item,
             script_src: self.script_src,
             update,
