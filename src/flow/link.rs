@@ -1,5 +1,5 @@
 //! What the flow does when Link calls back: `onLoad`, `onSuccess` (the forward), `onExit`, `onEvent`.
-//! Each callback holds the flow weakly: Link never keeps a stopped flow alive.
+//! One function answers all four, holding the flow weakly: Link never keeps a stopped flow alive.
 
 use leptos::task::spawn_local;
 
@@ -7,7 +7,7 @@ use super::phase::Phase;
 use super::Flow;
 use crate::backend::{BackendClient, BackendError, ExchangeFailure, PendingExchange};
 use crate::oauth;
-use crate::plaid::handler::LinkCallbacks;
+use crate::plaid::handler::{LinkCall, LinkCallbacks};
 use crate::plaid::types::{EventName, ExitMetadata, LinkError, LinkEvent, SuccessMetadata};
 use crate::status::{Connection, LinkFailure};
 use crate::tokens::{LinkToken, PublicToken};
@@ -18,26 +18,18 @@ impl Flow {
     /// it as it is, with nothing to resolve between Link's call and the request (a session that ends
     /// without a public token names the token, the one thing the backend reads Plaid with).
     pub(super) fn callbacks(&self, backend: &BackendClient, token: &LinkToken) -> LinkCallbacks {
-        let (backend, reporter, link_token) = (backend.clone(), backend.clone(), token.clone());
-        let (load, success, exit, events) = (self.weak(), self.weak(), self.weak(), self.weak());
-        LinkCallbacks {
-            on_load: Box::new(move || Flow::upgrade(&load).into_iter().for_each(|flow| flow.loaded())),
-            on_success: Box::new(move |token, metadata, raw| {
-                if let Some(flow) = Flow::upgrade(&success) {
-                    flow.forward(&backend, token, metadata, &raw, &link_token);
+        let (backend, link_token, weak) = (backend.clone(), token.clone(), self.weak());
+        Box::new(move |call| {
+            let Some(flow) = Flow::upgrade(&weak) else { return };
+            match call {
+                LinkCall::Load => flow.loaded(),
+                LinkCall::Success(token, metadata, raw) => {
+                    flow.forward(&backend, token, metadata, &raw, &link_token)
                 }
-            }),
-            on_exit: Box::new(move |error, metadata| {
-                if let Some(flow) = Flow::upgrade(&exit) {
-                    flow.exited(&reporter, error, metadata);
-                }
-            }),
-            on_event: Box::new(move |event, metadata| {
-                if let Some(flow) = Flow::upgrade(&events) {
-                    flow.event(&event, &metadata);
-                }
-            }),
-        }
+                LinkCall::Exit(error, metadata) => flow.exited(&backend, error, metadata),
+                LinkCall::Event(event, metadata) => flow.event(&event, &metadata),
+            }
+        })
     }
 
     /// `onSuccess`: the token goes straight into the exchange request and nowhere else. In update

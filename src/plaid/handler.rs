@@ -18,19 +18,23 @@ use super::PlaidError;
 use crate::cause::JsCause;
 use crate::tokens::{LinkToken, PublicToken};
 
-/// What the application does when Link calls back. Each one runs only while the handler is live.
-pub struct LinkCallbacks {
+/// One of Link's callbacks, with what Link passed.
+pub enum LinkCall {
     /// `onSuccess`: the public token (`None` if Link passed none), what the user chose, and Link's
     /// own metadata object.
-    pub on_success: Box<dyn FnMut(Option<PublicToken>, SuccessMetadata, JsValue)>,
+    Success(Option<PublicToken>, SuccessMetadata, JsValue),
     /// `onExit`: the error, if the session ended in one, and where the user was.
-    pub on_exit: Box<dyn FnMut(Option<LinkError>, ExitMetadata)>,
+    Exit(Option<LinkError>, ExitMetadata),
     /// `onEvent`: every step the user takes, for analytics; and Link's own metadata object, which a
     /// page that embeds the component is handed as it is.
-    pub on_event: Box<dyn FnMut(LinkEvent, JsValue)>,
+    Event(LinkEvent, JsValue),
     /// `onLoad`: Link is ready to open.
-    pub on_load: Box<dyn FnMut()>,
+    Load,
 }
+
+/// What the application does when Link calls back: one function for all four callbacks, which runs
+/// only while the handler is live.
+pub type LinkCallbacks = Box<dyn FnMut(LinkCall)>;
 
 /// Which of Link's callbacks a bound dispatcher stands for.
 const SUCCESS: u32 = 0;
@@ -95,14 +99,14 @@ fn dispatch(id: JsValue, kind: JsValue, a: JsValue, b: JsValue) {
     let Ok(mut callbacks) = entry.try_borrow_mut() else {
         return;
     };
-    match kind {
-        SUCCESS => (callbacks.on_success)(PublicToken::from_js(a), SuccessMetadata::read(b.clone()), b),
+    let call = match kind {
+        SUCCESS => LinkCall::Success(PublicToken::from_js(a), SuccessMetadata::read(b.clone()), b),
         EXIT => {
             let metadata = ExitMetadata::read(b);
             // Plaid puts the failed request's id in the metadata; the error carries it from here.
             let error =
                 LinkError::read(a).map(|e| LinkError { request_id: metadata.request_id.clone(), ..e });
-            (callbacks.on_exit)(error, metadata);
+            LinkCall::Exit(error, metadata)
         }
         EVENT => {
             let name = EventName::from(a.as_string().unwrap_or_default());
@@ -115,10 +119,11 @@ fn dispatch(id: JsValue, kind: JsValue, a: JsValue, b: JsValue) {
                     }
                 });
             }
-            (callbacks.on_event)(LinkEvent { name, metadata: EventMetadata::read(b.clone()) }, b);
+            LinkCall::Event(LinkEvent { name, metadata: EventMetadata::read(b.clone()) }, b)
         }
-        _ => (callbacks.on_load)(),
-    }
+        _ => LinkCall::Load,
+    };
+    (callbacks)(call);
 }
 
 /// Takes handler `id`'s callbacks out of the registry, if they are there.
