@@ -5,20 +5,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   openPage, linkThrough, assertTokenGone, assertStrictCsp, occurrencesInWasmMemory,
-  startBackend, useServers, exchangeRequests,
+  startBackend, useServers, exchangeRequests, eventually,
 } from "./harness.js";
 
 const ctx = useServers();
 const PAGE = "/pages/endings.html";
-
-/** Waits (bounded) until `condition()` holds. */
-async function eventually(what, condition) {
-  for (let i = 0; i < 200; i++) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`never: ${what}`);
-}
 
 /** Two banks in one Multi-Item Link session, through the stand-in's Link; "Done" at the end. */
 async function twoBanks(page) {

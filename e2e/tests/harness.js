@@ -222,6 +222,15 @@ export async function linkThrough(page, { bank = "First Platypus Bank", username
   return dialog;
 }
 
+/** Waits (bounded: 10 s) until `condition()` holds; fails naming `what` otherwise. */
+export async function eventually(what, condition) {
+  for (let i = 0; i < 200; i++) {
+    if (await condition()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`never: ${what}`);
+}
+
 export function screenshotPath(name) {
   mkdirSync(artifacts, { recursive: true });
   return join(artifacts, name);
