@@ -71,8 +71,7 @@ pub fn redirect_uri_problem(uri: &str) -> Option<&'static str> {
     let Ok(url) = reqwest::Url::parse(uri) else {
         return Some("is not an absolute URL");
     };
-    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    if !(url.scheme() == "https" || url.scheme() == "http" && loopback) {
+    if !https_or_loopback(&url) {
         return Some("must use HTTPS (plain HTTP only on localhost)");
     }
     if url.query().is_some() || url.fragment().is_some() || uri.contains(['?', '#']) {
@@ -86,9 +85,14 @@ pub fn endpoint_problem(url: &str) -> Option<&'static str> {
     let Ok(url) = reqwest::Url::parse(url) else {
         return Some("is not an absolute URL");
     };
+    (!https_or_loopback(&url)).then_some("must use HTTPS (plain HTTP only on loopback)")
+}
+
+/// HTTPS, or plain HTTP on this machine (`localhost`, `127.0.0.1`, `[::1]`), as Plaid's sandbox
+/// allows: the one rule for every address the server library checks.
+pub(crate) fn https_or_loopback(url: &reqwest::Url) -> bool {
     let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    (!(url.scheme() == "https" || url.scheme() == "http" && loopback))
-        .then_some("must use HTTPS (plain HTTP only on loopback)")
+    url.scheme() == "https" || url.scheme() == "http" && loopback
 }
 
 impl PlaidClient {

@@ -81,17 +81,11 @@ async fn link_token(
 /// HTTP on this machine, with no fragment.
 fn completion_uri(raw: &str, origin: Option<&str>) -> Result<String, Failure> {
     let refused = |why: &str| Failure::not_understood(&format!("completion_redirect_uri {why}"));
-    let url = url::Url::parse(raw).map_err(|_| refused("is not a URL"))?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(name)) => name == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
+    let url = reqwest::Url::parse(raw).map_err(|_| refused("is not a URL"))?;
     if raw.len() > 2048 || url.fragment().is_some() {
         return Err(refused("is too long or has a fragment"));
     }
-    if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
+    if !crate::plaid::client::https_or_loopback(&url) {
         return Err(refused("is not HTTPS"));
     }
     if origin != Some(url.origin().ascii_serialization().as_str()) {
