@@ -8,9 +8,7 @@ use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
 use super::wire::{self, ExchangeAnswer, HostedLinkRequest, LinkTokenAnswer};
-use super::{
-    link_token_from, name_of, outcome_from, read, BackendClient, BackendError, Body, ExchangeOutcome,
-};
+use super::{link_token_of, name_of, outcome_of, BackendClient, BackendError, Body, ExchangeOutcome};
 use crate::endpoint::Endpoint;
 use crate::tokens::LinkToken;
 
@@ -28,11 +26,10 @@ impl BackendClient {
         cancel: Option<&AbortSignal>,
     ) -> Result<(LinkToken, String), BackendError> {
         let text = self.ask_link_token(Some(HostedLinkRequest { completion_redirect_uri }), cancel).await?;
-        let token = link_token_from(&text)?;
-        let page =
-            wire::parse::<LinkTokenAnswer>(&text).and_then(|answer| answer.hosted_link_url().as_string());
-        let page = page.filter(|url| !url.is_empty()).ok_or(BackendError::Malformed("no hosted_link_url"))?;
-        Ok((token, page))
+        let answer = wire::parse::<LinkTokenAnswer>(&text).ok_or(BackendError::Malformed("not JSON"))?;
+        let token = link_token_of(&answer)?;
+        let page = answer.hosted_link_url().as_string().filter(|url| !url.is_empty());
+        Ok((token, page.ok_or(BackendError::Malformed("no hosted_link_url"))?))
     }
 
     /// What `token`'s finished sessions added, and how many accounts the user shared; `None` while
@@ -42,14 +39,13 @@ impl BackendClient {
         endpoint: &Endpoint,
         token: &LinkToken,
     ) -> Result<Option<(ExchangeOutcome, usize)>, BackendError> {
-        let body = wire::json(&FinishedRequest { link_token: token.as_str() })?;
-        let request = self.request(endpoint, &Body(body), None, None)?;
-        let text = read(request.send().await.map_err(BackendError::from_gloo)?).await?;
+        let body = Body(wire::json(&FinishedRequest { link_token: token.as_str() })?);
+        let text = self.post(endpoint, &body, None).await?;
         let answer = wire::parse::<ExchangeAnswer>(&text).ok_or(BackendError::Malformed("not JSON"))?;
         if !answer.finished().as_bool().ok_or(BackendError::Malformed("no finished"))? {
             return Ok(None);
         }
-        let outcome = outcome_from(&text);
+        let outcome = outcome_of(&answer);
         let duplicate = js_sys::Array::from(&answer.duplicates()).get(0);
         match wire::view::<ExchangeAnswer>(duplicate) {
             Some(duplicate) if outcome.items.is_empty() => Err(BackendError::Duplicate {

@@ -162,8 +162,18 @@ impl BackendClient {
             multi_item: self.multi_item,
             hosted_link,
         };
-        let body = wire::json(&request)?;
-        let request = self.request(&self.link_token_url, &Body(body), cancel, None)?;
+        self.post(&self.link_token_url, &Body(wire::json(&request)?), cancel).await
+    }
+
+    /// A JSON POST of `body` to `endpoint`, sent (no `Idempotency-Key`, not retried); the 2xx
+    /// answer's text.
+    async fn post(
+        &self,
+        endpoint: &Endpoint,
+        body: &Body,
+        cancel: Option<&AbortSignal>,
+    ) -> Result<String, BackendError> {
+        let request = self.request(endpoint, body, cancel, None)?;
         read(request.send().await.map_err(BackendError::from_gloo)?).await
     }
 
@@ -315,7 +325,11 @@ async fn read(response: Response) -> Result<String, BackendError> {
 
 /// The link token in a link-token answer.
 fn link_token_from(text: &str) -> Result<LinkToken, BackendError> {
-    let answer = wire::parse::<LinkTokenAnswer>(text).ok_or(BackendError::Malformed("not JSON"))?;
+    link_token_of(&wire::parse::<LinkTokenAnswer>(text).ok_or(BackendError::Malformed("not JSON"))?)
+}
+
+/// The link token in a parsed link-token answer.
+fn link_token_of(answer: &LinkTokenAnswer) -> Result<LinkToken, BackendError> {
     let token = answer.link_token().as_string().unwrap_or_default();
     granted(token, answer.expiration().as_string().as_deref())
 }
@@ -332,7 +346,11 @@ fn granted(token: String, expiration: Option<&str>) -> Result<LinkToken, Backend
 /// The exchange's outcome in a 2xx answer: any 2xx means the exchange happened, so a body we cannot
 /// read must not undo that.
 fn outcome_from(text: &str) -> ExchangeOutcome {
-    let Some(answer) = wire::parse::<ExchangeAnswer>(text) else { return ExchangeOutcome::default() };
+    wire::parse::<ExchangeAnswer>(text).map(|answer| outcome_of(&answer)).unwrap_or_default()
+}
+
+/// The same, of an answer already parsed.
+fn outcome_of(answer: &ExchangeAnswer) -> ExchangeOutcome {
     ExchangeOutcome {
         item_id: answer.item_id().as_string(),
         items: items_of(answer.items()),
