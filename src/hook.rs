@@ -203,10 +203,7 @@ fn use_flow(
     let link = UsePlaidLinkReturn {
         ready: Signal::derive(move || status.with(LinkStatus::opens)),
         status: status.into(),
-        error: Signal::derive(move || match status.get() {
-            LinkStatus::Failed(failure) => Some(failure),
-            _ => None,
-        }),
+        error: failure_of(status),
         open: Callback::new(move |()| with_flow(flow, |flow| flow.open())),
         exit: Callback::new(move |force| with_flow(flow, |flow| flow.exit(force))),
         submit: Callback::new(move |data: LinkSubmission| with_flow(flow, |flow| flow.submit(&data))),
@@ -229,9 +226,20 @@ pub(crate) fn start_in_browser<F: 'static>(
     on_cleanup(move || drop(flow.try_update_value(Option::take)));
 }
 
-/// Calls into the flow, if the component still has one. The flow is taken out of the stored value
-/// first: Link may call back into it from inside the call.
-fn with_flow(flow: Option<StoredValue<Option<Flow>, LocalStorage>>, f: impl FnOnce(&Flow)) {
+/// The hooks' `error`: why the flow stopped, when it did.
+pub(crate) fn failure_of(status: RwSignal<LinkStatus>) -> Signal<Option<LinkFailure>> {
+    Signal::derive(move || match status.get() {
+        LinkStatus::Failed(failure) => Some(failure),
+        _ => None,
+    })
+}
+
+/// Calls into a component's flow (Link's, or Hosted Link's), if the component still has one. The
+/// flow is taken out of the stored value first: Link may call back into it from inside the call.
+pub(crate) fn with_flow<F: Clone + 'static>(
+    flow: Option<StoredValue<Option<F>, LocalStorage>>,
+    f: impl FnOnce(&F),
+) {
     if let Some(flow) = flow.and_then(|flow| flow.try_with_value(Clone::clone).flatten()) {
         f(&flow);
     }

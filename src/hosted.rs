@@ -20,7 +20,7 @@ use wasm_bindgen::JsValue;
 use crate::backend::{BackendClient, BackendError, Cancel, ExchangeFailure};
 use crate::cause::JsCause;
 use crate::endpoint::{self, Endpoint};
-use crate::hook::UsePlaidLinkReturn;
+use crate::hook::{failure_of, with_flow, UsePlaidLinkReturn};
 use crate::oauth;
 use crate::options::PlaidLinkOptions;
 use crate::plaid::PlaidError;
@@ -108,22 +108,14 @@ pub fn use_plaid_hosted_link(options: PlaidLinkOptions, hosted: HostedLink) -> U
         flow.set_value(Some(started.clone()));
         crate::hook::start_in_browser(flow, move || started.start());
     }
-    let call = move |f: fn(&HostedFlow)| {
-        if let Some(flow) = flow.and_then(|flow| flow.try_with_value(Clone::clone).flatten()) {
-            f(&flow);
-        }
-    };
     UsePlaidLinkReturn {
         ready: Signal::derive(move || status.with(|s| s.opens() || matches!(s, LinkStatus::Open))),
         status: status.into(),
-        error: Signal::derive(move || match status.get() {
-            LinkStatus::Failed(failure) => Some(failure),
-            _ => None,
-        }),
-        open: Callback::new(move |()| call(HostedFlow::open)),
-        exit: Callback::new(move |_| call(HostedFlow::exit)),
+        error: failure_of(status),
+        open: Callback::new(move |()| with_flow(flow, HostedFlow::open)),
+        exit: Callback::new(move |_| with_flow(flow, HostedFlow::exit)),
         submit: Callback::new(|_| {}),
-        retry: Callback::new(move |()| call(HostedFlow::retry)),
+        retry: Callback::new(move |()| with_flow(flow, HostedFlow::retry)),
     }
 }
 
@@ -227,16 +219,19 @@ impl HostedFlow {
 
     /// The backend client, and where to ask about a finished session.
     fn backend(&self) -> Result<(BackendClient, Endpoint), LinkFailure> {
-        let options = &self.0.options;
-        let page = endpoint::Page::current();
-        let finished = options.endpoint(&page, &self.0.hosted.finished_url);
-        let resolved = options.resolved().map(|(backend, _)| backend);
-        resolved.and_then(|backend| Ok((backend, finished?))).map_err(LinkFailure::Endpoint)
+        let (options, page) = (&self.0.options, endpoint::Page::current());
+        let resolved =
+            || Ok((options.backend(&page)?, options.endpoint(&page, &self.0.hosted.finished_url)?));
+        resolved().map_err(LinkFailure::Endpoint)
     }
 
     /// Back in this window from Plaid's page: what the session added; otherwise a page to open.
     fn start(&self) {
-        match oauth::kept_for(KEY, &self.component()) {
+        // Only this window's kind keeps a token (a new window's page never leaves).
+        let kept =
+            (self.0.hosted.window == HostedWindow::Same).then(|| oauth::kept_for(KEY, &self.component()));
+        match kept.flatten() {
+            // Its address is of no more use: the user has been there.
             Some(token) => self.check(Page { token, url: String::new() }),
             None => self.prepare(),
         }
@@ -323,15 +318,19 @@ impl HostedFlow {
         let weak = self.weak();
         let on_return = OnVisible::or_focused(move || {
             let Some(flow) = weak.upgrade().map(HostedFlow) else { return };
-            let away = match &*flow.0.phase.borrow() {
-                Phase::Away(page) => Some(page.clone()),
-                _ => None,
-            };
-            if let Some(page) = away {
+            if let Some(page) = flow.away() {
                 flow.check(page);
             }
         });
         *self.0.on_return.borrow_mut() = on_return;
+    }
+
+    /// Plaid's page, while the user is on it.
+    fn away(&self) -> Option<Page> {
+        match &*self.0.phase.borrow() {
+            Phase::Away(page) => Some(page.clone()),
+            _ => None,
+        }
     }
 
     /// Asks the backend what the session added.
@@ -354,7 +353,8 @@ impl HostedFlow {
         page: Page,
         answer: Result<Option<(crate::backend::ExchangeOutcome, usize)>, BackendError>,
     ) {
-        let returned = page.url.is_empty();
+        // In this window, the page only ever asks once back from Plaid's: no other window to wait for.
+        let returned = self.0.hosted.window == HostedWindow::Same;
         if !matches!(answer, Err(ref e) if e.is_transient()) {
             // An answer: nothing more to come back for.
             oauth::forget_kept(KEY);
@@ -396,11 +396,7 @@ impl HostedFlow {
 
     /// The user gives up on Plaid's page: ready to open it again.
     fn exit(&self) {
-        let away = match &*self.0.phase.borrow() {
-            Phase::Away(page) => Some(page.clone()),
-            _ => None,
-        };
-        if let Some(page) = away {
+        if let Some(page) = self.away() {
             *self.0.on_return.borrow_mut() = None;
             self.set(Phase::Ready(page));
         }
@@ -409,14 +405,15 @@ impl HostedFlow {
     /// After a failure: what it calls for; after a close, Plaid's page again.
     fn retry(&self) {
         let again = match &*self.0.phase.borrow() {
-            Phase::Failed(_, Again::Check(page)) => Some(Ok(page.clone())),
-            Phase::Failed(_, Again::Prepare) => None,
-            _ => Some(Err(())),
+            Phase::Failed(_, Again::Check(page)) => Some(Again::Check(page.clone())),
+            Phase::Failed(_, Again::Prepare) => Some(Again::Prepare),
+            _ => None,
         };
         match again {
-            Some(Ok(page)) => self.check(page),
-            Some(Err(())) => self.open(),
-            None => self.prepare(),
+            Some(Again::Check(page)) => self.check(page),
+            Some(Again::Prepare) => self.prepare(),
+            // Plaid's page again, from the phase (a failed open keeps it there).
+            _ => self.open(),
         }
     }
 }

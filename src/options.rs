@@ -501,8 +501,15 @@ impl PlaidLinkOptions {
     /// The backend client and the script's URL, each resolved against the page and checked.
     pub(crate) fn resolved(&self) -> Result<(BackendClient, String), EndpointError> {
         let page = endpoint::Page::current();
-        let endpoint = |raw: &str| self.endpoint(&page, raw);
-        let backend = BackendClient {
+        let backend = self.backend(&page)?;
+        let script = self.script_src.as_deref().unwrap_or(page.default_script());
+        Ok((backend, endpoint::resolve_script(&page, script, self.provenance)?))
+    }
+
+    /// The backend client, its endpoints resolved against `page` and checked.
+    pub(crate) fn backend(&self, page: &endpoint::Page) -> Result<BackendClient, EndpointError> {
+        let endpoint = |raw: &str| self.endpoint(page, raw);
+        Ok(BackendClient {
             link_token_url: endpoint(&self.link_token_url)?,
             exchange_url: endpoint(&self.exchange_url)?,
             update_url: endpoint(&self.update_url)?,
@@ -519,9 +526,7 @@ impl PlaidLinkOptions {
             csrf_header: self.csrf_header.clone(),
             retry: self.retry,
             custom: self.custom.clone(),
-        };
-        let script = self.script_src.as_deref().unwrap_or(page.default_script());
-        Ok((backend, endpoint::resolve_script(&page, script, self.provenance)?))
+        })
     }
 }
 
