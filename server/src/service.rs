@@ -324,13 +324,17 @@ pub(crate) async fn finish_session(
         }
         (_, Some(first)) => first.link_session_id.clone(),
     };
-    let added: Vec<ItemAddResult> = sessions
+    // Each bank with the session that added it (Hosted Link's finished sessions may be several).
+    let added: Vec<(String, ItemAddResult)> = sessions
         .into_iter()
-        .flat_map(|s| s.results.map(|r| r.item_add_results).unwrap_or_default())
+        .flat_map(|s| {
+            let results = s.results.map(|r| r.item_add_results).unwrap_or_default();
+            results.into_iter().map(move |result| (s.link_session_id.clone(), result))
+        })
         .collect();
     let (mut items, mut duplicates) = (Vec::new(), Vec::new());
-    for result in &added {
-        match add_once(state, user, result, &label).await {
+    for (session_id, result) in &added {
+        match add_once(state, user, result, session_id).await {
             Ok(item_id) => {
                 let institution = json!({ "name": result.institution.name });
                 items.push(json!({ "item_id": item_id, "institution": institution, "accounts": result.accounts.len() }))
