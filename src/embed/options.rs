@@ -114,7 +114,7 @@ macro_rules! options {
             /// Reads `mount()`'s options object: the page's own code. A key that is missing, or of
             /// another type, reads as absent.
             pub(super) fn from_js(options: &JsValue) -> Self {
-                let get = |key: &str| js_sys::Reflect::get(options, &JsValue::from_str(key)).unwrap_or_default();
+                let get = |key: &str| crate::plaid::bindings::field(options, key);
                 Self { $($field: Read::from_js(get($key)),)+ provenance: Provenance::Code }
             }
 

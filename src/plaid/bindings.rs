@@ -5,10 +5,11 @@
 //! or a throwing method must come back as an `Err`, never as a panic.
 //!
 //! The views are typed handles with a getter per field, read in place (nothing is copied until a
-//! field is read) and only where used, each through one `Reflect.get` by the field's name. Link's objects are loosely typed and grow over time, so each
-//! getter gives the raw value: a field that is missing, `null` or of another type reads as absent
-//! (`as_string`), never as an error. Objects are read only once known to be objects ([`view`]),
-//! since a getter on `undefined` would throw.
+//! field is read) and only where used, each through one `Reflect.get` by the field's name ([`field`],
+//! which `mount()`'s options object is read with too). Link's objects are loosely typed and grow
+//! over time, so each getter gives the raw value: a field that is missing, `null` or of another type
+//! reads as absent (`as_string`), never as an error. Objects are read only once known to be objects
+//! ([`view`]), since a getter on `undefined` would throw.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
