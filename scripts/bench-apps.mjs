@@ -1,5 +1,6 @@
-// What the crate costs a Leptos app, as a user's own build makes it: the three apps of bench/apps
-// (a counter; the counter with <PlaidLink>; the counter with the hook), each built by Trunk in
+// What the crate costs a Leptos app, as a user's own build makes it: the four apps of bench/apps
+// (a counter; the counter with <PlaidLink>; the counter with the hook; the counter with the least
+// Link flow written by hand with the crate's packages, no crate), each built by Trunk in
 // release (opt-level z, LTO, wasm-opt -Oz; none of the size stage), and what the crate adds to the
 // counter, gzip -9 and brotli 11; beside it, the embed bundle (dist/, through the size stage).
 // Usage: node scripts/bench-apps.mjs <apps dist dir> <embed dist dir>
@@ -27,6 +28,8 @@ const rows = [
   ["counter (no crate)", counter],
   ["counter + <PlaidLink>", app("component")],
   ["counter + use_plaid_link", app("hook")],
+  // Not the crate: the least flow written with its packages (bench/apps/floor), what any would cost.
+  ["counter + the least flow", app("floor")],
 ];
 const pad = (s, n) => String(s).padStart(n);
 console.log("\nwhat a Leptos app pays for the crate (Trunk release, opt-level z, LTO, wasm-opt -Oz; no size stage)");

@@ -25,7 +25,7 @@ printf '%-28s %10d %10d %14d %14d\n' "total" "${totals[@]}"
 # What a user's own Leptos app pays: bench/apps, built as such an app is (a workspace and a Trunk
 # configuration of their own, no size stage).
 (cd bench/apps && cargo fetch --locked -q)
-for app in counter component hook; do
+for app in counter floor component hook; do
   (cd "bench/apps/$app" && quiet trunk build --release --offline=true --dist "../target/bench-dist/$app" index.html)
 done
 node scripts/bench-apps.mjs bench/apps/target/bench-dist dist
