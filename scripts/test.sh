@@ -34,13 +34,18 @@ step "clippy (the full-stack example: its server, then its browser half)"
 cargo clippy -p plaid-link-fullstack --all-targets --features ssr --locked -- -D warnings
 cargo clippy -p plaid-link-fullstack --lib --target wasm32-unknown-unknown --features hydrate --locked -- -D warnings
 
-step "the crate as a user gets it: docs without warnings, the examples in each mode, cargo package"
-RUSTDOCFLAGS="-D warnings" cargo doc -p plaid-link-leptos -p plaid-link-server --no-deps --features plaid-link-leptos/embed --locked
+step "the crates as users get them: docs without warnings, the examples in each mode, cargo publish --dry-run"
+RUSTDOCFLAGS="-D warnings" cargo doc -p plaid-link-leptos -p plaid-link-server -p plaid-link-standin -p plaid-link-api \
+  --no-deps --features plaid-link-leptos/embed --locked
 cargo build -p plaid-link-leptos --target wasm32-unknown-unknown --examples --features csr --locked
 cargo build -p plaid-link-leptos --target wasm32-unknown-unknown --example ssr --features hydrate --locked
 cargo build -p plaid-link-leptos --example ssr --features ssr --locked
-# Packs the files `include` names and builds them alone, with no rendering feature.
-cargo package -p plaid-link-leptos --allow-dirty --locked
+# Each publishable crate's rust-version is at least its locked dependencies' highest.
+node scripts/msrv.mjs
+# The four publishable crates packed with the files their `include` names, each built alone from
+# its package (the component with no rendering feature), as crates.io would take them: about two
+# minutes, their dependencies being built again under the packages' own profile.
+cargo publish --dry-run --workspace --allow-dirty --locked
 
 # The declared rust-version, with exactly that toolchain (set-up installs it): browser (csr) and
 # server (ssr). A target dir of its own: one per toolchain.
@@ -57,8 +62,10 @@ step "unit tests (host), and server-side rendering"
 # The store's tests run on SQLite and on a PostgreSQL cluster of their own, stopped after.
 scripts/with-postgres.sh cargo test --workspace --locked
 cargo test -p plaid-link-leptos --features ssr --test ssr --locked
-# The embed API's own examples (the feature is off above).
+# The embed API's own examples, and the README's options table against the embed options' list
+# (the feature is off above).
 cargo test -p plaid-link-leptos --features embed --doc --locked
+cargo test -p plaid-link-leptos --features embed --lib --locked
 
 # wasm-bindgen-test-runner takes GECKODRIVER before CHROMEDRIVER: each run names its one driver.
 for engine in Chromium Firefox; do
@@ -70,7 +77,7 @@ done
 
 step "end-to-end (release bundle, reference backend, Plaid stand-in; headless Chromium, core paths in Firefox)"
 # The plain bundle (no size stage) too: one test connects through it, so that turning the stage off
-# is always a working way out (README, "The size stage").
+# is always a working way out (docs/size-stage.md).
 # Its own target directory: the two builds differ in their linker, which cargo rebuilds every crate for.
 CARGO_TARGET_DIR=target/plain PLAID_LINK_SHRINK=0 scripts/bundle.sh --dist target/dist-plain
 scripts/bundle.sh

@@ -19,7 +19,7 @@ pub struct PolicySources {
     /// Where Link's iframe comes from (Plaid: `https://cdn.plaid.com`).
     pub link_frame: String,
     /// Plaid's API, for Link (Plaid: `https://production.plaid.com`).
-    pub plaid_api: String,
+    pub plaid_link_api: String,
 }
 
 /// The policy for one response.
@@ -31,7 +31,7 @@ pub fn policy(nonce: &str, sources: &PolicySources) -> String {
          form-action 'self'; frame-ancestors 'self'",
         script = sources.link_script,
         frame = sources.link_frame,
-        api = sources.plaid_api,
+        api = sources.plaid_link_api,
     )
 }
 
@@ -74,7 +74,7 @@ mod tests {
         let sources = PolicySources {
             link_script: "https://cdn.plaid.com/link/v2/stable/link-initialize.js".into(),
             link_frame: "https://cdn.plaid.com".into(),
-            plaid_api: "https://production.plaid.com".into(),
+            plaid_link_api: "https://production.plaid.com".into(),
         };
         let p = policy("n0nce", &sources);
         assert!(p.contains("script-src 'nonce-n0nce' 'wasm-unsafe-eval' https://cdn.plaid.com/link/"));

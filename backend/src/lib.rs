@@ -25,7 +25,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use axum_server::tls_rustls::RustlsConfig;
-use plaid_standin::Standin;
+use plaid_link_standin::Standin;
 use tower_http::services::ServeDir;
 
 use crate::config::{Config, PlaidEnv};
@@ -100,7 +100,7 @@ impl Server {
         let mut standin = None;
         if config.hosts_standin() {
             let s = Arc::new(Standin::new(standin_config(config, own_cert.clone())));
-            app = app.nest("/plaid", plaid_standin::router(s.clone()));
+            app = app.nest("/plaid", plaid_link_standin::router(s.clone()));
             standin = Some(s);
         }
         // Compressed as any production host serves them: the release build writes `.br` and `.gz`
@@ -129,7 +129,7 @@ impl Server {
                     .headers()
                     .get(header::HOST)
                     .and_then(|h| h.to_str().ok())
-                    .is_some_and(plaid_standin::is_loopback_host);
+                    .is_some_and(plaid_link_standin::is_loopback_host);
                 async move {
                     if known {
                         next.run(request).await
@@ -157,22 +157,22 @@ impl Server {
 }
 
 /// The stand-in, as this server plays Plaid with it.
-fn standin_config(config: &Config, own_cert: Option<Vec<u8>>) -> plaid_standin::StandinConfig {
-    let mut standin = plaid_standin::StandinConfig {
+fn standin_config(config: &Config, own_cert: Option<Vec<u8>>) -> plaid_link_standin::StandinConfig {
+    let mut standin = plaid_link_standin::StandinConfig {
         client_id: config.client_id.clone(),
         secret: config.secret.clone(),
         extra_root: own_cert,
         // Registered as Plaid's dashboard would have it: the one redirect URI this backend uses.
         allowed_redirect_uris: config.redirect_uri.iter().cloned().collect(),
         loopback_only: true,
-        ..plaid_standin::StandinConfig::default()
+        ..plaid_link_standin::StandinConfig::default()
     };
     if let Some(ttl) = config.standin_link_token_ttl_secs {
         standin.link_token_ttl_secs = ttl;
     }
     // Tests add an institution whose name is hostile markup, to show it stays text.
     if let Some(name) = &config.standin_extra_institution {
-        standin.institutions.push(plaid_standin::Institution {
+        standin.institutions.push(plaid_link_standin::Institution {
             institution_id: "ins_999999".into(),
             name: name.clone(),
             oauth: false,
@@ -189,13 +189,13 @@ fn policy_sources(config: &Config, addr: SocketAddr) -> csp::PolicySources {
             csp::PolicySources {
                 link_script: format!("{base}/link/v2/stable/link-initialize.js"),
                 link_frame: "'self'".to_owned(),
-                plaid_api: format!("{base}/"),
+                plaid_link_api: format!("{base}/"),
             }
         }
         _ => csp::PolicySources {
             link_script: "https://cdn.plaid.com/link/v2/stable/link-initialize.js".to_owned(),
             link_frame: "https://cdn.plaid.com".to_owned(),
-            plaid_api: config.plaid_base_url(addr),
+            plaid_link_api: config.plaid_base_url(addr),
         },
     }
 }

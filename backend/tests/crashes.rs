@@ -57,7 +57,7 @@ async fn exchange(instance: &str, session: &str, public_token: &str) -> reqwest:
 
 #[tokio::test]
 async fn an_instance_killed_mid_exchange_is_taken_over_and_the_user_is_told_at_once_to_connect_again() {
-    let (standin, plaid) = standin_apart(plaid_standin::StandinConfig::default()).await;
+    let (standin, plaid) = standin_apart(plaid_link_standin::StandinConfig::default()).await;
     let db = TestDb::postgres().await.url();
     let settings =
         [("DATABASE_URL", db.as_str()), ("PLAID_BASE_URL", plaid.as_str()), ("PLAID_LINK_CSRF", "off")];

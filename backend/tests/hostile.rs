@@ -177,8 +177,8 @@ async fn behind_a_proxy_that_ends_tls_the_real_plaids_cookies_are_host_prefixed_
     // as to Plaid); the backend on plain HTTP, as behind a load balancer that ends TLS.
     let standin_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let standin_url = format!("http://{}", standin_listener.local_addr().unwrap());
-    let standin = Arc::new(plaid_standin::Standin::new(plaid_standin::StandinConfig::default()));
-    let app = plaid_standin::router(standin.clone());
+    let standin = Arc::new(plaid_link_standin::Standin::new(plaid_link_standin::StandinConfig::default()));
+    let app = plaid_link_standin::router(standin.clone());
     tokio::spawn(async move { axum::serve(standin_listener, app).await });
     let pages = std::env::temp_dir().join(format!("plaid-pages-{}", rand_suffix()));
     std::fs::create_dir_all(&pages).unwrap();

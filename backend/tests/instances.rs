@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use plaid_standin::{Standin, StandinConfig};
+use plaid_link_standin::{Standin, StandinConfig};
 use serde_json::json;
 
 /// The token key every instance here starts with, and the one it is rotated to (32 bytes of 9).

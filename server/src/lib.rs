@@ -63,6 +63,11 @@ use crate::guard::cross_site::CrossSite;
 use crate::guard::rate_limit::RateLimits;
 use crate::state::State;
 
+// The README's snippet is a doctest: it compiles in every test run.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct Readme;
+
 /// Seconds since the Unix epoch, by this machine's clock.
 pub(crate) fn unix_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())

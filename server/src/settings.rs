@@ -60,7 +60,7 @@ impl Plaid {
         Self::known("https://production.plaid.com", client_id, secret, Environment::Production)
     }
 
-    /// A server that speaks Plaid's API elsewhere (a stand-in such as `plaid-standin`): HTTPS, or
+    /// A server that speaks Plaid's API elsewhere (a stand-in such as `plaid-link-standin`): HTTPS, or
     /// plain HTTP on loopback only.
     pub fn at(
         base_url: &str,

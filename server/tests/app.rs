@@ -12,7 +12,7 @@ use axum::{Extension, Router};
 use plaid_link_server::keys::TokenKeys;
 use plaid_link_server::store::{DatabaseUrl, Store};
 use plaid_link_server::{Environment, ExposeSecret, ItemEvent, LinkUser, Plaid, PlaidLink, Settings};
-use plaid_standin::Standin;
+use plaid_link_standin::Standin;
 use serde_json::{json, Value};
 
 /// The app's own user, named by a bearer token the app issued.
@@ -81,8 +81,8 @@ fn rand_suffix() -> String {
 /// The app: its own table and migrations in its database, the library beside them under
 /// `/bank/plaid`, members 1 and 2 signed in as `token-1` and `token-2`.
 async fn app(configure: impl FnOnce(&mut Settings)) -> App {
-    let standin = Arc::new(Standin::new(plaid_standin::StandinConfig::default()));
-    let plaid_base = serve(plaid_standin::router(standin.clone())).await;
+    let standin = Arc::new(Standin::new(plaid_link_standin::StandinConfig::default()));
+    let plaid_base = serve(plaid_link_standin::router(standin.clone())).await;
     let db = std::env::temp_dir().join(format!("plaid-link-server-test-{}.db", rand_suffix()));
     sqlx::any::install_default_drivers();
     let url = DatabaseUrl::parse(&db.display().to_string());
@@ -264,8 +264,8 @@ async fn its_tables_sit_beside_the_apps_own_and_leave_the_apps_migrations_alone(
 #[tokio::test]
 async fn an_app_whose_sign_in_store_fails_answers_503_not_401() {
     // No `SignIns` extension: the member extractor fails with a server error.
-    let standin = Arc::new(Standin::new(plaid_standin::StandinConfig::default()));
-    let plaid_base = serve(plaid_standin::router(standin)).await;
+    let standin = Arc::new(Standin::new(plaid_link_standin::StandinConfig::default()));
+    let plaid_base = serve(plaid_link_standin::router(standin)).await;
     let db = std::env::temp_dir().join(format!("plaid-link-server-test-{}.db", rand_suffix()));
     let url = DatabaseUrl::parse(&db.display().to_string());
     let store = Store::open(&url, TokenKeys::new(&[9; 32], &[]), "local").await.unwrap();

@@ -24,7 +24,7 @@ pub mod spec;
 mod state;
 mod webhooks;
 
-pub use plaid_api as types;
+pub use plaid_link_api as types;
 
 pub use config::{is_loopback_host, Institution, StandinConfig, MAX_RECORDS};
 pub use router::router;

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use plaid_standin::{router, Standin, StandinConfig};
+use plaid_link_standin::{router, Standin, StandinConfig};
 
 #[tokio::main]
 async fn main() {

@@ -94,7 +94,7 @@ fn authenticate(standin: &Standin, headers: &HeaderMap, body: &Credentials) -> R
 /// Every request type of Plaid's API that the stand-in reads carries its keys in `credentials`.
 macro_rules! authenticated {
     ($($t:ident),*) => {$(
-        impl Authenticated for plaid_api::$t {
+        impl Authenticated for plaid_link_api::$t {
             fn credentials(&self) -> &Credentials {
                 &self.credentials
             }

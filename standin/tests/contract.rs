@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use axum::routing::post;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use plaid_standin::{router, Standin, StandinConfig};
+use plaid_link_standin::{router, Standin, StandinConfig};
 use serde_json::{json, Value};
 
 /// The facts, and a validator for any schema among them.
@@ -20,7 +20,7 @@ struct Contract {
 
 impl Contract {
     fn load() -> Self {
-        Self { facts: serde_json::from_str(plaid_standin::spec::FACTS).unwrap() }
+        Self { facts: serde_json::from_str(plaid_link_standin::spec::FACTS).unwrap() }
     }
 
     /// Asserts that `value` matches the schema `reference` (`#/$defs/…`) names.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use plaid_link_backend::config::Config;
 use plaid_link_backend::Server;
-use plaid_standin::Standin;
+use plaid_link_standin::Standin;
 use serde_json::{json, Value};
 
 pub use outage::Relay;
@@ -131,11 +131,11 @@ pub async fn start_with_standin(
 }
 
 /// A stand-in served on its own, as Plaid is: backends reach it at the URL returned.
-pub async fn standin_apart(config: plaid_standin::StandinConfig) -> (Arc<Standin>, String) {
+pub async fn standin_apart(config: plaid_link_standin::StandinConfig) -> (Arc<Standin>, String) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let standin = Arc::new(Standin::new(config));
-    let app = plaid_standin::router(standin.clone());
+    let app = plaid_link_standin::router(standin.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });
     (standin, url)
 }

@@ -75,8 +75,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             leptos_axum::site_pkg_dir_service(&options),
         );
     if local {
-        let standin = plaid_standin::StandinConfig { loopback_only: true, ..Default::default() };
-        app = app.nest("/plaid", plaid_standin::router(Arc::new(plaid_standin::Standin::new(standin))));
+        let standin = plaid_link_standin::StandinConfig { loopback_only: true, ..Default::default() };
+        app = app
+            .nest("/plaid", plaid_link_standin::router(Arc::new(plaid_link_standin::Standin::new(standin))));
     }
     let app = app.fallback(page).layer(Extension(Members::default())).layer(Extension(link));
     println!("listening on http://{addr}");
