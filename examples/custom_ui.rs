@@ -3,11 +3,14 @@
 //! public token; the view only reads signals and calls callbacks. (`--features csr`, as `smallest`.)
 
 use leptos::prelude::*;
-use plaid_link::{use_plaid_link, LinkStatus, PlaidLinkOptions};
+use plaid_link::{use_plaid_link, LinkStatus, PlaidLinkOptions, Texts};
 
 #[component]
 fn BankCard() -> impl IntoView {
+    // The app's words for the crate's sentences (English here); the same `Texts` go in the options.
+    let texts = Texts::default();
     let options = PlaidLinkOptions::default()
+        .texts(texts.clone())
         .on_connected(|connection| leptos::logging::log!("stored item {:?}", connection.item_id));
     let link = use_plaid_link(options);
     let (ready, status, error) = (link.ready, link.status, link.error);
@@ -27,8 +30,8 @@ fn BankCard() -> impl IntoView {
         <section class="bank-card" aria-busy=move || if ready.get() { "false" } else { "true" }>
             <h2>"Bank account"</h2>
             <p role="status">{headline}</p>
-            // The failure's own message (English, or the options' texts) says what to do.
-            <p class="bank-card__error">{move || error.get().map(|e| e.to_string())}</p>
+            // What failed and what to do, in the app's words (`Display` is English, for logs).
+            <p class="bank-card__error">{move || error.get().map(|e| texts.failure(&e))}</p>
             <Show when=move || matches!(status.get(), LinkStatus::Failed(_) | LinkStatus::Closed)
                 fallback=move || view! {
                     <button disabled=move || !ready.get() on:click=move |_| open.run(())>"Add bank"</button>

@@ -15,7 +15,7 @@ cd "$here"
 
 TRUNK_VERSION=0.21.14
 GECKODRIVER_VERSION=0.37.1
-# binaryen 116; Debian's binaryen 108 breaks wasm-bindgen's externref table (see README).
+# binaryen 116; Debian's binaryen 108 breaks wasm-bindgen's externref table (see CONTRIBUTING.md).
 WASM_OPT_VERSION=0.116.1
 state_dir="$here/target/setup"
 mkdir -p "$state_dir"

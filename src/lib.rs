@@ -52,3 +52,12 @@ pub use plaid::types::{EventName, LinkEvent, LinkSubmission, SuccessMetadata};
 pub use status::{ConnectedItem, Connection, LinkFailure, LinkStatus};
 pub use ui::texts::{self, Texts};
 pub use ui::{PlaidEmbeddedLink, PlaidHostedLink, PlaidLink};
+
+// The Rust snippets of the README and the guide are doctests: they compile in every test run.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct Readme;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/guide.md")]
+struct Guide;

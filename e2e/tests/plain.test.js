@@ -1,6 +1,6 @@
 // The plain bundle: Trunk's output with no size stage (PLAID_LINK_SHRINK=0, built by `make test`
 // into target/dist-plain). Turning the stage off is the runbook's first step when a toolchain
-// upgrade breaks it (README, "The size stage"), so the plain bundle must always connect a bank.
+// upgrade breaks it (docs/size-stage.md), so the plain bundle must always connect a bank.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";

@@ -7,7 +7,7 @@ export class StageError extends Error {
       `size stage, step "${step}": ${what}\n` +
         "  The toolchain's output no longer has the shape this step patches (a wasm-bindgen, Leptos or\n" +
         "  esbuild upgrade?). Build without the size stage to go on: PLAID_LINK_SHRINK=0 make test\n" +
-        `  (or make bench, make demo). Then see README.md, "The size stage", step "${step}".`,
+        `  (or make bench, make demo). Then see docs/size-stage.md, step "${step}".`,
     );
   }
 }

@@ -3,7 +3,7 @@
 // on an assumption about its shape; each checks that assumption on every build and stops the build,
 // saying what to do, when it no longer holds. `PLAID_LINK_SHRINK=0` builds without this stage (and
 // without scripts/shrink/wasm-ld): Trunk's plain, untouched output, which `make test` also builds
-// and connects through. README, "The size stage", is the runbook: what each step saves, how its
+// and connects through. docs/size-stage.md is the runbook: what each step saves, how its
 // failure looks, what to do, and the upstream change that would make it unnecessary.
 //
 // The steps, in order:

@@ -232,3 +232,26 @@ impl EmbedOptions {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The README's options table cannot drift from the list above: each embed option's `mount()`
+    /// key and attribute (or "(code only)") sit in the embedded column of one of its rows.
+    #[test]
+    fn the_readme_names_every_embed_option_as_this_list_does() {
+        let readme = include_str!("../../README.md");
+        let embedded_column =
+            |row: &str| row.trim_end().trim_end_matches('|').rsplit('|').next().map(str::to_owned);
+        let readme_rows: Vec<String> =
+            readme.lines().filter(|line| line.starts_with("| ")).filter_map(embedded_column).collect();
+        let table = super::options_table!();
+        let options: Vec<Vec<&str>> =
+            table.lines().skip(2).map(|row| row.split('|').map(str::trim).collect()).collect();
+        assert_eq!(options.len(), 16, "the list's own table has a row per option");
+        for cells in options {
+            let (key, attribute) = (cells[1], cells[2]);
+            let row = readme_rows.iter().find(|row| row.contains(key) && row.contains(attribute));
+            assert!(row.is_some(), "README's options table has no row with {key} and {attribute}");
+        }
+    }
+}
