@@ -20,20 +20,22 @@ function record() {
 }
 
 test("a link token about to expire is replaced under a ready button, and the fresh one connects", async () => {
+  // The bodies as promises, pushed when each answer's headers arrive (before the page can read it),
+  // so that a Link made with a token always finds its answer here; read once Link is made twice.
+  // Listened to from before the page loads: its prefetch may have the first answer by the time the
+  // page's markup is in.
+  const bodies = [];
   const { page, context, console, requests } = await openPage(ctx.browser, ctx.backend.url + "/", async (p) => {
     await p.addInitScript(watchPlaid);
     await p.addInitScript(record);
-  });
-  // The bodies as promises, pushed when each answer's headers arrive (before the page can read it),
-  // so that a Link made with a token always finds its answer here; read once Link is made twice.
-  const bodies = [];
-  page.on("response", (r) => {
-    if (!r.url().endsWith("/api/link_token")) return;
-    const body = r.json();
-    // An answer still arriving as the context closes (a later refresh) is not this test's to read:
-    // its body's rejection must not fail the file after the test has passed.
-    body.catch(() => {});
-    bodies.push(body);
+    p.on("response", (r) => {
+      if (!r.url().endsWith("/api/link_token")) return;
+      const body = r.json();
+      // An answer still arriving as the context closes (a later refresh) is not this test's to read:
+      // its body's rejection must not fail the file after the test has passed.
+      body.catch(() => {});
+      bodies.push(body);
+    });
   });
   const connect = page.getByRole("button", { name: "Connect a bank account" });
   await connect.waitFor();
