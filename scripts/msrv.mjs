@@ -7,7 +7,9 @@ import { execFileSync } from "node:child_process";
 
 let metadata;
 try {
-  const args = ["metadata", "--format-version", "1", "--locked", "--offline"];
+  // Not --offline: metadata reads every package of the lock, those of other platforms too, which a
+  // fresh machine has not downloaded yet at this step.
+  const args = ["metadata", "--format-version", "1", "--locked"];
   metadata = JSON.parse(execFileSync("cargo", args, { maxBuffer: 1 << 28, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }));
 } catch {
   process.exit(1); // cargo said why
