@@ -7,7 +7,7 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
-use super::wire::{self, ExchangeAnswer, HostedLinkRequest, LinkTokenAnswer};
+use super::wire::{self, list, ExchangeAnswer, HostedLinkRequest, LinkTokenAnswer};
 use super::{link_token_of, name_of, outcome_of, BackendClient, BackendError, Body, ExchangeOutcome};
 use crate::endpoint::Endpoint;
 use crate::tokens::LinkToken;
@@ -46,16 +46,15 @@ impl BackendClient {
             return Ok(None);
         }
         let outcome = outcome_of(&answer);
-        let duplicate = js_sys::Array::from(&answer.duplicates()).get(0);
+        let duplicate = list(answer.duplicates()).get(0);
         match wire::view::<ExchangeAnswer>(duplicate) {
             Some(duplicate) if outcome.items.is_empty() => Err(BackendError::Duplicate {
                 item_id: duplicate.item_id().as_string().unwrap_or_default(),
                 institution: name_of(&duplicate),
             }),
             _ => {
-                let items = js_sys::Array::from(&answer.items());
                 let count = |item: JsValue| wire::view::<ExchangeAnswer>(item)?.accounts().as_f64();
-                let accounts = items.iter().filter_map(count).sum::<f64>() as usize;
+                let accounts = list(answer.items()).iter().filter_map(count).sum::<f64>() as usize;
                 Ok(Some((outcome, accounts)))
             }
         }

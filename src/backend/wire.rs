@@ -134,4 +134,4 @@ pub(crate) fn parse<T: JsCast>(text: &str) -> Option<T> {
 }
 
 use crate::plaid::bindings::getters;
-pub(crate) use crate::plaid::bindings::view;
+pub(crate) use crate::plaid::bindings::{list, view};

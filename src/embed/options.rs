@@ -63,8 +63,7 @@ impl Read for JsValue {
 /// Origins: the page's code only.
 impl Read for Vec<String> {
     fn from_js(value: JsValue) -> Self {
-        let origins = value.dyn_into::<js_sys::Array>().unwrap_or_default();
-        origins.iter().filter_map(|o| o.as_string()).collect()
+        crate::plaid::bindings::list(value).iter().filter_map(|o| o.as_string()).collect()
     }
     fn from_attr(_: Option<String>) -> Self {
         Vec::new()

@@ -123,3 +123,8 @@ pub fn field(object: &JsValue, key: &str) -> JsValue {
 pub fn view<T: JsCast>(value: JsValue) -> Option<T> {
     value.is_object().then(|| value.unchecked_into())
 }
+
+/// `value` as an array; empty when it is not one (`Array.from` would throw on `undefined`).
+pub fn list(value: JsValue) -> js_sys::Array {
+    value.dyn_into().unwrap_or_default()
+}

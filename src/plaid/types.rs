@@ -277,7 +277,7 @@ impl SuccessMetadata {
     /// Reads `onSuccess`'s metadata; anything but an object reads as empty.
     pub(crate) fn read(value: JsValue) -> Self {
         let Some(metadata) = view::<SuccessMetadataView>(value) else { return Self::default() };
-        let accounts = metadata.accounts().dyn_into::<js_sys::Array>().unwrap_or_default();
+        let accounts = super::bindings::list(metadata.accounts());
         Self {
             institution: Institution::read(metadata.institution()),
             accounts: accounts.iter().filter_map(view::<AccountView>).map(|a| Account::read(&a)).collect(),

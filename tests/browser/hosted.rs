@@ -61,6 +61,20 @@ async fn a_new_window_opens_plaids_page_and_the_bank_shows_once_the_user_is_back
 }
 
 #[wasm_bindgen_test]
+async fn a_finished_answer_with_no_lists_is_a_session_without_a_bank() {
+    fake_window_open(false);
+    let link = hosted(hosted_backend(PLAIDS_PAGE), HostedWindow::New);
+    link.wait_for_status("ready").await;
+    // A backend of its own that leaves out `items` and `duplicates` when there are none.
+    backend_respond(HOSTED_PATH, 200, r#"{"finished":true}"#);
+    link.click();
+    link.wait_for_status("open").await;
+    window_gets_focus();
+    link.wait_for_status("closed").await;
+    assert!(!link.disabled(), "the user may start again");
+}
+
+#[wasm_bindgen_test]
 async fn a_blocked_window_says_so_and_the_next_click_opens_it() {
     fake_window_open(true);
     let link = hosted(hosted_backend(PLAIDS_PAGE), HostedWindow::New);
