@@ -217,11 +217,10 @@ impl HostedFlow {
         oauth::named("hosted:", self.0.hosted.id.as_deref().unwrap_or_default())
     }
 
-    /// The backend client, and where to ask about a finished session.
-    fn backend(&self) -> Result<(BackendClient, Endpoint), LinkFailure> {
-        let (options, page) = (&self.0.options, endpoint::Page::current());
-        let resolved =
-            || Ok((options.backend(&page)?, options.endpoint(&page, &self.0.hosted.finished_url)?));
+    /// The backend client, and where to ask about a finished session, resolved against `page`.
+    fn backend(&self, page: &endpoint::Page) -> Result<(BackendClient, Endpoint), LinkFailure> {
+        let options = &self.0.options;
+        let resolved = || Ok((options.backend(page)?, options.endpoint(page, &self.0.hosted.finished_url)?));
         resolved().map_err(LinkFailure::Endpoint)
     }
 
@@ -242,7 +241,9 @@ impl HostedFlow {
         let attempt = self.0.attempts.get().wrapping_add(1);
         self.0.attempts.set(attempt);
         let closed = matches!(&*self.0.phase.borrow(), Phase::Closed { .. });
-        let (backend, _) = match self.backend() {
+        // One read of the page: for the endpoints now, and for Plaid's page once it is named.
+        let here = endpoint::Page::current();
+        let (backend, _) = match self.backend(&here) {
             Ok(resolved) => resolved,
             Err(failure) => return self.set(Phase::Failed(failure, Again::Prepare)),
         };
@@ -265,7 +266,7 @@ impl HostedFlow {
                 return;
             }
             let page = made.map_err(LinkFailure::LinkToken).and_then(|(token, url)| {
-                let url = endpoint::resolve_hosted_page(&endpoint::Page::current(), &url);
+                let url = endpoint::resolve_hosted_page(&here, &url);
                 Ok(Page { token, url: url.map_err(LinkFailure::Endpoint)? })
             });
             match page {
@@ -335,7 +336,7 @@ impl HostedFlow {
 
     /// Asks the backend what the session added.
     fn check(&self, page: Page) {
-        let (backend, finished) = match self.backend() {
+        let (backend, finished) = match self.backend(&endpoint::Page::current()) {
             Ok(resolved) => resolved,
             Err(failure) => return self.set(Phase::Failed(failure, Again::Check(page))),
         };
