@@ -360,7 +360,8 @@ fn outcome_of(answer: &ExchangeAnswer) -> ExchangeOutcome {
 
 /// A finished session's `items`; none when the answer has no array there (an exchange's).
 fn items_of(items: JsValue) -> Vec<ConnectedItem> {
-    let items = wire::list(items).into_iter().filter_map(wire::view::<ExchangeAnswer>);
+    let items = wire::list(items);
+    let items = items.iter().filter_map(wire::view::<ExchangeAnswer>);
     items
         .map(|item| ConnectedItem {
             item_id: item.item_id().as_string().unwrap_or_default(),
